@@ -1,0 +1,5 @@
+"""``python -m sahelkg`` runs the command line."""
+
+from sahelkg.cli import main
+
+main()

@@ -1,0 +1,45 @@
+"""`sahelkg check`: the ontology, the corpus and the built graph, each as a list of problems."""
+
+from __future__ import annotations
+
+from sahelkg.errors import Problem, SahelKGError
+from sahelkg.settings import Settings
+
+
+def check_graph(settings: Settings) -> list[Problem]:
+    """SHACL over every graph, then each health check query (``*-violation.rq`` must return nothing)."""
+    from sahelkg.queries import list_checks, run_select, term_value
+    from sahelkg.shacl import locate, validate_graphs
+    from sahelkg.store import open_read_only
+
+    store = open_read_only(settings.store)
+    problems = validate_graphs(store, settings.shapes_file, None, settings)
+    for check in list_checks(settings.queries_dir):
+        table = run_select(store, check.text, None, str(check.path))
+        for row in table.rows:
+            values = dict(zip(table.variables, row))
+            focus = term_value(values.get("focus")) or term_value(row[0])
+            file, where = locate(store, focus, settings)
+            detail = ", ".join(f"{k}={term_value(v)}" for k, v in values.items() if k != "focus" and v is not None)
+            problems.append(Problem(file, None, f"{check.name}: {where}: {check.summary}" + (f" ({detail})" if detail else "")))
+    return problems
+
+
+def run_checks(settings: Settings, what: str, *, reason: bool = True) -> list[Problem]:
+    """Problems found by the checks named by ``what`` (ontology, corpus, graph or all)."""
+    from sahelkg.ontology import check_ontology, load_ontology
+
+    problems: list[Problem] = []
+    if what in ("ontology", "all"):
+        problems += check_ontology(settings.ontology_file, reason=reason)
+    if what in ("corpus", "all"):
+        from sahelkg.corpus import check_corpus
+
+        try:
+            ontology = load_ontology(settings.ontology_file)
+        except SahelKGError as e:
+            return problems + [Problem(str(settings.ontology_file), None, f"cannot check the corpus: {e}")]
+        problems += check_corpus(settings.corpus_dir, ontology).problems
+    if what in ("graph", "all"):
+        problems += check_graph(settings)
+    return problems

@@ -1,0 +1,202 @@
+"""The command line: parse, make one library call, print, map errors to exit codes.
+
+Exit codes: 0 success, 1 an error in the input or the graph, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sahelkg import __version__
+from sahelkg.errors import SahelKGError, UsageError, ValidationError
+from sahelkg.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+store_option = click.option(
+    "--store", metavar="PATH|URL", default=None,
+    help="Store directory (or SPARQL server URL). Default: $SAHELKG_STORE, else build/store in the project.",
+)
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def handle_errors(fn: F) -> F:
+    """Turn library errors into a clean message and exit code; no traceback for the user."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as e:
+            for p in e.problems:
+                _err(f"{p.severity}: {p}" if p.severity != "error" else f"error: {p}")
+            _err(f"{len([p for p in e.problems if p.severity == 'error'])} error(s); nothing was changed.")
+            sys.exit(e.exit_code)
+        except SahelKGError as e:
+            _err(f"error: {e}")
+            sys.exit(e.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_for(store: str | None) -> Settings:
+    return Settings.from_env(store=store)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sahelkg")
+def main() -> None:
+    """sahelkg: a knowledge graph of the armed conflict in the Sahel, from annotated articles."""
+
+
+@main.command()
+@store_option
+@click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@handle_errors
+def build(store: str | None, full: bool, quiet: bool) -> None:
+    """Build the graph from ontology/ and corpus/ into the store (atomic, incremental)."""
+    from sahelkg.build import build as run_build
+    from sahelkg.console import progress_bar
+
+    settings = settings_for(store)
+    with progress_bar(disabled=quiet) as progress:
+        result = run_build(settings, full=full, progress=progress)
+    for w in result.warnings:
+        _err(f"warning: {w}")
+    if result.up_to_date:
+        click.echo(f"{result.store}: up to date ({result.articles_total} articles, nothing changed)")
+        return
+    kind = "full build" if result.full else "incremental build"
+    click.echo(
+        f"{result.store}: {kind} ({result.reason}): {len(result.articles_rebuilt)} article(s) processed, "
+        f"{len(result.articles_removed)} removed, {result.articles_total} in the corpus; "
+        f"{result.quads} quads written in {result.seconds:.2f} s"
+    )
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["ontology", "corpus", "graph", "all"]), default="all")
+@store_option
+@click.option("--no-reason", is_flag=True, help="ontology: skip the HermiT reasoner (no Java needed).")
+@handle_errors
+def check(what: str, store: str | None, no_reason: bool) -> None:
+    """Validate the ontology, the corpus or the built graph; exit 1 on errors."""
+    from sahelkg.checks import run_checks
+
+    settings = settings_for(store)
+    problems = run_checks(settings, what, reason=not no_reason)
+    errors = [p for p in problems if p.severity == "error"]
+    for p in problems:
+        click.echo(f"{p.severity}: {p}", err=p.severity == "error")
+    click.echo(f"check {what}: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
+    if errors:
+        sys.exit(1)
+
+
+@main.command()
+@store_option
+@handle_errors
+def stats(store: str | None) -> None:
+    """Counts per class and per graph, and the store's size."""
+    from sahelkg.store import StoreLayout, directory_size, open_read_only, store_stats
+
+    settings = settings_for(store)
+    s = store_stats(open_read_only(settings.store))
+    click.echo("graph\tquads")
+    for g, n in s["graphs"]:
+        click.echo(f"{g}\t{n}")
+    click.echo("\nclass\tinstances")
+    for c, n in s["classes"]:
+        click.echo(f"{c}\t{n}")
+    current = StoreLayout(settings.store).current()
+    size = directory_size(current) if current else 0
+    click.echo(f"\nstore {settings.store}: {sum(n for _, n in s['graphs'])} quads, {size / 1e6:.1f} MB on disk")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("-f", "--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Run the query in FILE.")
+@click.option("--param", "-p", "params", multiple=True, metavar="K=V", help="Bind parameter K to V (repeatable).")
+@click.option("--lang", default="en", show_default=True, help="Language of labels (en or fr).")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "tsv", "json", "jsonl", "md"]), help="Output format.")
+@click.option("--list", "list_", is_flag=True, help="List the named queries with their summaries.")
+@store_option
+@handle_errors
+def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: str, fmt: str,
+          list_: bool, store: str | None) -> None:
+    """Run a named query (NAME), a query file (-f FILE) or standard input (-)."""
+    from sahelkg import queries as q
+    from sahelkg.store import open_read_only
+
+    settings = settings_for(store)
+    if list_:
+        for nq in q.list_queries(settings.queries_dir):
+            click.echo(f"{nq.name}\t{nq.summary}")
+        return
+    if (name is None) == (file is None):
+        raise UsageError("give a query NAME, -f FILE, or - for standard input (see --list)")
+    if file is not None:
+        named = q.parse_query_text(file.stem, file.read_text(encoding="utf-8"), file)
+    elif name == "-":
+        named = q.parse_query_text("stdin", sys.stdin.read())
+    else:
+        named = q.find_query(settings.queries_dir, name)  # type: ignore[arg-type]
+    given = {}
+    for item in params:
+        if "=" not in item:
+            raise UsageError(f"--param {item!r}: write NAME=VALUE")
+        k, v = item.split("=", 1)
+        given[k] = v
+    bindings = q.bind_params(named, given, lang)
+    store_ = open_read_only(settings.store)
+    table = q.run_select(store_, named.text, bindings, str(named.path or named.name))
+    labels = {}
+    if fmt in ("table", "md"):
+        import pyoxigraph
+
+        iris = {t.value for row in table.rows for t in row if isinstance(t, pyoxigraph.NamedNode)}
+        labels = q.labels_for(store_, iris, lang)
+    click.echo(q.render(table, fmt, labels), nl=False)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7878, show_default=True, type=int)
+@click.option("--timeout", default=30.0, show_default=True, type=float, help="Per-query timeout in seconds.")
+@click.option("--workers", default=4, show_default=True, type=int, help="Query worker processes.")
+@click.option("--write-token-env", default=None, metavar="VAR",
+              help="Enable SPARQL Update and Graph Store writes with the bearer token in environment variable VAR.")
+@store_option
+@handle_errors
+def serve(host: str, port: int, timeout: float, workers: int, write_token_env: str | None, store: str | None) -> None:
+    """Serve the graph: SPARQL endpoint at /sparql, web page at /, entity pages at /id/..."""
+    import os
+
+    from sahelkg.endpoint import serve as run_server
+    from sahelkg.store import StoreLayout
+
+    settings = settings_for(store)
+    if not StoreLayout(settings.store).exists():
+        click.echo(f"no store at {settings.store}: building it first", err=True)
+        from sahelkg.build import build as run_build
+
+        run_build(settings)
+    token = None
+    if write_token_env:
+        token = os.environ.get(write_token_env)
+        if not token:
+            raise UsageError(f"--write-token-env {write_token_env}: that environment variable is empty")
+    click.echo(f"serving {settings.store} at http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql)", err=True)
+    run_server(settings.store, host=host, port=port, timeout_s=timeout, workers=workers, write_token=token,
+               queries_dir=settings.queries_dir, base_iri=settings.base_iri)

@@ -1,0 +1,925 @@
+"""Read and validate the corpus: articles, annotation files and the entity registry.
+
+The corpus is data edited by hand (see ``corpus/README.md``). This module turns it
+into typed, validated records, or reports *every* problem at once, each with the
+file, the line and what to do. Nothing here knows about RDF; :mod:`sahelkg.rdf`
+maps the records to triples.
+
+>>> normalise_text("cafe\\u0301\\r\\nx")
+'café\\nx'
+>>> parse_date_value("2014-08")
+('2014-08', 'month', datetime.date(2014, 8, 1), datetime.date(2014, 8, 31))
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from sahelkg.errors import CorpusError, Problem
+from sahelkg.vocab import (
+    CERTAINTIES, DATE_BASES, GEO_PRECISIONS, OUTCOMES, PRECISIONS, RELATION_PROPERTIES,
+    ROLE_PROPERTIES, SK, STANCES,
+)
+
+SCHEMA_DIR = "schema"
+ARTICLE_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+CONTEXT_CHARS = 32  # prefix/suffix length stored in the TextQuoteSelector
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A mapping that remembers the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+
+class LineList(list):  # type: ignore[type-arg]
+    """A sequence that remembers the line of each item (1-based)."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as strings, records lines, and flags duplicate keys."""
+
+    duplicate_keys: list[tuple[int, str]]
+
+
+# Dates stay text: "2021-09-24" is validated by us, not turned into a datetime by YAML.
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    d = LineDict()
+    d.line = node.start_mark.line + 1
+    d.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in d:
+            loader.duplicate_keys.append((key_node.start_mark.line + 1, str(key)))
+        d[key] = loader.construct_object(value_node, deep=True)
+        d.key_lines[key] = key_node.start_mark.line + 1
+    return d
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    seq = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    seq.line = node.start_mark.line + 1
+    seq.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return seq
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml(path: Path, problems: list[Problem]) -> Any:
+    """Parse a YAML file keeping line numbers; a syntax error becomes a Problem (returns None)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        problems.append(Problem(str(path), None, f"cannot read the file: {e}"))
+        return None
+    loader = _Loader(text)
+    loader.duplicate_keys = []
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        what = getattr(e, "problem", None) or str(e)
+        problems.append(Problem(str(path), line, f"malformed YAML: {what}; fix the syntax (indentation, quoting, colons)"))
+        return None
+    finally:
+        loader.dispose()
+    for line, key in loader.duplicate_keys:
+        problems.append(Problem(str(path), line, f"duplicate key {key!r}: each key may appear once in a mapping"))
+    return data
+
+
+def line_of(data: Any, path: Iterable[Any]) -> int | None:
+    """The line of the value at ``path`` (keys and indexes) inside loaded YAML."""
+    line = getattr(data, "line", None)
+    node = data
+    for step in path:
+        if isinstance(node, LineDict) and step in node:
+            line = node.key_lines.get(step, line)
+            node = node[step]
+        elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+            line = node.item_lines[step]
+            node = node[step]
+        else:
+            break
+    return line
+
+
+@lru_cache(maxsize=None)
+def _validator(schema_path: str) -> jsonschema.protocols.Validator:
+    schema = json.loads(Path(schema_path).read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def schema_problems(data: Any, schema_path: Path, file: str) -> list[Problem]:
+    """JSON Schema errors of ``data``, each located at its line."""
+    out = []
+    for err in sorted(_validator(str(schema_path)).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        where = "/".join(str(p) for p in err.absolute_path) or "(top)"
+        out.append(Problem(file, line_of(data, err.absolute_path), f"{where}: {err.message}"))
+    return out
+
+
+# --------------------------------------------------------------------------- records
+
+@dataclass(frozen=True)
+class Anchor:
+    """A quote located in the normalised article text."""
+
+    exact: str
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True)
+class DateSpec:
+    """A date as written, resolved (or not), with precision and how it was derived."""
+
+    text: str | None
+    iso: str | None  # "2021-09-24", "2014-08", "2013", "2018-11-11/2018-11-12"; None when unknown
+    precision: str | None  # day | month | year
+    basis: str  # stated | relative | context | unknown
+    derivation: str | None
+    begin: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number as reported: best value, range, approximation."""
+
+    best: float | None
+    low: float | None
+    high: float | None
+    approximate: bool
+    text: str | None
+    unit: str | None
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """Where an event happened, with precision and an optional relative position."""
+
+    entity: str
+    precision: str | None
+    bearing: str | None
+    distance_km: float | None
+    reference: str | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class LocalEntity:
+    id: str
+    types: tuple[str, ...]
+    label: str
+    anchor: Anchor | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity: str
+    anchor: Anchor
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    anchor: Anchor
+    trigger: Anchor | None
+    date: DateSpec | None
+    place: PlaceRef | None
+    participants: tuple[tuple[str, str], ...]  # (role, entity id)
+    instruments: tuple[str, ...]
+    count: Count | None
+    operation: str | None
+    sub_event_of: str | None
+    result_of: str | None
+    same_as: tuple[str, ...]  # "<article id>/<event id>"
+    about: tuple[str, ...]
+    award: str | None
+    certainty: str | None
+    note: str | None
+    label: str | None
+
+
+@dataclass(frozen=True)
+class Relation:
+    id: str
+    property: str
+    subject: str
+    object: str
+    anchor: Anchor
+    date: DateSpec | None
+    certainty: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    speaker: str
+    stance: str
+    certainty: str | None
+    about: tuple[str, ...]
+    attackers: tuple[str, ...]
+    victims: tuple[str, ...]
+    disjunctive: bool
+    date: DateSpec | None
+    anchor: Anchor
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Observation:
+    id: str
+    type: str
+    subject: str
+    count: Count
+    date: DateSpec | None
+    place: str | None
+    outcome: str | None
+    according_to: str | None
+    anchor: Anchor
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    id: str
+    title: str | None
+    language: str
+    publisher: str | None
+    url: str | None
+    published: DateSpec | None
+    published_anchor: Anchor | None
+    text_sha256: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article with its validated annotations."""
+
+    meta: ArticleMeta
+    text: str
+    mentions: tuple[Mention, ...]
+    entities: tuple[LocalEntity, ...]
+    events: tuple[Event, ...]
+    relations: tuple[Relation, ...]
+    claims: tuple[Claim, ...]
+    observations: tuple[Observation, ...]
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def local_ids(self) -> frozenset[str]:
+        return frozenset(e.id for e in self.entities)
+
+    @property
+    def fact_ids(self) -> frozenset[str]:
+        return frozenset(
+            x.id for group in (self.events, self.relations, self.claims, self.observations) for x in group
+        )
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    lat: float
+    lon: float
+    precision: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    property: str
+    object: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A canonical entity of the registry."""
+
+    id: str
+    types: tuple[str, ...]
+    labels: dict[str, str]
+    aliases: dict[str, tuple[str, ...]]
+    description: dict[str, str]
+    coordinates: Coordinates | None
+    facts: tuple[Fact, ...]
+    file: str = field(default="", compare=False)
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Registry:
+    entities: dict[str, Entity]
+
+    def types_of(self, entity_id: str) -> tuple[str, ...]:
+        e = self.entities.get(entity_id)
+        return e.types if e else ()
+
+
+# --------------------------------------------------------------------------- text and dates
+
+def normalise_text(text: str) -> str:
+    """The text offsets count in: Unicode NFC with ``\\n`` line ends."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def parse_date_value(value: str) -> tuple[str, str, dt.date, dt.date]:
+    """``(iso, precision, first day, last day)`` of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    :raises ValueError: for anything else, or an impossible calendar date.
+    """
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if not m:
+        raise ValueError(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    y = int(year)
+    if day:
+        d = dt.date(y, int(month), int(day))
+        return value, "day", d, d
+    if month:
+        mo = int(month)
+        if not 1 <= mo <= 12:
+            raise ValueError(f"{value!r}: month {mo} does not exist")
+        return value, "month", dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
+    return value, "year", dt.date(y, 1, 1), dt.date(y, 12, 31)
+
+
+def sha256_bytes(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- validation context
+
+class _Ctx:
+    """Collects problems for one file and locates them by YAML path."""
+
+    def __init__(self, file: str, data: Any, problems: list[Problem]) -> None:
+        self.file, self.data, self.problems = file, data, problems
+
+    def error(self, path: Iterable[Any], message: str) -> None:
+        self.problems.append(Problem(self.file, line_of(self.data, list(path)), message))
+
+    def warning(self, path: Iterable[Any], message: str) -> None:
+        self.problems.append(Problem(self.file, line_of(self.data, list(path)), message, "warning"))
+
+
+class Quotes:
+    """Finds quotes in one normalised text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _positions(self, s: str) -> list[int]:
+        out, i = [], self.text.find(s)
+        while i >= 0 and s:
+            out.append(i)
+            i = self.text.find(s, i + 1)
+        return out
+
+    def anchor(self, spec: Any, ctx: _Ctx, path: list[Any], what: str, within: Anchor | None = None) -> Anchor | None:
+        """Locate ``spec`` (a string, or {text, prefix, suffix, occurrence}); report problems."""
+        if isinstance(spec, dict):
+            exact = spec.get("text")
+            prefix, suffix, occurrence = spec.get("prefix"), spec.get("suffix"), spec.get("occurrence")
+        else:
+            exact, prefix, suffix, occurrence = spec, None, None, None
+        if not isinstance(exact, str) or not exact:
+            ctx.error(path, f"{what}: the quote must be a non-empty string")
+            return None
+        exact = normalise_text(exact)
+        starts = self._positions(exact)
+        if within is not None:
+            starts = [s for s in starts if within.start <= s and s + len(exact) <= within.end]
+        if prefix:
+            p = normalise_text(prefix)
+            starts = [s for s in starts if self.text[max(0, s - len(p)):s] == p]
+        if suffix:
+            sfx = normalise_text(suffix)
+            starts = [s for s in starts if self.text[s + len(exact):s + len(exact) + len(sfx)] == sfx]
+        shown = exact if len(exact) <= 80 else exact[:77] + "..."
+        where = " inside its quote" if within is not None else " in the article text"
+        if not starts:
+            hint = self._hint(exact)
+            ctx.error(path, f'{what}: quote "{shown}" not found{where}{hint}')
+            return None
+        if occurrence is not None:
+            if not isinstance(occurrence, int) or not 1 <= occurrence <= len(starts):
+                ctx.error(path, f'{what}: quote "{shown}" has {len(starts)} occurrence(s); occurrence {occurrence} does not exist')
+                return None
+            start = starts[occurrence - 1]
+        elif len(starts) > 1:
+            ctx.error(
+                path,
+                f'{what}: quote "{shown}" is ambiguous: it occurs {len(starts)} times{where}; '
+                f"add occurrence: N, or a prefix or suffix",
+            )
+            return None
+        else:
+            start = starts[0]
+        end = start + len(exact)
+        return Anchor(
+            exact, start, end,
+            self.text[max(0, start - CONTEXT_CHARS):start], self.text[end:end + CONTEXT_CHARS],
+        )
+
+    def _hint(self, exact: str) -> str:
+        def fold(s: str) -> str:
+            s = re.sub(r"[\u2018\u2019\u02bc`]", "'", s)
+            s = re.sub(r"[\u201c\u201d\u00ab\u00bb]", '"', s)
+            return re.sub(r"\s+", " ", s).lower()
+        if fold(exact) in fold(self.text):
+            return " (a near match exists: copy quotes, apostrophes, spaces and case exactly as in the text)"
+        return "; copy the quote exactly from the article text"
+
+
+# --------------------------------------------------------------------------- the validator
+
+class CorpusReader:
+    """Validates corpus files against the schema, the texts, the registry and the ontology.
+
+    ``ontology`` is a :class:`sahelkg.ontology.Ontology` (types, domains and ranges).
+    """
+
+    def __init__(self, corpus_dir: Path, ontology: Any) -> None:
+        self.corpus_dir = Path(corpus_dir)
+        self.ontology = ontology
+        self.articles_dir = self.corpus_dir / "articles"
+        self.annotations_dir = self.corpus_dir / "annotations"
+        self.registry_dir = self.corpus_dir / "registry"
+        self.schema_dir = self.corpus_dir / SCHEMA_DIR
+        self.class_names = frozenset(c[len(SK.base):] for c in ontology.classes if c.startswith(SK.base))
+
+    # ---- listing
+    def article_ids(self) -> list[str]:
+        """Ids of all articles that have a text or an annotation file."""
+        ids = {p.stem for p in self.articles_dir.glob("*.txt")} | {p.stem for p in self.annotations_dir.glob("*.yaml")}
+        return sorted(ids)
+
+    def article_hash(self, article_id: str) -> str:
+        """Content hash of an article's text and annotation file (what decides a rebuild)."""
+        parts = []
+        for p in (self.articles_dir / f"{article_id}.txt", self.annotations_dir / f"{article_id}.yaml"):
+            parts.append(p.read_bytes() if p.exists() else b"")
+        return sha256_bytes(*parts)
+
+    def registry_files(self) -> list[Path]:
+        return sorted(self.registry_dir.glob("*.yaml"))
+
+    def registry_hash(self) -> str:
+        return sha256_bytes(*(p.name.encode() + b"\0" + p.read_bytes() for p in self.registry_files()))
+
+    # ---- registry
+    def read_registry(self, problems: list[Problem]) -> Registry:
+        """Load and validate every registry file; problems are appended."""
+        entities: dict[str, Entity] = {}
+        raw: list[tuple[_Ctx, int, Any]] = []
+        files = self.registry_files()
+        if not files:
+            problems.append(Problem(str(self.registry_dir), None, "no registry files (*.yaml) found"))
+        for path in files:
+            data = load_yaml(path, problems)
+            if data is None:
+                continue
+            n = len(problems)
+            problems.extend(schema_problems(data, self.schema_dir / "registry.schema.json", str(path)))
+            if len(problems) > n:
+                continue
+            ctx = _Ctx(str(path), data, problems)
+            for i, item in enumerate(data):
+                eid = item["id"]
+                if eid in entities:
+                    first = entities[eid]
+                    ctx.error([i, "id"], f"duplicate entity id {eid!r} (first defined at {first.file}:{first.line})")
+                    continue
+                types = tuple(item["type"]) if isinstance(item["type"], list) else (item["type"],)
+                for t in types:
+                    if t not in self.class_names:
+                        ctx.error([i, "type"], f"entity {eid}: unknown type {t!r}: not a class of the ontology")
+                coords = None
+                if "coordinates" in item:
+                    c = item["coordinates"]
+                    coords = Coordinates(float(c["lat"]), float(c["lon"]), c["precision"], c["source"])
+                facts = tuple(Fact(f["property"], f["object"], f["source"]) for f in item.get("facts", []))
+                entities[eid] = Entity(
+                    eid, types, dict(item["label"]),
+                    {lang: tuple(v) for lang, v in item.get("aliases", {}).items()},
+                    dict(item.get("description", {})), coords, facts, str(path), line_of(data, [i]) or 0,
+                )
+                raw.append((ctx, i, item))
+        registry = Registry(entities)
+        for ctx, i, item in raw:
+            ent = entities[item["id"]]
+            for j, fact in enumerate(ent.facts):
+                fpath = [i, "facts", j]
+                if fact.object not in entities:
+                    ctx.error(fpath + ["object"], f"entity {ent.id}: fact {fact.property}: unknown entity {fact.object!r}")
+                    continue
+                self._check_relation_types(
+                    ctx, fpath, f"entity {ent.id}: fact {fact.property}", fact.property,
+                    ent.types, entities[fact.object].types,
+                )
+            if ent.coordinates is not None and not self._fits(ent.types, SK.Place):
+                ctx.error([i, "coordinates"], f"entity {ent.id}: only places have coordinates")
+        return registry
+
+    # ---- one article
+    def read_article(
+        self, article_id: str, registry: Registry, problems: list[Problem],
+        known_facts: dict[str, frozenset[str]] | None = None,
+    ) -> Article | None:
+        """Load and validate one article; returns None if it has errors (they are appended)."""
+        text_path = self.articles_dir / f"{article_id}.txt"
+        ann_path = self.annotations_dir / f"{article_id}.yaml"
+        before = len([p for p in problems if p.severity == "error"])
+        if not ARTICLE_ID_RE.match(article_id):
+            problems.append(Problem(str(ann_path), None, f"article id {article_id!r}: use only letters, digits, '_' and '-'"))
+            return None
+        if not text_path.exists():
+            problems.append(Problem(str(ann_path), None, f"no article text {text_path.name} beside this annotation file"))
+            return None
+        if not ann_path.exists():
+            problems.append(Problem(str(text_path), None, f"no annotation file {ann_path}; write one (see corpus/README.md)"))
+            return None
+        try:
+            raw_text = text_path.read_bytes()
+            text = normalise_text(raw_text.decode("utf-8"))
+        except UnicodeDecodeError as e:
+            problems.append(Problem(str(text_path), None, f"not UTF-8 text: {e}"))
+            return None
+        data = load_yaml(ann_path, problems)
+        if data is None:
+            return None
+        n = len(problems)
+        problems.extend(schema_problems(data, self.schema_dir / "annotation.schema.json", str(ann_path)))
+        if len(problems) > n:
+            return None
+        ctx = _Ctx(str(ann_path), data, problems)
+        q = Quotes(text)
+        a = data["article"]
+        if a["id"] != article_id:
+            ctx.error(["article", "id"], f"article id {a['id']!r} differs from the file name {article_id!r}")
+
+        local: dict[str, LocalEntity] = {}
+        for i, e in enumerate(data.get("entities", [])):
+            path = ["entities", i]
+            if e["id"] in local:
+                ctx.error(path + ["id"], f"duplicate local entity id {e['id']!r}")
+            if e["id"] in registry.entities:
+                ctx.error(path + ["id"], f"local entity id {e['id']!r} is also a registry id: rename one")
+            types = tuple(e["type"]) if isinstance(e["type"], list) else (e["type"],)
+            for t in types:
+                if t not in self.class_names:
+                    ctx.error(path + ["type"], f"entity {e['id']}: unknown type {t!r}: not a class of the ontology")
+            anchor = q.anchor(e["quote"], ctx, path + ["quote"], f"entity {e['id']}") if "quote" in e else None
+            local[e["id"]] = LocalEntity(e["id"], types, e["label"], anchor, e.get("note"))
+
+        def types_of(eid: str) -> tuple[str, ...] | None:
+            if eid in local:
+                return local[eid].types
+            if eid in registry.entities:
+                return registry.entities[eid].types
+            return None
+
+        def ref(path: list[Any], eid: str, what: str, expected: str | None = None) -> None:
+            types = types_of(eid)
+            if types is None:
+                ctx.error(path, f"{what}: unknown entity {eid!r}: add it to the registry or to this file's entities")
+            elif expected is not None and not self._fits(types, expected):
+                ctx.error(path, f"{what}: {eid!r} is a {'/'.join(types)}, but {self._name(expected)} is expected")
+
+        published = self._date(ctx, ["article", "published"], a.get("published"), "article published") if "published" in a else None
+        published_anchor = q.anchor(a["published_quote"], ctx, ["article", "published_quote"], "article published_quote") if "published_quote" in a else None
+        meta = ArticleMeta(
+            article_id, a.get("title"), a["language"], a.get("publisher"), a.get("url"), published,
+            published_anchor, hashlib.sha256(raw_text).hexdigest(),
+        )
+
+        mentions = []
+        for i, m in enumerate(data.get("mentions", [])):
+            path = ["mentions", i]
+            ref(path + ["entity"], m["entity"], "mention")
+            spec = {k: v for k, v in m.items() if k in ("prefix", "suffix", "occurrence")}
+            spec["text"] = m["quote"] if isinstance(m["quote"], str) else m["quote"].get("text")
+            if isinstance(m["quote"], dict):
+                spec.update({k: v for k, v in m["quote"].items() if k != "text"})
+            anchor = q.anchor(spec, ctx, path + ["quote"], f"mention of {m['entity']}")
+            if anchor:
+                mentions.append(Mention(m["entity"], anchor))
+
+        ids: dict[str, str] = {}
+
+        def new_id(path: list[Any], fid: str, kind: str) -> None:
+            if fid in ids:
+                ctx.error(path, f"duplicate id {fid!r} (already used by a {ids[fid]})")
+            ids[fid] = kind
+
+        for kind in ("events", "relations", "claims", "observations"):
+            for i, x in enumerate(data.get(kind, [])):
+                new_id([kind, i, "id"], x["id"], kind[:-1])
+        event_ids = {x["id"] for x in data.get("events", [])}
+
+        events = []
+        for i, e in enumerate(data.get("events", [])):
+            path = ["events", i]
+            what = f"event {e['id']}"
+            etype = e["type"]
+            if not self._is_class(etype, SK.Event):
+                ctx.error(path + ["type"], f"{what}: {etype!r} is not an event class of the ontology")
+            anchor = q.anchor(e["quote"], ctx, path + ["quote"], what)
+            trigger = q.anchor(e["trigger"], ctx, path + ["trigger"], f"{what} trigger", within=anchor) if "trigger" in e and anchor else None
+            participants = []
+            for role, members in e.get("participants", {}).items():
+                prop = ROLE_PROPERTIES[role]
+                rng = self.ontology.range(SK.term(prop))
+                for j, eid in enumerate(members):
+                    ref(path + ["participants", role, j], eid, f"{what} {role}", self._one(rng))
+                    participants.append((role, eid))
+            for j, eid in enumerate(e.get("instruments", [])):
+                ref(path + ["instruments", j], eid, f"{what} instrument", SK.Equipment)
+            place = None
+            if "place" in e:
+                p = e["place"]
+                ref(path + ["place", "entity"], p["entity"], f"{what} place", SK.Place)
+                if "reference" in p:
+                    ref(path + ["place", "reference"], p["reference"], f"{what} place reference", SK.Place)
+                place = PlaceRef(p["entity"], p.get("precision"), p.get("bearing"), p.get("distance_km"), p.get("reference"), p.get("text"))
+            if "operation" in e:
+                ref(path + ["operation"], e["operation"], f"{what} operation", SK.MilitaryOperation)
+            if "award" in e:
+                ref(path + ["award"], e["award"], f"{what} award", SK.Decoration)
+                if not self._is_class(etype, SK.Award):
+                    ctx.error(path + ["award"], f"{what}: only an Award event has an award")
+            for key in ("sub_event_of", "result_of"):
+                if key in e:
+                    if e[key] not in event_ids:
+                        ctx.error(path + [key], f"{what} {key}: no event {e[key]!r} in this file")
+                    elif e[key] == e["id"]:
+                        ctx.error(path + [key], f"{what} {key}: an event cannot refer to itself")
+            for j, other in enumerate(e.get("about", [])):
+                if other not in ids and types_of(other) is None:
+                    ctx.error(path + ["about", j], f"{what} about: {other!r} is neither a fact of this file nor an entity")
+            for j, other in enumerate(e.get("same_as", [])):
+                self._cross_ref(ctx, path + ["same_as", j], what, other, article_id, known_facts)
+            date = self._date(ctx, path + ["date"], e.get("date"), what) if "date" in e else None
+            count = self._count(ctx, path + ["count"], e["count"], what) if "count" in e else None
+            events.append(Event(
+                e["id"], etype, anchor, trigger, date, place, tuple(participants),  # type: ignore[arg-type]
+                tuple(e.get("instruments", [])), count, e.get("operation"), e.get("sub_event_of"),
+                e.get("result_of"), tuple(e.get("same_as", [])), tuple(e.get("about", [])), e.get("award"),
+                e.get("certainty"), e.get("note"), e.get("label"),
+            ))
+
+        relations = []
+        for i, r in enumerate(data.get("relations", [])):
+            path = ["relations", i]
+            what = f"relation {r['id']}"
+            ok = True
+            for key in ("subject", "object"):
+                if types_of(r[key]) is None:
+                    ref(path + [key], r[key], f"{what} {key}")
+                    ok = False
+            if ok:
+                self._check_relation_types(ctx, path, what, r["property"], types_of(r["subject"]), types_of(r["object"]))  # type: ignore[arg-type]
+            anchor = q.anchor(r["quote"], ctx, path + ["quote"], what)
+            date = self._date(ctx, path + ["date"], r.get("date"), what) if "date" in r else None
+            relations.append(Relation(r["id"], r["property"], r["subject"], r["object"], anchor, date, r.get("certainty"), r.get("note")))  # type: ignore[arg-type]
+
+        claims = []
+        for i, c in enumerate(data.get("claims", [])):
+            path = ["claims", i]
+            what = f"claim {c['id']}"
+            ref(path + ["speaker"], c["speaker"], f"{what} speaker", SK.Agent)
+            for j, other in enumerate(c.get("about", [])):
+                if other not in ids:
+                    ctx.error(path + ["about", j], f"{what} about: no event, relation or observation {other!r} in this file")
+            for key in ("attacker", "victim"):
+                for j, eid in enumerate(c.get(key, [])):
+                    ref(path + [key, j], eid, f"{what} {key}", SK.Agent)
+            if not (c.get("about") or c.get("attacker") or c.get("victim")):
+                ctx.error(path, f"{what}: say what the claim is about (about, attacker or victim)")
+            anchor = q.anchor(c["quote"], ctx, path + ["quote"], what)
+            date = self._date(ctx, path + ["date"], c.get("date"), what) if "date" in c else None
+            claims.append(Claim(
+                c["id"], c["speaker"], c["stance"], c.get("certainty"), tuple(c.get("about", [])),
+                tuple(c.get("attacker", [])), tuple(c.get("victim", [])), bool(c.get("disjunctive", False)),
+                date, anchor, c.get("note"),  # type: ignore[arg-type]
+            ))
+
+        observations = []
+        for i, o in enumerate(data.get("observations", [])):
+            path = ["observations", i]
+            what = f"observation {o['id']}"
+            if not self._is_class(o["type"], SK.Observation):
+                ctx.error(path + ["type"], f"{what}: {o['type']!r} is not an observation class of the ontology")
+            ref(path + ["subject"], o["subject"], f"{what} subject", SK.Agent)
+            if "place" in o:
+                ref(path + ["place"], o["place"], f"{what} place", SK.Place)
+            if "according_to" in o:
+                ref(path + ["according_to"], o["according_to"], f"{what} according_to", SK.Agent)
+            anchor = q.anchor(o["quote"], ctx, path + ["quote"], what)
+            date = self._date(ctx, path + ["date"], o.get("date"), what) if "date" in o else None
+            count = self._count(ctx, path + ["count"], o["count"], what)
+            observations.append(Observation(
+                o["id"], o["type"], o["subject"], count, date, o.get("place"), o.get("outcome"),  # type: ignore[arg-type]
+                o.get("according_to"), anchor, o.get("note"),  # type: ignore[arg-type]
+            ))
+
+        if len([p for p in problems if p.severity == "error"]) > before:
+            return None
+        return Article(meta, text, tuple(mentions), tuple(local.values()), tuple(events), tuple(relations), tuple(claims), tuple(observations))
+
+    # ---- helpers
+    def _name(self, iri: str) -> str:
+        return iri.rsplit("#", 1)[-1]
+
+    def _one(self, classes: frozenset[str]) -> str | None:
+        return next(iter(classes)) if len(classes) == 1 else None
+
+    def _fits(self, type_names: Iterable[str], expected: str) -> bool:
+        return self.ontology.fits([SK.term(t) if t in SK else t for t in type_names], frozenset([expected]))
+
+    def _is_class(self, name: str, ancestor: str) -> bool:
+        return name in self.class_names and ancestor in self.ontology.superclasses(SK.term(name))
+
+    def _check_relation_types(
+        self, ctx: _Ctx, path: list[Any], what: str, prop: str,
+        subject_types: tuple[str, ...], object_types: tuple[str, ...],
+    ) -> None:
+        if prop not in RELATION_PROPERTIES:
+            ctx.error(path + ["property"], f"{what}: unknown relation property {prop!r}; use one of {', '.join(RELATION_PROPERTIES)}")
+            return
+        iri = SK.term(prop)
+        subject_iris = [SK.term(t) for t in subject_types if t in SK]
+        object_iris = [SK.term(t) for t in object_types if t in SK]
+        dom, rng = self.ontology.domain(iri), self.ontology.range(iri)
+        if not self.ontology.fits(subject_iris, dom):
+            ctx.error(path + ["subject"], f"{what}: the subject is a {'/'.join(subject_types)}, but {prop} needs a {' or '.join(sorted(map(self._name, dom)))}")
+        if not self.ontology.fits(object_iris, rng):
+            ctx.error(path + ["object"], f"{what}: the object is a {'/'.join(object_types)}, but {prop} needs a {' or '.join(sorted(map(self._name, rng)))}")
+
+    def _cross_ref(self, ctx: _Ctx, path: list[Any], what: str, other: str, article_id: str,
+                   known_facts: dict[str, frozenset[str]] | None) -> None:
+        if "/" not in other:
+            ctx.error(path, f"{what} same_as: write <article id>/<event id>, not {other!r}")
+            return
+        aid, fid = other.split("/", 1)
+        if aid == article_id:
+            ctx.error(path, f"{what} same_as: {other!r} is in the same article; use sub_event_of or merge the events")
+        elif known_facts is not None and fid not in known_facts.get(aid, frozenset()):
+            ctx.error(path, f"{what} same_as: no event {fid!r} in article {aid!r}")
+
+    def _date(self, ctx: _Ctx, path: list[Any], d: Any, what: str) -> DateSpec | None:
+        basis = d["basis"]
+        if basis != "stated" and not d.get("derivation"):
+            ctx.error(path, f"{what} date: basis {basis} needs a derivation saying how the date was obtained")
+        has_value = "value" in d
+        has_span = "begin" in d or "end" in d
+        if basis == "unknown":
+            if has_value or has_span:
+                ctx.error(path, f"{what} date: basis unknown cannot have a value")
+            return DateSpec(d.get("text"), None, None, "unknown", d.get("derivation"), None, None)
+        if has_value and has_span:
+            ctx.error(path, f"{what} date: give value, or begin and end, not both")
+            return None
+        try:
+            if has_value:
+                iso, precision, begin, end = parse_date_value(d["value"])
+            elif "begin" in d and "end" in d:
+                b_iso, b_prec, begin, _ = parse_date_value(d["begin"])
+                e_iso, e_prec, _, end = parse_date_value(d["end"])
+                if begin > end:
+                    ctx.error(path + ["begin"], f"{what} date: begin {b_iso} is after end {e_iso}")
+                    return None
+                iso, precision = f"{b_iso}/{e_iso}", (b_prec if b_prec == e_prec else "year")
+            else:
+                ctx.error(path, f"{what} date: give a value (or begin and end), or basis: unknown")
+                return None
+        except ValueError as e:
+            ctx.error(path, f"{what} date: {e}")
+            return None
+        if "precision" in d and d["precision"] != precision:
+            ctx.error(path + ["precision"], f"{what} date: precision {d['precision']} does not match the value {iso} ({precision})")
+        return DateSpec(d.get("text"), iso, precision, basis, d.get("derivation"), begin, end)
+
+    def _count(self, ctx: _Ctx, path: list[Any], c: Any, what: str) -> Count:
+        best, low, high = c.get("value"), c.get("low"), c.get("high")
+        if best is None and low is None and high is None:
+            ctx.error(path, f"{what} count: give value, or low and/or high")
+        vals = [v for v in (low, best, high) if v is not None]
+        if vals != sorted(vals):
+            ctx.error(path, f"{what} count: low <= value <= high does not hold ({low}, {best}, {high})")
+        return Count(best, low, high, bool(c.get("approximate", False)), c.get("text"), c.get("unit"))
+
+
+# --------------------------------------------------------------------------- the corpus as a whole
+
+@dataclass
+class CorpusReport:
+    """The outcome of reading the whole corpus."""
+
+    articles: list[Article]
+    registry: Registry
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def fact_index(reader: CorpusReader, article_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The ids of every article's facts, read cheaply (for cross-article references)."""
+    out = {}
+    for aid in article_ids:
+        path = reader.annotations_dir / f"{aid}.yaml"
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (our SafeLoader)
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict):
+            out[aid] = frozenset(
+                x["id"] for k in ("events", "relations", "claims", "observations")
+                for x in data.get(k) or [] if isinstance(x, dict) and "id" in x
+            )
+    return out
+
+
+def iter_articles(
+    reader: CorpusReader, registry: Registry, article_ids: Iterable[str], problems: list[Problem],
+    known_facts: dict[str, frozenset[str]] | None = None,
+) -> Iterator[Article]:
+    """Validated articles one at a time (the corpus is never held in memory as a whole)."""
+    for aid in article_ids:
+        art = reader.read_article(aid, registry, problems, known_facts)
+        if art is not None:
+            yield art
+
+
+def check_corpus(corpus_dir: Path, ontology: Any) -> CorpusReport:
+    """Validate the whole corpus; every problem is collected, none raised."""
+    reader = CorpusReader(corpus_dir, ontology)
+    problems: list[Problem] = []
+    registry = reader.read_registry(problems)
+    ids = reader.article_ids()
+    known = fact_index(reader, ids)
+    articles = list(iter_articles(reader, registry, ids, problems, known))
+    return CorpusReport(articles, registry, problems)
+
+
+def load_corpus(corpus_dir: Path, ontology: Any) -> CorpusReport:
+    """Like :func:`check_corpus`, but raise :class:`CorpusError` if there is any error."""
+    report = check_corpus(corpus_dir, ontology)
+    if report.errors:
+        raise CorpusError(report.problems)
+    return report
+
+
+# Controlled values, exported for the schema test (the schema's enums must equal these).
+CONTROLLED = {
+    "role": sorted(ROLE_PROPERTIES), "stance": sorted(STANCES), "certainty": sorted(CERTAINTIES),
+    "precision": sorted(PRECISIONS), "basis": sorted(DATE_BASES), "geo_precision": sorted(GEO_PRECISIONS),
+    "outcome": sorted(OUTCOMES),
+}

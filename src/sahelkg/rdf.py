@@ -1,0 +1,465 @@
+"""Records to RDF: the triples of an article, of the registry and of the ontology.
+
+Terms are N-Triples strings (``<iri>``, ``"text"@en``, ``"7"^^<xsd:integer>``) so that
+the build can stream N-Quads straight into pyoxigraph's bulk loader without building
+an object per term. See ``docs/graph-model.md`` for the shape of the graph.
+
+>>> literal('say "hi"\\n', lang="en")
+'"say \\\\"hi\\\\"\\\\n"@en'
+>>> m = Minter("https://w3id.org/sahelkg/")
+>>> m.article_graph("001")
+'<https://w3id.org/sahelkg/graph/article/001>'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import rdflib
+
+from sahelkg.corpus import (
+    Anchor, Article, Claim, Count, DateSpec, Entity, Event, Observation, Registry, Relation,
+)
+from sahelkg.vocab import (
+    CERTAINTIES, DATE_BASES, DCTERMS, GEO, GEO_PRECISIONS, OA, OUTCOMES, PRECISIONS, RDF, RDFS,
+    ROLE_PROPERTIES, SK, SKOS, STANCES, XSD,
+)
+
+Triple = tuple[str, str, str]
+
+_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def literal(value: str, *, lang: str | None = None, datatype: str | None = None) -> str:
+    """An N-Triples literal."""
+    body = '"' + value.translate(_ESCAPES) + '"'
+    if lang:
+        return f"{body}@{lang}"
+    if datatype and datatype != XSD.string:
+        return f"{body}^^<{datatype}>"
+    return body
+
+
+def number(value: float | int) -> str:
+    if isinstance(value, bool):
+        return boolean(value)
+    if float(value).is_integer():
+        return literal(str(int(value)), datatype=XSD.integer)
+    return literal(repr(float(value)), datatype=XSD.decimal)
+
+
+def decimal(value: float) -> str:
+    return literal(format(value, "f").rstrip("0").rstrip(".") if "." in format(value, "f") else str(value), datatype=XSD.decimal)
+
+
+def boolean(value: bool) -> str:
+    return literal("true" if value else "false", datatype=XSD.boolean)
+
+
+def date_time(d: dt.date) -> str:
+    return literal(d.isoformat() + "T00:00:00", datatype=XSD.dateTime)
+
+
+TYPE = iri(RDF.type)
+RDFS_LABEL = rdflib.URIRef(RDFS.label)
+LABEL = iri(RDFS.label)
+PREF = iri(SKOS.prefLabel)
+ALT = iri(SKOS.altLabel)
+
+
+def sk(name: str) -> str:
+    return iri(SK.term(name))
+
+
+class Minter:
+    """Deterministic IRIs for everything the build writes."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.id = base + "id/"
+        self.graph = base + "graph/"
+
+    def entity(self, eid: str) -> str:
+        return iri(self.id + eid)
+
+    def local(self, article_id: str, local_id: str) -> str:
+        return iri(f"{self.id}{article_id}/{local_id}")
+
+    def article(self, article_id: str) -> str:
+        return iri(f"{self.id}article/{article_id}")
+
+    def article_graph(self, article_id: str) -> str:
+        return iri(f"{self.graph}article/{article_id}")
+
+    def inferred_graph(self, source: str) -> str:
+        """The graph of what is inferred from one source graph ('registry', 'ontology', 'article/<id>', 'closure')."""
+        return iri(f"{self.graph}inferred/{source}")
+
+    @property
+    def ontology_graph(self) -> str:
+        return iri(self.graph + "ontology")
+
+    @property
+    def registry_graph(self) -> str:
+        return iri(self.graph + "registry")
+
+
+class TermLabels:
+    """rdfs:label of ontology terms by language, read once from the ontology graph."""
+
+    def __init__(self, ontology: Any) -> None:
+        self.labels: dict[tuple[str, str], str] = {}
+        for s, o in ontology.graph.subject_objects(RDFS_LABEL):
+            lang = getattr(o, "language", None)
+            if lang:
+                self.labels.setdefault((str(s), lang), str(o))
+
+    def label(self, term: str, lang: str) -> str | None:
+        return self.labels.get((term, lang)) or self.labels.get((term, "en"))
+
+
+_TERM_LABELS: weakref.WeakKeyDictionary[Any, TermLabels] = weakref.WeakKeyDictionary()
+
+
+def term_labels(ontology: Any) -> TermLabels:
+    """The (cached) :class:`TermLabels` of ``ontology``."""
+    if ontology not in _TERM_LABELS:
+        _TERM_LABELS[ontology] = TermLabels(ontology)
+    return _TERM_LABELS[ontology]
+
+
+class ArticleMapper:
+    """Maps one validated article to triples."""
+
+    def __init__(self, article: Article, registry: Registry, ontology: Any, minter: Minter) -> None:
+        self.a = article
+        self.registry = registry
+        self.ontology = term_labels(ontology)
+        self.m = minter
+        self.aid = article.id
+        self.local_ids = article.local_ids
+        self.local_labels = {e.id: e.label for e in article.entities}
+        self.out: list[Triple] = []
+
+    def ref(self, eid: str) -> str:
+        return self.m.local(self.aid, eid) if eid in self.local_ids else self.m.entity(eid)
+
+    def fact(self, fid: str) -> str:
+        return self.m.local(self.aid, fid)
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.out.append((s, p, o))
+
+    def label_of(self, eid: str, lang: str) -> str:
+        if eid in self.local_labels:
+            return self.local_labels[eid]
+        ent = self.registry.entities.get(eid)
+        return (ent.labels.get(lang) or ent.labels.get("en") or eid) if ent else eid
+
+    # ---- pieces
+    def anchor(self, node: str, anchor: Anchor, suffix: str = "annotation", motivation: str = OA.describing,
+               ann: str | None = None) -> None:
+        """An oa:Annotation (``ann``, default ``<node>/<suffix>``) anchoring ``node`` to its quote."""
+        ann = ann or node[:-1] + "/" + suffix + ">"
+        target = ann[:-1] + "/target>"
+        quote = ann[:-1] + "/quote>"
+        position = ann[:-1] + "/position>"
+        add = self.add
+        add(ann, TYPE, iri(OA.Annotation))
+        add(ann, iri(OA.hasBody), node)
+        add(ann, iri(OA.motivatedBy), iri(motivation))
+        add(ann, iri(OA.hasTarget), target)
+        add(target, TYPE, iri(OA.SpecificResource))
+        add(target, iri(OA.hasSource), self.m.article(self.aid))
+        add(target, iri(OA.hasSelector), quote)
+        add(target, iri(OA.hasSelector), position)
+        add(quote, TYPE, iri(OA.TextQuoteSelector))
+        add(quote, iri(OA.exact), literal(anchor.exact))
+        add(quote, iri(OA.prefix), literal(anchor.prefix))
+        add(quote, iri(OA.suffix), literal(anchor.suffix))
+        add(position, TYPE, iri(OA.TextPositionSelector))
+        add(position, iri(OA.start), literal(str(anchor.start), datatype=XSD.nonNegativeInteger))
+        add(position, iri(OA.end), literal(str(anchor.end), datatype=XSD.nonNegativeInteger))
+
+    def date(self, owner: str, d: DateSpec, prop: str = "hasTime", node_suffix: str = "time") -> None:
+        node = owner[:-1] + "/" + node_suffix + ">"
+        add = self.add
+        add(owner, sk(prop), node)
+        add(node, TYPE, sk("TimeSpec"))
+        if d.text:
+            add(node, sk("dateAsWritten"), literal(d.text))
+        if d.iso:
+            add(node, sk("isoDate"), literal(d.iso))
+        if d.begin:
+            add(node, sk("beginDate"), date_time(d.begin))
+        if d.end:
+            add(node, sk("endDate"), date_time(d.end))
+        if d.precision:
+            add(node, sk("datePrecision"), sk(PRECISIONS[d.precision]))
+        add(node, sk("dateBasis"), sk(DATE_BASES[d.basis]))
+        if d.derivation:
+            add(node, sk("dateDerivation"), literal(d.derivation))
+
+    def count(self, owner: str, c: Count) -> None:
+        node = owner[:-1] + "/count>"
+        add = self.add
+        add(owner, sk("hasCount"), node)
+        add(node, TYPE, sk("Quantity"))
+        for prop, v in (("bestValue", c.best), ("lowValue", c.low), ("highValue", c.high)):
+            if v is not None:
+                add(node, sk(prop), number(v))
+        add(node, sk("isApproximate"), boolean(c.approximate))
+        if c.text:
+            add(node, sk("quantityAsWritten"), literal(c.text))
+        if c.unit:
+            add(node, sk("unit"), literal(c.unit))
+
+    def provenance(self, node: str, fid: str, anchor: Anchor) -> None:
+        self.add(node, sk("sourceArticle"), self.m.article(self.aid))
+        self.add(node, sk("annotationId"), literal(fid))
+        self.anchor(node, anchor)
+
+    def certainty(self, node: str, certainty: str | None) -> None:
+        if certainty:
+            self.add(node, sk("certainty"), sk(CERTAINTIES[certainty]))
+
+    def note(self, node: str, note: str | None) -> None:
+        if note:
+            self.add(node, iri(SKOS.note), literal(note, lang=self.a.meta.language))
+
+    # ---- the article
+    def triples(self) -> list[Triple]:
+        a, meta, add = self.a, self.a.meta, self.add
+        art = self.m.article(self.aid)
+        add(art, TYPE, sk("Article"))
+        add(art, sk("articleId"), literal(self.aid))
+        add(art, sk("textSha256"), literal(meta.text_sha256))
+        add(art, iri(DCTERMS.language), literal(meta.language))
+        title = meta.title or f"Article {self.aid}"
+        add(art, LABEL, literal(title, lang=meta.language))
+        if meta.title:
+            add(art, iri(DCTERMS.title), literal(meta.title, lang=meta.language))
+        if meta.publisher:
+            add(art, iri(DCTERMS.publisher), literal(meta.publisher))
+        if meta.url:
+            add(art, sk("url"), literal(meta.url, datatype=XSD.anyURI))
+        if meta.published:
+            self.date(art, meta.published, "publishedOn", "published")
+        if meta.published_anchor:
+            self.anchor(art[:-1] + "/published>", meta.published_anchor, "published-annotation")
+
+        for e in a.entities:
+            node = self.ref(e.id)
+            for t in e.types:
+                add(node, TYPE, sk(t))
+            add(node, LABEL, literal(e.label, lang=meta.language))
+            add(node, PREF, literal(e.label, lang=meta.language))
+            add(node, sk("sourceArticle"), art)
+            self.note(node, e.note)
+            if e.anchor:
+                self.anchor(node, e.anchor, "annotation", OA.identifying)
+
+        mentioned = set()
+        for mention in a.mentions:
+            target = self.ref(mention.entity)
+            if target not in mentioned:
+                add(art, sk("mentions"), target)
+                mentioned.add(target)
+            ann = iri(f"{self.m.id}{self.aid}/mention/{mention.anchor.start}-{mention.anchor.end}")
+            self.anchor(target, mention.anchor, motivation=OA.identifying, ann=ann)
+
+        for e in a.events:
+            self.event(e)
+        for r in a.relations:
+            self.relation(r)
+        for c in a.claims:
+            self.claim(c)
+        for o in a.observations:
+            self.observation(o)
+        return self.out
+
+    def event_label(self, e: Event, lang: str) -> str:
+        if e.label:
+            return e.label
+        type_label = self.ontology.label(SK.term(e.type), lang) or e.type
+        who = [self.label_of(eid, lang) for role, eid in e.participants if role in ("victim", "target")]
+        who = who or [self.label_of(eid, lang) for role, eid in e.participants if role in ("agent", "attacker", "recipient")]
+        text = type_label
+        if who:
+            text += ": " + ", ".join(dict.fromkeys(who))
+        if e.date and e.date.iso:
+            text += f" ({e.date.iso})"
+        return text
+
+    def event(self, e: Event) -> None:
+        node, add = self.fact(e.id), self.add
+        add(node, TYPE, sk(e.type))
+        for lang in ("en", "fr"):
+            add(node, LABEL, literal(self.event_label(e, lang), lang=lang))
+        self.provenance(node, e.id, e.anchor)
+        if e.trigger:
+            self.anchor(node, e.trigger, "trigger", OA.identifying)
+        for role, eid in e.participants:
+            add(node, sk(ROLE_PROPERTIES[role]), self.ref(eid))
+        for eid in e.instruments:
+            add(node, sk("hasInstrument"), self.ref(eid))
+        if e.place:
+            p = e.place
+            add(node, sk("occurredAt"), self.ref(p.entity))
+            if p.precision:
+                add(node, sk("geoPrecision"), sk(GEO_PRECISIONS[p.precision]))
+            if p.reference or p.bearing or p.distance_km is not None:
+                loc = node[:-1] + "/location>"
+                add(node, sk("hasRelativeLocation"), loc)
+                add(loc, TYPE, sk("RelativeLocation"))
+                if p.reference:
+                    add(loc, sk("referencePlace"), self.ref(p.reference))
+                if p.bearing:
+                    add(loc, sk("bearing"), literal(p.bearing))
+                if p.distance_km is not None:
+                    add(loc, sk("distanceKm"), decimal(float(p.distance_km)))
+                if p.text:
+                    add(loc, sk("placeAsWritten"), literal(p.text))
+        if e.date:
+            self.date(node, e.date)
+        if e.count:
+            self.count(node, e.count)
+        if e.operation:
+            add(node, sk("partOfOperation"), self.ref(e.operation))
+        if e.sub_event_of:
+            add(node, sk("subEventOf"), self.fact(e.sub_event_of))
+        if e.result_of:
+            add(node, sk("resultOf"), self.fact(e.result_of))
+        for other in e.same_as:
+            other_article, other_id = other.split("/", 1)
+            add(node, sk("sameEventAs"), self.m.local(other_article, other_id))
+        for x in e.about:
+            add(node, sk("about"), self.fact(x) if x in self.a.fact_ids else self.ref(x))
+        if e.award:
+            add(node, sk("awarded"), self.ref(e.award))
+        self.certainty(node, e.certainty)
+        self.note(node, e.note)
+
+    def relation(self, r: Relation) -> None:
+        node, add = self.fact(r.id), self.add
+        s, o = self.ref(r.subject), self.ref(r.object)
+        add(s, sk(r.property), o)
+        add(node, TYPE, sk("RelationStatement"))
+        add(node, sk("statementSubject"), s)
+        add(node, sk("statementPredicate"), literal(SK.term(r.property), datatype=XSD.anyURI))
+        add(node, sk("statementObject"), o)
+        for lang in ("en", "fr"):
+            prop_label = self.ontology.label(SK.term(r.property), lang) or r.property
+            add(node, LABEL, literal(f"{self.label_of(r.subject, lang)} {prop_label} {self.label_of(r.object, lang)}", lang=lang))
+        self.provenance(node, r.id, r.anchor)
+        if r.date:
+            self.date(node, r.date)
+        self.certainty(node, r.certainty)
+        self.note(node, r.note)
+
+    def claim(self, c: Claim) -> None:
+        node, add = self.fact(c.id), self.add
+        add(node, TYPE, sk("Claim"))
+        add(node, sk("claimant"), self.ref(c.speaker))
+        add(node, sk("stance"), sk(STANCES[c.stance]))
+        for lang in ("en", "fr"):
+            stance_label = self.ontology.label(SK.term(STANCES[c.stance]), lang) or c.stance
+            add(node, LABEL, literal(f"{self.label_of(c.speaker, lang)}: {stance_label}", lang=lang))
+        self.provenance(node, c.id, c.anchor)
+        for x in c.about:
+            add(node, sk("claimAbout"), self.fact(x))
+        for eid in c.attackers:
+            add(node, sk("claimedAttacker"), self.ref(eid))
+        for eid in c.victims:
+            add(node, sk("claimedVictim"), self.ref(eid))
+        if c.disjunctive:
+            add(node, sk("isDisjunctive"), boolean(True))
+        if c.date:
+            self.date(node, c.date)
+        self.certainty(node, c.certainty)
+        self.note(node, c.note)
+
+    def observation(self, o: Observation) -> None:
+        node, add = self.fact(o.id), self.add
+        add(node, TYPE, sk(o.type))
+        for lang in ("en", "fr"):
+            type_label = self.ontology.label(SK.term(o.type), lang) or o.type
+            value = o.count.best if o.count.best is not None else o.count.high
+            shown = f"{value:g}" if value is not None else "?"
+            add(node, LABEL, literal(f"{type_label}: {self.label_of(o.subject, lang)} {shown}", lang=lang))
+        self.provenance(node, o.id, o.anchor)
+        add(node, sk("observedEntity"), self.ref(o.subject))
+        self.count(node, o.count)
+        if o.date:
+            self.date(node, o.date)
+        if o.place:
+            add(node, sk("observedPlace"), self.ref(o.place))
+        if o.outcome:
+            add(node, sk("countedOutcome"), sk(OUTCOMES[o.outcome]))
+        if o.according_to:
+            add(node, sk("accordingTo"), self.ref(o.according_to))
+        self.note(node, o.note)
+
+
+def article_triples(article: Article, registry: Registry, ontology: Any, minter: Minter) -> list[Triple]:
+    """Every triple article ``article`` states (its named graph)."""
+    return ArticleMapper(article, registry, ontology, minter).triples()
+
+
+def entity_triples(entity: Entity, minter: Minter) -> Iterator[Triple]:
+    """The registry triples of one canonical entity."""
+    node = minter.entity(entity.id)
+    for t in entity.types:
+        yield node, TYPE, sk(t)
+    for lang, text in sorted(entity.labels.items()):
+        yield node, LABEL, literal(text, lang=lang)
+        yield node, PREF, literal(text, lang=lang)
+    for lang, names in sorted(entity.aliases.items()):
+        for name in names:
+            yield node, ALT, literal(name, lang=lang)
+    for lang, text in sorted(entity.description.items()):
+        yield node, iri(DCTERMS.description), literal(text, lang=lang)
+    c = entity.coordinates
+    if c is not None:
+        yield node, sk("latitude"), decimal(c.lat)
+        yield node, sk("longitude"), decimal(c.lon)
+        yield node, sk("coordinatePrecision"), sk(GEO_PRECISIONS[c.precision])
+        yield node, sk("coordinateSource"), literal(c.source)
+        if c.source.startswith("geonames:"):
+            yield node, sk("gazetteerId"), literal(c.source)
+        geom = node[:-1] + "/geometry>"
+        yield node, iri(GEO.hasGeometry), geom
+        yield geom, TYPE, iri(GEO.Geometry)
+        yield geom, iri(GEO.asWKT), literal(f"POINT({c.lon} {c.lat})", datatype=GEO.wktLiteral)
+    for i, f in enumerate(entity.facts, 1):
+        obj = minter.entity(f.object)
+        yield node, sk(f.property), obj
+        st = iri(f"{minter.id}registry/{entity.id}/fact-{i}")
+        yield st, TYPE, sk("RelationStatement")
+        yield st, sk("statementSubject"), node
+        yield st, sk("statementPredicate"), literal(SK.term(f.property), datatype=XSD.anyURI)
+        yield st, sk("statementObject"), obj
+        yield st, iri(DCTERMS.source), literal(f.source)
+        if "/" in f.source and not f.source.startswith(("annotator:", "geonames:")):
+            article_id, ann_id = f.source.split("/", 1)
+            yield st, sk("sourceArticle"), minter.article(article_id)
+            yield st, iri(RDFS.seeAlso), minter.local(article_id, ann_id)
+
+
+def registry_triples(registry: Registry, minter: Minter) -> Iterator[Triple]:
+    """Every triple of the registry graph, in a stable order."""
+    for eid in sorted(registry.entities):
+        yield from entity_triples(registry.entities[eid], minter)
+
+
+def nquads(triples: Iterator[Triple] | list[Triple], graph: str) -> Iterator[str]:
+    """N-Quads lines for ``triples`` in ``graph``."""
+    for s, p, o in triples:
+        yield f"{s} {p} {o} {graph} .\n"

@@ -1,0 +1,171 @@
+"""The embedded store on disk: generations, atomic swap, read-only opening.
+
+A store path (``--store build/store``) is a symbolic link to one *generation*
+directory ``build/store.d/gen-<n>``, each a complete pyoxigraph store. A build
+never writes into the generation that readers have open: it makes a new one
+(empty for a full build, a hard-linked checkpoint of the current one for an
+incremental build, see :meth:`pyoxigraph.Store.backup`), writes into it, and only
+when everything passed swaps the link atomically (``os.replace``). A failed,
+killed or interrupted build leaves the link, and so the store users see, as it
+was. pyoxigraph says that opening a store read-only while another process
+writes it is undefined behaviour; generations make sure that never happens.
+
+>>> import tempfile, pathlib
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> layout = StoreLayout(root / "store")
+>>> layout.exists()
+False
+>>> new = layout.begin(incremental=False)
+>>> s = pyoxigraph.Store(str(new)); s.add(pyoxigraph.Quad(pyoxigraph.NamedNode("http://a"), pyoxigraph.NamedNode("http://b"), pyoxigraph.Literal("c"))); s.flush(); del s
+>>> layout.commit(new)
+>>> len(open_read_only(root / "store"))
+1
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pyoxigraph
+
+from sahelkg.errors import StoreError
+
+GENERATION_RE = re.compile(r"^gen-(\d+)$")
+KEEP_GENERATIONS = 2  # the current one and the one before, which a server may still have open
+
+
+class StoreLayout:
+    """The link ``path`` and its generation directories in ``path.d/``."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path).expanduser().absolute()
+        self.generations_dir = self.path.with_name(self.path.name + ".d")
+
+    def exists(self) -> bool:
+        """True if a store has been built (a committed generation, or a plain store directory)."""
+        return self.path.exists()
+
+    def current(self) -> Path | None:
+        """The directory of the current generation, or None if no store exists yet."""
+        if not self.path.exists():
+            return None
+        return self.path.resolve()
+
+    def generation(self) -> str:
+        """An opaque token that changes whenever a build commits a new generation."""
+        if self.path.is_symlink():
+            return os.readlink(self.path)
+        return str(self.path.stat().st_mtime_ns) if self.path.exists() else ""
+
+    def _adopt_plain_directory(self) -> None:
+        # A store made by hand (a plain pyoxigraph directory) becomes generation 0.
+        if self.path.exists() and not self.path.is_symlink():
+            self.generations_dir.mkdir(parents=True, exist_ok=True)
+            target = self.generations_dir / "gen-0"
+            os.replace(self.path, target)
+            os.symlink(os.path.relpath(target, self.path.parent), self.path)
+
+    def _next_number(self) -> int:
+        numbers = [
+            int(m.group(1))
+            for p in self.generations_dir.glob("gen-*")
+            if (m := GENERATION_RE.match(p.name))
+        ]
+        return max(numbers, default=0) + 1
+
+    def begin(self, *, incremental: bool) -> Path:
+        """Create the directory of a new generation and return it.
+
+        With ``incremental`` the new generation starts as a checkpoint of the current one
+        (cheap: RocksDB hard-links its files); otherwise it starts empty.
+        """
+        try:
+            self._adopt_plain_directory()
+            self.generations_dir.mkdir(parents=True, exist_ok=True)
+            new = self.generations_dir / f"gen-{self._next_number()}"
+            current = self.current()
+            if incremental and current is not None:
+                pyoxigraph.Store.read_only(str(current)).backup(str(new))
+            else:
+                new.mkdir()
+            return new
+        except OSError as e:
+            raise StoreError(f"{self.path}: cannot create a new store generation: {e}") from e
+
+    def commit(self, new: Path) -> None:
+        """Point the store link at ``new`` atomically, then prune old generations."""
+        tmp_link = self.path.with_name(f".{self.path.name}.link-{os.getpid()}")
+        if tmp_link.is_symlink() or tmp_link.exists():
+            tmp_link.unlink()
+        os.symlink(os.path.relpath(new, self.path.parent), tmp_link)
+        os.replace(tmp_link, self.path)
+        self.prune()
+
+    def abort(self, new: Path) -> None:
+        """Remove a generation that was not committed."""
+        shutil.rmtree(new, ignore_errors=True)
+
+    def prune(self) -> None:
+        """Delete generations older than the last ``KEEP_GENERATIONS`` (never the current one)."""
+        current = self.current()
+        gens = sorted(
+            (int(m.group(1)), p)
+            for p in self.generations_dir.glob("gen-*")
+            if (m := GENERATION_RE.match(p.name))
+        )
+        for _, p in gens[:-KEEP_GENERATIONS]:
+            if p.resolve() != current:
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def open_read_only(path: Path | str) -> pyoxigraph.Store:
+    """Open the current generation of the store at ``path`` read-only.
+
+    :raises StoreError: if no store exists there or it cannot be opened.
+    """
+    layout = StoreLayout(path)
+    current = layout.current()
+    if current is None:
+        raise StoreError(f"{layout.path}: no store here; run `sahelkg build --store {layout.path}` first")
+    try:
+        return pyoxigraph.Store.read_only(str(current))
+    except OSError as e:
+        raise StoreError(f"{layout.path}: cannot open the store: {e}") from e
+
+
+def generation(path: Path | str) -> str:
+    """The generation token of the store at ``path`` (changes after every successful build)."""
+    return StoreLayout(path).generation()
+
+
+def directory_size(path: Path) -> int:
+    """Bytes used by the files under ``path`` (hard links counted once)."""
+    seen, total = set(), 0
+    for p in Path(path).rglob("*"):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        if p.is_file() and (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            total += st.st_size
+    return total
+
+
+def store_stats(store: pyoxigraph.Store) -> dict[str, list[tuple[str, int]]]:
+    """Counts per graph and per class (asserted or inferred types, each instance once)."""
+    graphs = [
+        (sol["g"].value, int(sol["n"].value))
+        for sol in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    ]
+    classes = [
+        (sol["c"].value, int(sol["n"].value))
+        for sol in store.query(
+            "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
+            use_default_graph_as_union=True,
+        )
+    ]
+    return {"graphs": graphs, "classes": classes}
