@@ -58,7 +58,9 @@ class LineList(list):  # type: ignore[type-arg]
 class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps dates as strings, records lines, and flags duplicate keys."""
 
-    duplicate_keys: list[tuple[int, str]]
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[int, str]] = []
 
 
 # Dates stay text: "2021-09-24" is validated by us, not turned into a datetime by YAML.
@@ -101,7 +103,6 @@ def load_yaml(path: Path, problems: list[Problem]) -> Any:
         problems.append(Problem(str(path), None, f"cannot read the file: {e}"))
         return None
     loader = _Loader(text)
-    loader.duplicate_keys = []
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as e:
@@ -141,12 +142,25 @@ def _validator(schema_path: str) -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
+@lru_cache(maxsize=None)
+def _validator_for_schema(schema_json: str) -> jsonschema.protocols.Validator:
+    schema = json.loads(schema_json)
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
 def schema_problems(data: Any, schema_path: Path, file: str) -> list[Problem]:
     """JSON Schema errors of ``data``, each located at its line."""
     out = []
     for err in sorted(_validator(str(schema_path)).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         where = "/".join(str(p) for p in err.absolute_path) or "(top)"
-        out.append(Problem(file, line_of(data, err.absolute_path), f"{where}: {err.message}"))
+        path = list(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            # Point at the first unexpected key rather than at the mapping that holds it.
+            allowed = set(err.schema.get("properties", {}))
+            extra = [k for k in err.instance if k not in allowed]
+            if extra:
+                path.append(extra[0])
+        out.append(Problem(file, line_of(data, path), f"{where}: {err.message}"))
     return out
 
 
@@ -375,7 +389,10 @@ def parse_date_value(value: str) -> tuple[str, str, dt.date, dt.date]:
     year, month, day = m.group(1), m.group(2), m.group(3)
     y = int(year)
     if day:
-        d = dt.date(y, int(month), int(day))
+        try:
+            d = dt.date(y, int(month), int(day))
+        except ValueError as e:
+            raise ValueError(f"{value!r} is not a calendar date ({e})") from e
         return value, "day", d, d
     if month:
         mo = int(month)
@@ -443,7 +460,10 @@ class Quotes:
         shown = exact if len(exact) <= 80 else exact[:77] + "..."
         where = " inside its quote" if within is not None else " in the article text"
         if not starts:
-            hint = self._hint(exact)
+            if within is not None and self._positions(exact):
+                hint = "; it occurs in the text, but outside the quote it must be part of"
+            else:
+                hint = self._hint(exact)
             ctx.error(path, f'{what}: quote "{shown}" not found{where}{hint}')
             return None
         if occurrence is not None:
@@ -524,12 +544,19 @@ class CorpusReader:
             data = load_yaml(path, problems)
             if data is None:
                 continue
-            n = len(problems)
-            problems.extend(schema_problems(data, self.schema_dir / "registry.schema.json", str(path)))
-            if len(problems) > n:
+            found = schema_problems(data, self.schema_dir / "registry.schema.json", str(path))
+            problems.extend(found)
+            if found and not isinstance(data, list):
                 continue
             ctx = _Ctx(str(path), data, problems)
             for i, item in enumerate(data):
+                if not self._registry_item_ok(item):
+                    # Invalid (already reported): keep its id and types so references to it still resolve.
+                    if isinstance(item, dict) and isinstance(item.get("id"), str):
+                        t = item.get("type")
+                        types = tuple(t) if isinstance(t, list) else (t,) if isinstance(t, str) else ()
+                        entities.setdefault(item["id"], Entity(item["id"], types, {}, {}, {}, None, (), str(path), line_of(data, [i]) or 0))
+                    continue
                 eid = item["id"]
                 if eid in entities:
                     first = entities[eid]
@@ -565,6 +592,11 @@ class CorpusReader:
             if ent.coordinates is not None and not self._fits(ent.types, SK.Place):
                 ctx.error([i, "coordinates"], f"entity {ent.id}: only places have coordinates")
         return registry
+
+    def _registry_item_ok(self, item: Any) -> bool:
+        """True if one registry entry is valid on its own (the schema's ``items``)."""
+        item_schema = _validator(str(self.schema_dir / "registry.schema.json")).schema["items"]
+        return isinstance(item, dict) and _validator_for_schema(json.dumps(item_schema, sort_keys=True)).is_valid(item)
 
     # ---- one article
     def read_article(
@@ -739,8 +771,6 @@ class CorpusReader:
             for key in ("attacker", "victim"):
                 for j, eid in enumerate(c.get(key, [])):
                     ref(path + [key, j], eid, f"{what} {key}", SK.Agent)
-            if not (c.get("about") or c.get("attacker") or c.get("victim")):
-                ctx.error(path, f"{what}: say what the claim is about (about, attacker or victim)")
             anchor = q.anchor(c["quote"], ctx, path + ["quote"], what)
             date = self._date(ctx, path + ["date"], c.get("date"), what) if "date" in c else None
             claims.append(Claim(
@@ -780,6 +810,9 @@ class CorpusReader:
         return next(iter(classes)) if len(classes) == 1 else None
 
     def _fits(self, type_names: Iterable[str], expected: str) -> bool:
+        type_names = list(type_names)
+        if any(t not in self.class_names for t in type_names):
+            return True  # an unknown type is reported once where it is declared, not at every use
         return self.ontology.fits([SK.term(t) if t in SK else t for t in type_names], frozenset([expected]))
 
     def _is_class(self, name: str, ancestor: str) -> bool:
@@ -792,6 +825,8 @@ class CorpusReader:
         if prop not in RELATION_PROPERTIES:
             ctx.error(path + ["property"], f"{what}: unknown relation property {prop!r}; use one of {', '.join(RELATION_PROPERTIES)}")
             return
+        if any(t not in self.class_names for t in (*subject_types, *object_types)):
+            return  # an unknown type is reported where it is declared
         iri = SK.term(prop)
         subject_iris = [SK.term(t) for t in subject_types if t in SK]
         object_iris = [SK.term(t) for t in object_types if t in SK]

@@ -286,8 +286,7 @@ class ArticleMapper:
         return self.out
 
     def event_label(self, e: Event, lang: str) -> str:
-        if e.label:
-            return e.label
+        """``Type: victims or targets (else agents) (date)`` in ``lang``."""
         type_label = self.ontology.label(SK.term(e.type), lang) or e.type
         who = [self.label_of(eid, lang) for role, eid in e.participants if role in ("victim", "target")]
         who = who or [self.label_of(eid, lang) for role, eid in e.participants if role in ("agent", "attacker", "recipient")]
@@ -301,8 +300,11 @@ class ArticleMapper:
     def event(self, e: Event) -> None:
         node, add = self.fact(e.id), self.add
         add(node, TYPE, sk(e.type))
-        for lang in ("en", "fr"):
-            add(node, LABEL, literal(self.event_label(e, lang), lang=lang))
+        if e.label:  # written by the annotator, in the article's language
+            add(node, LABEL, literal(e.label, lang=self.a.meta.language))
+        else:
+            for lang in ("en", "fr"):
+                add(node, LABEL, literal(self.event_label(e, lang), lang=lang))
         self.provenance(node, e.id, e.anchor)
         if e.trigger:
             self.anchor(node, e.trigger, "trigger", OA.identifying)

@@ -1,0 +1,60 @@
+"""Shared fixtures: the real project built once per test session, and small corpora to break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from sahelkg.settings import PACKAGE_ROOT, Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the real ontology/, corpus/ and queries/, with a store of the session's own."""
+    store = tmp_path_factory.mktemp("real") / "store"
+    return Settings.from_env(store=str(store), root=PACKAGE_ROOT, ontology_dir=PACKAGE_ROOT / "ontology",
+                             corpus_dir=PACKAGE_ROOT / "corpus", queries_dir=PACKAGE_ROOT / "queries")
+
+
+@pytest.fixture(scope="session")
+def real_store(real_settings: Settings) -> pyoxigraph.Store:
+    """The real corpus built once (full build) and opened read-only."""
+    from sahelkg.build import build
+    from sahelkg.store import open_read_only
+
+    build(real_settings, full=True)
+    return open_read_only(real_settings.store)
+
+
+def copy_corpus(src: Path, dest: Path) -> Path:
+    """A copy of a corpus folder (with the schemas) to modify in a test."""
+    shutil.copytree(src, dest)
+    if not (dest / "schema").exists():
+        shutil.copytree(PACKAGE_ROOT / "corpus" / "schema", dest / "schema")
+    return dest
+
+
+@pytest.fixture
+def min_corpus(tmp_path: Path) -> Path:
+    """The one-article fixture corpus, copied so the test may break it."""
+    return copy_corpus(FIXTURES / "corpus_min", tmp_path / "corpus")
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A copy of the real corpus, for tests that edit it."""
+    return copy_corpus(PACKAGE_ROOT / "corpus", tmp_path / "corpus")
+
+
+def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT over the union graph, as {variable: lexical value}."""
+    from sahelkg.vocab import sparql_prefixes
+
+    result = store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
