@@ -18,8 +18,8 @@ text is never formatted into the query.
 QueryParam(name='n', type='integer', default='3', description='how many')
 >>> b = bind_params(q, {"n": "5"}); b
 {<Variable value=n>: <Literal value=5 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>}
->>> inject_values("SELECT ?n # {\nWHERE { ?s ?p ?n }", b)
-'SELECT ?n # {\nWHERE { VALUES (?n) { ("5"^^<http://www.w3.org/2001/XMLSchema#integer>) }\n ?s ?p ?n }'
+>>> inject_values("SELECT ?n # {\nWHERE { ?s ?p ?n }", {"n": str(b[pyoxigraph.Variable("n")])})
+'SELECT ?n # {\nWHERE { VALUES (?n) { ("5"^^<http://www.w3.org/2001/XMLSchema#integer>) } ?s ?p ?n }'
 """
 
 from __future__ import annotations
@@ -167,36 +167,122 @@ def bind_params(query: NamedQuery, given: dict[str, str], lang: str | None = Non
     return {pyoxigraph.Variable(name): _term(query.param(name), v) for name, v in values.items()}  # type: ignore[arg-type]
 
 
-# Tokens in which a "{" does not open a group: comments, strings, IRIs.
-_SKIP_RE = re.compile(
-    r"#[^\n]*"
-    r"|'''(?:[^\\]|\\.)*?'''"
-    r'|"""(?:[^\\]|\\.)*?"""'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|<[^<>\"{}|^`\\\s]*>"
+_TOKEN_RE = re.compile(
+    r'''(?P<comment>\#[^\n]*)
+      | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'
+                   |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+      | (?P<pname>(?:[A-Za-z][\w\-.]*)?:[\w\-.:%]*)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*)
+      | (?P<punct>[{}()])
+      | (?P<other>\S)
+    ''',
+    re.VERBOSE | re.DOTALL,
 )
 
 
-def inject_values(text: str, bindings: dict[pyoxigraph.Variable, object]) -> str:
-    """``text`` with a ``VALUES`` block of ``bindings`` at the start of its outermost group pattern.
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+SOLUTION_MODIFIERS = ("VALUES", "LIMIT", "OFFSET", "ORDER", "GROUP", "HAVING")
 
-    :raises QueryError: if the query has no group pattern to bind into.
+
+@dataclass
+class _Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    """The tokens of a SPARQL text, comments left out.
+
+    Strings, IRIs and prefixed names are whole tokens, so a '{' inside a string or a keyword as a
+    local name (``ex:select``) is never taken for a group or a query form.
     """
-    if not bindings:
+    return [_Token(m.lastgroup or "other", m.group(), m.start(), m.end())
+            for m in _TOKEN_RE.finditer(text) if m.lastgroup != "comment"]
+
+
+def _matching(tokens: list[_Token], i: int) -> int:
+    """The index of the '}' closing the '{' at ``tokens[i]``."""
+    depth = 0
+    for j in range(i, len(tokens)):
+        if tokens[j].text == "{":
+            depth += 1
+        elif tokens[j].text == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    raise UsageError("the query has an unbalanced '{'")
+
+
+def inject_values(text: str, terms: dict[str, str]) -> str:
+    """Bind variables by a one-row ``VALUES`` block at the start of the query's WHERE group.
+
+    ``terms`` maps a variable name (without ``?``) to an RDF term already serialised by pyoxigraph
+    (``str(NamedNode(...))``, ``str(Literal(...))``), so a value can never break out of its term.
+    The block goes at the start of the outermost WHERE group and of every sub-``SELECT``'s group,
+    so ``FILTER``, ``BIND`` and aggregates see the values (a trailing ``VALUES`` clause would join
+    only after grouping). A query without a WHERE group (``DESCRIBE ?x``, ``CONSTRUCT WHERE``) gets
+    a trailing ``VALUES`` clause, which is then equivalent.
+
+    :raises UsageError: if the query text has unbalanced braces.
+
+    >>> inject_values('CONSTRUCT { ?s ?p "{" } WHERE { ?s ?p ?o }', {"o": "<http://x>"})
+    'CONSTRUCT { ?s ?p "{" } WHERE { VALUES (?o) { (<http://x>) } ?s ?p ?o }'
+    >>> inject_values('DESCRIBE ?e', {"e": "<http://x>"})
+    'DESCRIBE ?e\\nVALUES (?e) { (<http://x>) }'
+    """
+    if not terms:
         return text
-    pos = 0
-    while True:
-        m = _SKIP_RE.search(text, pos)
-        brace = text.find("{", pos)
-        if brace < 0:
-            raise QueryError("cannot bind parameters: the query has no { ... } pattern")
-        if m is None or brace < m.start():
-            break
-        pos = m.end()
-    names = " ".join(str(v) for v in bindings)
-    values = " ".join(str(t) for t in bindings.values())
-    return f"{text[:brace + 1]} VALUES ({names}) {{ ({values}) }}\n{text[brace + 1:]}"
+    names = list(terms)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise UsageError(f"not a variable name: {name!r}")
+    block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(terms[n] for n in names) + ") }"
+    tokens = _tokens(text)
+    forms = [i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() in QUERY_FORMS]
+    short_construct = bool(forms) and tokens[forms[0]].text.upper() == "CONSTRUCT" and \
+        forms[0] + 1 < len(tokens) and tokens[forms[0] + 1].text.upper() == "WHERE"
+    inserts = [at for i in forms if (at := _where_group(tokens, i)) is not None]
+    if short_construct or not inserts:
+        # CONSTRUCT WHERE allows triple patterns only, DESCRIBE ?x has no group: bind after the query.
+        return text.rstrip() + "\n" + block
+    out = text
+    for at in sorted(inserts, reverse=True):
+        out = out[:at] + " " + block + out[at:]
+    return out
+
+
+def _where_group(tokens: list[_Token], i: int) -> int | None:
+    """The offset just after the '{' of the WHERE group of the query form at ``tokens[i]``, if it has one."""
+    j = i + 1
+    if tokens[i].text.upper() == "CONSTRUCT" and j < len(tokens) and tokens[j].text == "{":
+        j = _matching(tokens, j) + 1  # skip the template
+    parens = 0  # the group is the first '{' outside parentheses (a projection may hold EXISTS {...})
+    for tok in tokens[j:]:
+        if tok.text == "(":
+            parens += 1
+        elif tok.text == ")":
+            parens -= 1
+        elif parens == 0 and tok.text == "{":
+            return tok.end
+        elif parens == 0 and (tok.text == "}" or tok.kind == "word" and tok.text.upper() in SOLUTION_MODIFIERS):
+            return None
+    return None
+
+
+def query_form(text: str) -> str:
+    """The form of a SPARQL query: ``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE`` (or ``""``).
+
+    >>> query_form('PREFIX a: <http://a#> # SELECT\\nconstruct { ?s ?p ?o } WHERE { ?s ?p ?o }')
+    'CONSTRUCT'
+    """
+    for tok in _tokens(text):
+        if tok.kind == "word" and tok.text.upper() in QUERY_FORMS:
+            return tok.text.upper()
+    return ""
 
 
 def syntax_error_message(error: SyntaxError, where: str) -> str:
@@ -225,7 +311,8 @@ def run_select(store: pyoxigraph.Store, text: str, substitutions: dict[pyoxigrap
     :raises QueryError: malformed query (with line and column) or a query that is not a SELECT.
     """
     try:
-        result = store.query(inject_values(text, substitutions or {}), use_default_graph_as_union=True)
+        terms = {var.value: str(term) for var, term in (substitutions or {}).items()}
+        result = store.query(inject_values(text, terms), use_default_graph_as_union=True)
     except SyntaxError as e:
         raise QueryError(syntax_error_message(e, where)) from e
     except OSError as e:

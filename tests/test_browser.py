@@ -1,0 +1,167 @@
+"""The web page in a real headless browser: Debian's chromium driven by playwright.
+
+The server runs on a free loopback port over the fixture store of test_web.py. The page loads with
+no request leaving the server, a named query runs from its button, the results table shows the labels,
+an IRI opens its entity page with the quote, and the timeline and the map draw the event.
+
+Needs `apt-get install chromium` and `pip install playwright` (never `playwright install`: the browser
+is Debian's, at /usr/bin/chromium or $SAHELKG_CHROMIUM). Screenshots go to $SAHELKG_SCREENSHOTS if set.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("SAHELKG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+ARTICLE = "001_af0646745c3fb3a7"
+
+
+def _load_test_web():
+    # The fixture store and the server helper live in test_web.py, beside this file.
+    spec = importlib.util.spec_from_file_location("sahelkg_test_web", Path(__file__).with_name("test_web.py"))
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+tw = _load_test_web()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("browser")
+    app = tw.make_app(tw.build_fixture_store(root), tw.build_fixture_queries(root))
+    with tw.serve(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: apt-get install chromium")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page that records console errors and every request it makes."""
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    pg = context.new_page()
+    pg.errors = []
+    pg.requests = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    yield pg
+    context.close()
+
+
+def _screenshot(pg, name: str) -> None:
+    folder = os.environ.get("SAHELKG_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        pg.screenshot(path=str(Path(folder) / name), full_page=True)
+
+
+def test_named_query_results_and_entity_page(page, server):
+    page.goto(server + "/")
+    button = page.locator("#query-list button[data-query=deaths]")
+    button.wait_for()
+    assert "Deaths, with the victim, date and place" in button.inner_text()
+    # The editor is CodeMirror with SPARQL highlighting.
+    assert page.locator(".CodeMirror .cm-keyword").first.inner_text().upper() in ("PREFIX", "SELECT")
+
+    button.click()
+    rows = page.locator("table.results tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 1
+    cells = rows.first.locator("td")
+    assert cells.nth(0).locator("a").inner_text() == "Death: Maxime Blasco (2021-09-24)"  # label, from /api/labels
+    assert cells.nth(1).locator("a").inner_text() == "Maxime Blasco"
+    assert cells.nth(2).locator(".literal").inner_text() == "Maxime Blasco"
+    assert cells.nth(2).locator(".tag").inner_text().strip() == "@en"
+    assert cells.nth(3).inner_text() == "2021-09-24"
+    assert "VALUES (?lang ?place)" in page.evaluate("window.sahelkg.cm.getValue()")
+    assert page.locator("#status").inner_text().startswith("1 row")
+    assert [b.inner_text() for b in page.locator("#downloads button").all()] == ["JSON", "XML", "CSV", "TSV"]
+    _screenshot(page, "query-page.png")
+
+    cells.nth(0).locator("a").click()
+    page.wait_for_url(f"{server}/id/{ARTICLE}/e1")
+    assert page.locator("h1").inner_text() == "Death: Maxime Blasco (2021-09-24)"
+    assert page.locator("blockquote.quote mark").first.inner_text() == "Corporal Maxime Blasco was killed by a sniper"
+    assert page.locator("blockquote.quote .source a").first.inner_text() == "French soldier killed in Mali"
+    _screenshot(page, "entity-page.png")
+
+    page.go_back()
+    page.locator("table.results tbody tr").first.wait_for()  # the URL kept the query: it runs again
+    assert page.locator("table.results tbody tr").count() == 1
+
+    assert page.errors == []
+    assert all(url.startswith((server, "data:", "blob:")) for url in page.requests), page.requests
+
+
+def test_french_labels_and_editor_query(page, server):
+    page.goto(server + "/")
+    page.locator("#query-list button").first.wait_for()
+    page.select_option("#lang", "fr")
+    page.evaluate("""window.sahelkg.cm.setValue(
+      'PREFIX sk: <https://w3id.org/sahelkg/ontology#>\\nSELECT ?who WHERE { ?who sk:memberOf ?force }')""")
+    page.click("#run")
+    link = page.locator("table.results tbody tr td a").first
+    link.wait_for()
+    assert link.inner_text() == "Maxime Blasco"
+    assert link.get_attribute("href") == "/id/maxime-blasco?lang=fr"
+    link.click()
+    page.wait_for_url(f"{server}/id/maxime-blasco?lang=fr")
+    assert "a pour victime" in page.locator("table.facts").first.inner_text()
+    assert page.errors == []
+
+
+def test_prefix_completion_declares_the_prefix(page, server):
+    page.goto(server + "/")
+    page.locator("#query-list button").first.wait_for()
+    page.evaluate("window.sahelkg.cm.setValue('SELECT * WHERE { ?s a  }'); window.sahelkg.cm.setCursor({line: 0, ch: 22})")
+    page.locator(".CodeMirror textarea").focus()
+    page.keyboard.type("skos:")
+    text = page.evaluate("window.sahelkg.cm.getValue()")
+    assert text.startswith("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n")
+    page.keyboard.type("prefL")
+    hint = page.locator(".CodeMirror-hints li").first
+    hint.wait_for()
+    assert hint.inner_text() == "prefLabel"
+    page.keyboard.press("Enter")
+    assert "?s a skos:prefLabel" in page.evaluate("window.sahelkg.cm.getValue()")
+
+
+def test_timeline_and_map_of_the_events(page, server):
+    page.goto(server + "/")
+    page.locator("#query-list button").first.wait_for()
+    page.click("#events-button")
+    page.locator("svg.timeline circle").first.wait_for()
+    assert page.locator("svg.timeline circle").count() == 1
+    assert "2021" in page.locator("svg.timeline").text_content()  # an axis tick
+    page.click(".tabs button[data-view=map]")
+    page.locator("svg.map circle.point").first.wait_for()
+    assert page.locator("svg.map circle.point").count() == 1
+    assert page.locator("svg.map text.point-label").text_content() == "Gossi"
+    assert "Mali" in page.locator("svg.map text.country-label").all_text_contents()
+    _screenshot(page, "map.png")
+    assert page.errors == []

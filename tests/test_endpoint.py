@@ -1,0 +1,776 @@
+"""The SPARQL endpoint with real clients (SPARQLWrapper, rdflib, httpx) against a live server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pyoxigraph
+import pytest
+import rdflib
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+sys.path.insert(0, str(Path(__file__).parent))
+from server_support import LiveServer, build_store, pid_gone  # noqa: E402
+
+from sahelkg.endpoint import (  # noqa: E402
+    GRAPH_FORMATS,
+    RESULTS_FORMATS,
+    EndpointError,
+    add_using,
+    create_app,
+    has_dataset_clause,
+    keywords,
+    negotiate,
+    uses_network,
+)
+from sahelkg.store import StoreLayout  # noqa: E402
+
+EX = "http://example.org/"
+GA, GB, GBULK = EX + "graph/a", EX + "graph/b", EX + "graph/bulk"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+N, L = pyoxigraph.NamedNode, pyoxigraph.Literal
+BULK = 1000
+TOKEN = "s3cret-token"
+# A cross product over the bulk graph: 10^9 rows, minutes of work for pyoxigraph.
+RUNAWAY = (
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GBULK}> {{ ?a ?b ?c }} GRAPH <{GBULK}> {{ ?d ?e ?f }} "
+    f"GRAPH <{GBULK}> {{ ?g ?h ?i }} }}"
+)
+TIMEOUT_S = 3.0
+
+
+def fixture_quads() -> list[pyoxigraph.Quad]:
+    ga, gb, gbulk = N(GA), N(GB), N(GBULK)
+    q = pyoxigraph.Quad
+    quads = [
+        q(N(EX + "alice"), N(RDF_TYPE), N(EX + "Person"), ga),
+        q(N(EX + "alice"), N(EX + "name"), L("Alice"), ga),
+        q(N(EX + "alice"), N(EX + "knows"), N(EX + "bob"), ga),
+        q(N(EX + "bob"), N(RDF_TYPE), N(EX + "Person"), gb),
+        q(N(EX + "bob"), N(EX + "name"), L("Bob"), gb),
+        q(N(EX + "bob"), N(EX + "label"), L("SERVICE <http://example.org/x> # not a keyword"), gb),
+        q(N(EX + "gao"), N(RDF_TYPE), N(EX + "Place"), gb),
+        q(N(EX + "gao"), N(EX + "name"), L("Gao", language="fr"), gb),
+    ]
+    quads += [q(N(f"{EX}n{i}"), N(EX + "value"), L(str(i), datatype=N("http://www.w3.org/2001/XMLSchema#integer")), gbulk) for i in range(BULK)]
+    return quads
+
+
+TOTAL = len(fixture_quads())  # 1008
+
+
+async def _api_route(request: Request) -> JSONResponse:
+    """A route like the web pages' ones: uses app.state.sparql."""
+    sparql = request.app.state.sparql
+    rows = await sparql.select_json(f"SELECT ?name WHERE {{ <{EX}alice> <{EX}name> ?name }}")
+    media_type, body = await sparql.query(f"CONSTRUCT WHERE {{ <{EX}alice> ?p ?o }}", result_format="ntriples")
+    try:
+        await sparql.query("SELECT * WHERE { ?s ?p }")
+        error = None
+    except EndpointError as e:
+        error = [e.status, e.message.splitlines()[0]]
+    return JSONResponse({"rows": rows, "media_type": media_type, "lines": len(body.splitlines()), "error": error})
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_store(tmp_path_factory.mktemp("ro") / "store", fixture_quads())
+
+
+@pytest.fixture(scope="module")
+def server(store_path: Path):
+    app = create_app(store_path, workers=4, timeout_s=TIMEOUT_S, extra_routes=[Route("/api-test", _api_route)])
+    with LiveServer(app) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def limited(store_path: Path):
+    app = create_app(store_path, workers=1, max_result_bytes=2000, max_body_bytes=5000, max_query_chars=3000, extra_routes=[])
+    with LiveServer(app) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory: pytest.TempPathFactory):
+    path = build_store(tmp_path_factory.mktemp("rw") / "store", fixture_quads())
+    app = create_app(path, write_token=TOKEN, timeout_s=10, extra_routes=[])
+    with LiveServer(app) as live:
+        yield live
+
+
+@pytest.fixture()
+def client():
+    with httpx.Client(timeout=30) as c:
+        yield c
+
+
+def select_values(body: bytes, var: str) -> list[str]:
+    return [b[var]["value"] for b in json.loads(body)["results"]["bindings"]]
+
+
+# --------------------------------------------------------------------------- real clients
+
+
+@pytest.mark.parametrize("fmt", [JSON, XML, CSV])
+def test_sparqlwrapper_select(server: LiveServer, fmt: str) -> None:
+    sw = SPARQLWrapper(server.sparql)
+    sw.setQuery(f"SELECT ?name WHERE {{ ?p a <{EX}Person> ; <{EX}name> ?name }} ORDER BY ?name")
+    sw.setReturnFormat(fmt)
+    result = sw.query()
+    assert result.response.status == 200
+    converted = result.convert()
+    if fmt == JSON:
+        assert [b["name"]["value"] for b in converted["results"]["bindings"]] == ["Alice", "Bob"]
+    elif fmt == XML:
+        names = [e.firstChild.data for e in converted.getElementsByTagName("literal")]
+        assert names == ["Alice", "Bob"]
+    else:
+        assert converted.decode().splitlines() == ["name", "Alice", "Bob"]
+
+
+def test_sparqlwrapper_ask(server: LiveServer) -> None:
+    sw = SPARQLWrapper(server.sparql)
+    sw.setReturnFormat(JSON)
+    sw.setQuery(f"ASK {{ <{EX}alice> <{EX}knows> <{EX}bob> }}")
+    assert sw.query().convert()["boolean"] is True
+    sw.setQuery(f"ASK {{ <{EX}bob> <{EX}knows> <{EX}alice> }}")
+    assert sw.query().convert()["boolean"] is False
+
+
+def test_sparqlwrapper_construct_turtle(server: LiveServer) -> None:
+    sw = SPARQLWrapper(server.sparql)
+    sw.setQuery(f"CONSTRUCT {{ ?s <{EX}name> ?n }} WHERE {{ ?s <{EX}name> ?n }}")
+    sw.setReturnFormat(TURTLE)
+    result = sw.query()
+    assert result.response.headers["Content-Type"].startswith("text/turtle")
+    graph = rdflib.Graph().parse(data=result.convert(), format="turtle")
+    assert {(str(s), str(o)) for s, _, o in graph} == {
+        (EX + "alice", "Alice"),
+        (EX + "bob", "Bob"),
+        (EX + "gao", "Gao"),
+    }
+
+
+def test_rdflib_sparqlstore(server: LiveServer) -> None:
+    store = SPARQLStore(server.sparql)
+    graph = rdflib.Graph(store=store)
+    rows = graph.query(f"SELECT ?s ?name WHERE {{ ?s <{EX}name> ?name FILTER(lang(?name) = '') }} ORDER BY ?name")
+    assert [(str(r.s), str(r.name)) for r in rows] == [(EX + "alice", "Alice"), (EX + "bob", "Bob")]
+    assert bool(graph.query(f"ASK {{ <{EX}gao> a <{EX}Place> }}").askAnswer) is True
+
+
+def test_get_post_form_and_post_direct_agree(server: LiveServer, client: httpx.Client) -> None:
+    query = f"SELECT ?s WHERE {{ ?s a <{EX}Person> }} ORDER BY ?s"
+    get = client.get(server.sparql, params={"query": query})
+    form = client.post(server.sparql, data={"query": query})
+    direct = client.post(server.sparql, content=query.encode(), headers={"Content-Type": "application/sparql-query"})
+    for r in (get, form, direct):
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "application/sparql-results+json"
+        assert select_values(r.content, "s") == [EX + "alice", EX + "bob"]
+
+
+def test_api_for_other_modules(server: LiveServer, client: httpx.Client) -> None:
+    r = client.get(server.url + "/api-test")
+    assert r.status_code == 200
+    data = r.json()
+    assert [b["name"]["value"] for b in data["rows"]["results"]["bindings"]] == ["Alice"]
+    assert data["media_type"] == "application/n-triples"
+    assert data["lines"] == 3
+    assert data["error"][0] == 400
+    assert data["error"][1].startswith("malformed query at line 1, column")
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+def test_default_graph_is_the_union(server: LiveServer, client: httpx.Client) -> None:
+    r = client.get(server.sparql, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+    assert select_values(r.content, "n") == [str(TOTAL)]
+
+
+def test_protocol_dataset(server: LiveServer, client: httpx.Client) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    r = client.get(server.sparql, params={"query": count, "default-graph-uri": GA})
+    assert select_values(r.content, "n") == ["3"]
+    r = client.get(server.sparql, params=[("query", count), ("default-graph-uri", GA), ("default-graph-uri", GB)])
+    assert select_values(r.content, "n") == ["8"]
+    named = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    r = client.get(server.sparql, params={"query": named, "named-graph-uri": GB})
+    assert select_values(r.content, "g") == [GB]
+    r = client.get(server.sparql, params={"query": count, "named-graph-uri": GB})
+    assert select_values(r.content, "n") == ["0"]  # only named graphs given: the default graph is empty
+
+
+def test_query_dataset_clauses_are_respected(server: LiveServer, client: httpx.Client) -> None:
+    r = client.get(server.sparql, params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{GA}> WHERE {{ ?s ?p ?o }}"})
+    assert select_values(r.content, "n") == ["3"]
+    # the protocol's dataset wins over the query's
+    r = client.get(
+        server.sparql,
+        params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{GA}> WHERE {{ ?s ?p ?o }}", "default-graph-uri": GB},
+    )
+    assert select_values(r.content, "n") == ["5"]
+
+
+def test_invalid_graph_iri_is_400(server: LiveServer, client: httpx.Client) -> None:
+    r = client.get(server.sparql, params={"query": "ASK {}", "default-graph-uri": "not an iri"})
+    assert r.status_code == 400
+    assert "default-graph-uri" in r.text
+
+
+# --------------------------------------------------------------------------- content negotiation
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv;q=0.5, text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+        ("text/csv", "text/csv; charset=utf-8"),
+        ("application/json", "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/*;q=0.9, application/sparql-results+xml;q=0.1", "text/csv; charset=utf-8"),
+    ],
+)
+def test_select_conneg(server: LiveServer, client: httpx.Client, accept: str, media_type: str) -> None:
+    r = client.get(server.sparql, params={"query": f"SELECT ?s WHERE {{ ?s a <{EX}Place> }}"}, headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == media_type
+    assert r.headers["vary"] == "Accept"
+    fmt = {"application/sparql-results+xml": "xml", "text/tab-separated-values": "tsv", "text/csv": "csv"}.get(
+        media_type.split(";")[0], "json"
+    )
+    if fmt == "csv":  # pyoxigraph does not read CSV results (lossy)
+        assert r.text.splitlines() == ["s", f"{EX}gao"]
+    else:
+        parsed = pyoxigraph.parse_query_results(r.content, format=pyoxigraph.QueryResultsFormat.from_extension(fmt))
+        assert [str(row["s"]) for row in parsed] == [f"<{EX}gao>"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type", "rdflib_format"),
+    [
+        (None, "text/turtle; charset=utf-8", "turtle"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("application/n-quads", "application/n-quads", "nquads"),
+        ("application/trig", "application/trig", "trig"),
+        ("text/turtle;q=0.1, application/rdf+xml;q=0.8", "application/rdf+xml", "xml"),
+    ],
+)
+def test_construct_conneg(server: LiveServer, client: httpx.Client, accept: str | None, media_type: str, rdflib_format: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    r = client.get(server.sparql, params={"query": f"DESCRIBE <{EX}alice>"}, headers=headers)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == media_type
+    graph = rdflib.Dataset() if rdflib_format in ("nquads", "trig") else rdflib.Graph()
+    graph.parse(data=r.content, format=rdflib_format)
+    assert len(graph) == 3 or len(list(graph.quads())) == 3
+
+
+def test_format_parameter_overrides_accept(server: LiveServer, client: httpx.Client) -> None:
+    r = client.get(server.sparql, params={"query": "SELECT * WHERE {} ", "format": "csv"}, headers={"Accept": "application/sparql-results+xml"})
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"
+    r = client.get(server.sparql, params={"query": f"DESCRIBE <{EX}alice>", "format": "json"})
+    assert r.headers["content-type"] == "application/ld+json"
+    r = client.get(server.sparql, params={"query": "ASK {}", "format": "bogus"})
+    assert r.status_code == 406
+
+
+def test_406_when_nothing_acceptable(server: LiveServer, client: httpx.Client) -> None:
+    r = client.get(server.sparql, params={"query": "ASK {}"}, headers={"Accept": "image/png"})
+    assert r.status_code == 406
+    assert "application/sparql-results+json" in r.text
+    # acceptable for SELECT, not for CONSTRUCT
+    r = client.get(server.sparql, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
+    assert r.status_code == 406
+    assert "CONSTRUCT" in r.text
+    r = client.get(server.sparql, params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json;q=0"})
+    assert r.status_code == 406
+
+
+# --------------------------------------------------------------------------- status codes
+
+
+def test_400_malformed_query_with_position(server: LiveServer, client: httpx.Client) -> None:
+    r = client.get(server.sparql, params={"query": "SELECT ?s WHERE {\n  ?s ?p ?o FILTER(?o = ) }"})
+    assert r.status_code == 400
+    assert r.headers["content-type"] == "text/plain; charset=utf-8"
+    assert re.match(r"malformed query at line 2, column \d+: expected one of ", r.text)
+    assert r.text.splitlines()[-2:] == ["  ?s ?p ?o FILTER(?o = ) }", " " * 26 + "^"]  # the parser says column 27
+
+
+def test_400_for_protocol_misuse(server: LiveServer, client: httpx.Client) -> None:
+    r = client.get(server.sparql, params=[("query", "ASK {}"), ("query", "ASK {}")])
+    assert r.status_code == 400 and "more than one query" in r.text
+    r = client.get(server.sparql, params={"update": "CLEAR ALL"})
+    assert r.status_code == 400 and "POST" in r.text
+    r = client.post(server.sparql, data={"query": "ASK {}", "update": "CLEAR ALL"})
+    assert r.status_code == 400
+    r = client.post(server.sparql, data={"nothing": "here"})
+    assert r.status_code == 400
+    r = client.post(server.sparql, content=b"\xff\xfe", headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400 and "UTF-8" in r.text
+
+
+def test_405_other_methods(server: LiveServer, client: httpx.Client) -> None:
+    for method in ("PUT", "DELETE", "PATCH"):
+        r = client.request(method, server.sparql, params={"query": "ASK {}"})
+        assert r.status_code == 405
+        assert r.headers["allow"] == "GET, HEAD, POST, OPTIONS"
+    r = client.post(server.url + "/.well-known/void")
+    assert r.status_code == 405
+
+
+def test_415_unsupported_content_type(server: LiveServer, client: httpx.Client) -> None:
+    r = client.post(server.sparql, content=b"ASK {}", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
+    assert "application/sparql-query" in r.text
+    r = client.post(server.sparql, content=b"query=ASK%20%7B%7D")  # no Content-Type at all
+    assert r.status_code == 415
+    r = client.post(
+        server.sparql, content="ASK {}".encode("utf-16"), headers={"Content-Type": "application/sparql-query; charset=UTF-16"}
+    )
+    assert r.status_code == 415
+
+
+def test_413_body_and_query_limits(limited: LiveServer, client: httpx.Client) -> None:
+    big = "ASK {} #" + "x" * 6000
+    r = client.post(limited.sparql, content=big.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413
+    assert "request body larger than 5000 bytes" in r.text
+    long_query = "ASK {} #" + "x" * 3500  # under the body limit, over the query limit
+    r = client.post(limited.sparql, content=long_query.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413
+    assert "longer than 3000 characters" in r.text
+    r = client.get(limited.sparql, params={"query": long_query})
+    assert r.status_code == 414
+
+
+def test_result_size_limit(limited: LiveServer, client: httpx.Client) -> None:
+    r = client.get(limited.sparql, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert r.status_code == 500
+    assert r.text.startswith("result larger than 2000 bytes")
+    r = client.get(limited.sparql, params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 2"})
+    assert r.status_code == 200
+
+
+def test_service_is_refused(server: LiveServer, client: httpx.Client) -> None:
+    for query in (
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { service silent <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p ?o .SERVICE<http://127.0.0.1:1/sparql>{ ?s ?p ?o } }",
+        "PREFIX e: <http://127.0.0.1:1/> SELECT * WHERE { SERVICE e:sparql { ?s ?p ?o } }",
+        "SELECT * WHERE { <http://x/a\\#> ?p ?o } SERVICE",
+    ):
+        r = client.get(server.sparql, params={"query": query})
+        assert r.status_code == 400, query
+        assert "SERVICE" in r.text
+    # the word in a string, an IRI, a comment or a variable is not a SERVICE call
+    query = f'SELECT ?service WHERE {{ ?service <{EX}label> "SERVICE <http://example.org/x> # not a keyword" }} # SERVICE <x>'
+    r = client.get(server.sparql, params={"query": query})
+    assert r.status_code == 200
+    assert select_values(r.content, "service") == [EX + "bob"]
+
+
+def test_service_allowed_with_federation(store_path: Path, client: httpx.Client) -> None:
+    app = create_app(store_path, workers=1, allow_federation=True, extra_routes=[])
+    with LiveServer(app) as live:
+        r = client.get(live.sparql, params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"})
+        assert r.status_code == 500  # it tried: nothing listens on port 1
+        assert "evaluation failed" in r.text
+        sd = rdflib.Graph().parse(data=client.get(live.sparql).text, format="turtle")
+        assert (None, rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#feature"),
+                rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#BasicFederatedQuery")) in sd
+
+
+# --------------------------------------------------------------------------- timeouts and concurrency
+
+
+def test_timeout_kills_the_runaway_query(server: LiveServer, client: httpx.Client) -> None:
+    before = set(server.wait_for_pool())
+    replaced = server.pool.replaced
+    started = time.monotonic()
+    r = client.get(server.sparql, params={"query": RUNAWAY})
+    elapsed = time.monotonic() - started
+    assert r.status_code == 504
+    assert f"longer than {TIMEOUT_S:g} s and was stopped" in r.text
+    assert TIMEOUT_S <= elapsed < TIMEOUT_S + 10
+    # the worker that ran it was killed and a new one took its place
+    deadline = time.monotonic() + 10
+    while server.pool.replaced == replaced or len(server.pool.pids()) < 4:
+        assert time.monotonic() < deadline, "the worker was not replaced"
+        time.sleep(0.05)
+    after = set(server.pool.pids())
+    gone = before - after
+    assert len(gone) == 1 and len(after - before) == 1
+    assert pid_gone(gone.pop())
+    started = time.monotonic()
+    r = client.get(server.sparql, params={"query": f"ASK {{ <{EX}alice> ?p ?o }}"})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    assert time.monotonic() - started < 5
+
+
+def test_light_queries_run_while_a_slow_one_is_in_flight(server: LiveServer) -> None:
+    slow: dict[str, object] = {}
+
+    def run_slow() -> None:
+        with httpx.Client(timeout=60) as c:
+            slow["response"] = c.get(server.sparql, params={"query": RUNAWAY})
+            slow["done"] = time.monotonic()
+
+    server.wait_for_pool()
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    time.sleep(0.5)  # the slow query is now running on a worker
+    latencies = []
+    with httpx.Client(timeout=30) as c:
+        for i in range(30):
+            started = time.monotonic()
+            r = c.get(server.sparql, params={"query": f"SELECT ?v WHERE {{ <{EX}n{i}> <{EX}value> ?v }}"})
+            latencies.append(time.monotonic() - started)
+            assert r.status_code == 200 and select_values(r.content, "v") == [str(i)]
+    finished = time.monotonic()
+    thread.join()
+    assert slow["response"].status_code == 504  # type: ignore[attr-defined]
+    assert finished < slow["done"]  # all the light queries were answered before the slow one ended
+    assert max(latencies) < 2.0  # generous: typically a few milliseconds
+
+
+def test_long_queries_are_demoted(server: LiveServer) -> None:
+    server.wait_for_pool()
+    thread = threading.Thread(target=lambda: httpx.get(server.sparql, params={"query": RUNAWAY}, timeout=60))
+    thread.start()
+    time.sleep(1.8)  # past LONG_QUERY_S
+    nice = sorted(os.getpriority(os.PRIO_PROCESS, pid) for pid in server.pool.pids())
+    thread.join()
+    assert nice == [0] * (server.pool.size - 1) + [10]  # only the worker running the long query gave way
+
+
+def test_client_hanging_up_stops_the_query(store_path: Path) -> None:
+    app = create_app(store_path, workers=2, timeout_s=60, extra_routes=[])
+    with LiveServer(app) as live:
+        busy_before = set(live.wait_for_pool())
+        started = time.monotonic()
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.get(live.sparql, params={"query": RUNAWAY}, timeout=1.5)
+        while live.pool.replaced == 0:  # without the hang-up it would run for 60 s
+            assert time.monotonic() - started < 15, "the query was not stopped"
+            time.sleep(0.05)
+        assert len(busy_before - set(live.pool.pids())) == 1
+        r = httpx.get(live.sparql, params={"query": "ASK {}"})
+        assert r.status_code == 200
+
+
+def test_queries_run_in_parallel(server: LiveServer) -> None:
+    # four medium queries on four workers take about as long as one, not four times as long
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GBULK}> {{ ?a ?b ?c }} GRAPH <{GBULK}> {{ ?d ?e ?f }} }}"
+    results: list[httpx.Response] = []
+
+    def run() -> None:
+        with httpx.Client(timeout=60) as c:
+            results.append(c.get(server.sparql, params={"query": query}))
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [select_values(r.content, "n") for r in results] == [[str(BULK * BULK)]] * 4
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def test_writes_are_off_by_default(server: LiveServer, client: httpx.Client) -> None:
+    r = client.post(server.sparql, content=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
+    assert r.status_code == 403
+    assert "writes are disabled" in r.text
+    r = client.post(server.sparql, data={"update": "CLEAR ALL"}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 403
+    r = client.put(server.url + "/store", params={"graph": GA}, content=b"", headers={"Content-Type": "text/turtle"})
+    assert r.status_code == 403
+    r = client.delete(server.url + "/store", params={"graph": GA})
+    assert r.status_code == 403
+    r = client.get(server.sparql, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+    assert select_values(r.content, "n") == [str(TOTAL)]
+
+
+def test_update_needs_the_token(writable: LiveServer, client: httpx.Client) -> None:
+    update = f'INSERT DATA {{ GRAPH <{EX}graph/new> {{ <{EX}carol> <{EX}name> "Carol" }} }}'
+    headers = {"Content-Type": "application/sparql-update"}
+    r = client.post(writable.sparql, content=update.encode(), headers=headers)
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == 'Bearer realm="sahelkg"'
+    r = client.post(writable.sparql, content=update.encode(), headers={**headers, "Authorization": "Bearer wrong"})
+    assert r.status_code == 401
+    assert 'error="invalid_token"' in r.headers["www-authenticate"]
+    ask = f"ASK {{ <{EX}carol> ?p ?o }}"
+    assert client.get(writable.sparql, params={"query": ask}).json()["boolean"] is False
+    r = client.post(writable.sparql, content=update.encode(), headers={**headers, "Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 204
+    assert client.get(writable.sparql, params={"query": ask}).json()["boolean"] is True
+
+
+def test_update_with_using_parameters(writable: LiveServer, client: httpx.Client) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    update = f"INSERT {{ GRAPH <{EX}graph/copy> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"
+    r = client.post(writable.sparql, params={"using-graph-uri": GA}, data={"update": update}, headers=auth)
+    assert r.status_code == 204
+    r = client.get(writable.sparql, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "default-graph-uri": EX + "graph/copy"})
+    assert select_values(r.content, "n") == ["3"]
+    conflict = f"WITH <{GA}> INSERT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}"
+    r = client.post(writable.sparql, params={"using-graph-uri": GA}, data={"update": conflict}, headers=auth)
+    assert r.status_code == 400
+    r = client.post(writable.sparql, data={"update": "CLEAR XYZ"}, headers=auth)
+    assert r.status_code == 400
+    assert r.text.startswith("malformed update at line 1, column")
+
+
+def test_load_refused(writable: LiveServer, client: httpx.Client) -> None:
+    r = client.post(writable.sparql, data={"update": "LOAD <http://127.0.0.1:1/data.ttl>"}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 400
+    assert "LOAD" in r.text
+
+
+def test_graph_store_protocol(writable: LiveServer, client: httpx.Client) -> None:
+    store = writable.url + "/store"
+    graph = EX + "graph/gsp"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    turtle = {"Content-Type": "text/turtle"}
+    assert client.get(store, params={"graph": graph}).status_code == 404
+    body = f'<{EX}d> <{EX}name> "D" .'.encode()
+    assert client.put(store, params={"graph": graph}, content=body, headers=turtle).status_code == 401
+    assert client.put(store, params={"graph": graph}, content=body, headers={**turtle, **auth}).status_code == 201
+    assert client.put(store, params={"graph": graph}, content=body, headers={**turtle, **auth}).status_code == 204
+    more = f'<{EX}e> <{EX}name> "E" .'.encode()
+    r = client.post(store, params={"graph": graph}, content=more, headers={"Content-Type": "application/n-triples", **auth})
+    assert r.status_code == 204
+    r = client.get(store, params={"graph": graph}, headers={"Accept": "application/n-triples"})  # reads need no token
+    assert r.status_code == 200
+    assert sorted(r.text.splitlines()) == [f'<{EX}d> <{EX}name> "D" .', f'<{EX}e> <{EX}name> "E" .']
+    assert client.head(store, params={"graph": graph}).status_code == 200
+    r = client.put(store, params={"graph": graph}, content=b"<a> <b", headers={**turtle, **auth})
+    assert r.status_code == 400
+    r = client.put(store, params={"graph": graph}, content=body, headers={"Content-Type": "image/png", **auth})
+    assert r.status_code == 415
+    assert client.delete(store, params={"graph": graph}).status_code == 401
+    assert client.delete(store, params={"graph": graph}, headers=auth).status_code == 204
+    assert client.get(store, params={"graph": graph}).status_code == 404
+    assert client.get(store).status_code == 400
+    assert client.get(store, params={"default": ""}).status_code == 200
+
+
+def test_void_follows_writes(writable: LiveServer, client: httpx.Client) -> None:
+    def triples() -> int:
+        g = rdflib.Graph().parse(data=client.get(writable.url + "/.well-known/void").text, format="turtle")
+        ds = rdflib.URIRef(writable.url + "/.well-known/void#dataset")
+        return int(g.value(ds, rdflib.URIRef("http://rdfs.org/ns/void#triples")))
+
+    before = triples()
+    update = f'INSERT DATA {{ GRAPH <{EX}graph/void> {{ <{EX}v> <{EX}name> "V" }} }}'
+    r = client.post(writable.sparql, data={"update": update}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 204
+    assert triples() == before + 1
+
+
+# --------------------------------------------------------------------------- descriptions, CORS
+
+
+def test_service_description(server: LiveServer, client: httpx.Client) -> None:
+    r = client.get(server.sparql)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/turtle; charset=utf-8"
+    g = rdflib.Graph().parse(data=r.text, format="turtle")
+    SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    me = rdflib.URIRef(server.sparql)
+    assert (me, rdflib.RDF.type, SD.Service) in g
+    assert (me, SD.endpoint, me) in g
+    assert (me, SD.supportedLanguage, SD.SPARQL11Query) in g
+    assert (me, SD.supportedLanguage, SD.SPARQL11Update) not in g
+    assert (me, SD.resultFormat, rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_JSON")) in g
+    r = client.get(server.sparql, headers={"Accept": "application/rdf+xml"})
+    assert r.headers["content-type"] == "application/rdf+xml"
+    assert (me, rdflib.RDF.type, SD.Service) in rdflib.Graph().parse(data=r.text, format="xml")
+
+
+def test_void(server: LiveServer, client: httpx.Client) -> None:
+    r = client.get(server.url + "/.well-known/void")
+    assert r.status_code == 200
+    g = rdflib.Graph().parse(data=r.text, format="turtle")
+    VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+    SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    ds = rdflib.URIRef(server.url + "/.well-known/void#dataset")
+    assert (ds, rdflib.RDF.type, VOID.Dataset) in g
+    assert int(g.value(ds, VOID.triples)) == TOTAL
+    assert int(g.value(ds, VOID.properties)) == 5
+    subsets = {str(g.value(s, SD.name)): int(g.value(s, VOID.triples)) for s in g.objects(ds, VOID.subset)}
+    assert subsets == {GA: 3, GB: 5, GBULK: BULK}
+    partitions = {str(g.value(p, VOID["class"])): int(g.value(p, VOID.entities)) for p in g.objects(ds, VOID.classPartition)}
+    assert partitions == {EX + "Person": 2, EX + "Place": 1}
+    assert (ds, VOID.sparqlEndpoint, rdflib.URIRef(server.sparql)) in g
+    r = client.get(server.url + "/.well-known/void", headers={"Accept": "application/ld+json"})
+    assert r.headers["content-type"] == "application/ld+json"
+
+
+def test_cors(server: LiveServer, client: httpx.Client) -> None:
+    origin = {"Origin": "https://yasgui.example"}
+    r = client.get(server.sparql, params={"query": "ASK {}"}, headers=origin)
+    assert r.headers["access-control-allow-origin"] == "*"
+    r = client.get(server.sparql, params={"query": "ASK {"}, headers=origin)  # errors too
+    assert r.status_code == 400 and r.headers["access-control-allow-origin"] == "*"
+    r = client.options(
+        server.sparql,
+        headers={**origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, authorization"},
+    )
+    assert r.status_code == 204
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "POST" in r.headers["access-control-allow-methods"]
+    assert r.headers["access-control-allow-headers"] == "content-type, authorization"
+    r = client.options(server.sparql)  # a plain OPTIONS
+    assert r.status_code == 204 and "POST" in r.headers["allow"]
+
+
+# --------------------------------------------------------------------------- store generations, lifecycle
+
+
+def test_new_generation_is_picked_up(tmp_path: Path, client: httpx.Client) -> None:
+    path = build_store(tmp_path / "store", fixture_quads()[:3])
+    app = create_app(path, workers=2, extra_routes=[])
+    count = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
+    with LiveServer(app) as live:
+        assert select_values(client.get(live.sparql, params=count).content, "n") == ["3"]
+        build_store(path, fixture_quads()[:5])  # what `sahelkg build` does: a new generation, then the swap
+        for _ in range(4):  # every worker reopens
+            assert select_values(client.get(live.sparql, params=count).content, "n") == ["5"]
+        pids = live.pool.pids()
+    assert all(pid_gone(pid) for pid in pids)  # the workers stop with the server
+
+
+def test_missing_store_is_503(tmp_path: Path, client: httpx.Client) -> None:
+    app = create_app(tmp_path / "nothing", workers=1, extra_routes=[])
+    live = LiveServer(app)
+    live._thread.start()
+    try:
+        while not live._server.started:
+            time.sleep(0.01)
+        r = client.get(live.sparql, params={"query": "ASK {}"})
+        assert r.status_code == 503
+        assert "no store here" in r.text
+    finally:
+        live.__exit__(None)
+
+
+def test_serve_is_ready_fast_and_stops_its_workers(store_path: Path, client: httpx.Client) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1] / "src"), os.environ.get("PYTHONPATH", "")])}
+    code = f"from sahelkg.endpoint import serve; serve({str(store_path)!r}, port={port}, log_level='warning', extra_routes=[])"
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    try:
+        ready = None
+        while time.monotonic() - started < 20:
+            try:
+                if client.get(f"http://127.0.0.1:{port}/sparql", timeout=1).status_code == 200:
+                    ready = time.monotonic() - started
+                    break
+            except httpx.TransportError:
+                time.sleep(0.02)
+        assert ready is not None and ready < 5  # interpreter start and imports included; the store is not opened
+        r = client.get(f"http://127.0.0.1:{port}/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
+        assert select_values(r.content, "n") == [str(TOTAL)]
+        children = _descendants(proc.pid)
+        assert children  # the forkserver and the workers
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+    assert all(pid_gone(pid) for pid in children)
+
+
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                pass
+    found, frontier = [], [pid]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, parent in parents.items() if parent == p]
+        found += kids
+        frontier += kids
+    return found
+
+
+# --------------------------------------------------------------------------- the pure functions
+
+
+def test_negotiate_follows_q_values_and_specificity() -> None:
+    assert negotiate("application/sparql-results+xml;q=0.5, */*;q=0.1", RESULTS_FORMATS).name == "xml"
+    assert negotiate("text/*, text/csv;q=0", RESULTS_FORMATS).name == "tsv"
+    assert negotiate("application/json", GRAPH_FORMATS).name == "jsonld"
+    assert negotiate("", GRAPH_FORMATS).name == "turtle"
+    assert negotiate("text/html", GRAPH_FORMATS) is None
+
+
+def test_keyword_scanner() -> None:
+    assert [k.word for k in keywords("SELECT * WHERE { ?s ?p 'WHERE' . ?s ex:where ?o } # WHERE")] == ["SELECT", "WHERE"]
+    assert [k.word for k in keywords('ASK { ?s ?p """a " "" FROM""" }')] == ["ASK"]
+    assert has_dataset_clause("SELECT * FROM <http://g> { ?s ?p ?o }")
+    assert not has_dataset_clause("SELECT ?from { ?from ?p 'FROM' }")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT * { SERVICE <http://e/s> { ?s ?p ?o } }", True),
+        ("SELECT * { ?s ?p ?o . SERVICE ?endpoint { ?s ?p ?o } }", True),
+        ("select * { service silent <http://e/s> { ?s ?p ?o } }", True),
+        ("SELECT * { \\u0053ERVICE <http://e/s> { ?s ?p ?o } }", True),
+        ("SELECT * { ?s ex:service <http://e/s> }", False),
+        ("SELECT ?service { ?service ?p 'SERVICE <x>' }", False),
+        ("SELECT * { ?s ?p ?o } # SERVICE", False),
+    ],
+)
+def test_uses_network(text: str, expected: bool) -> None:
+    assert uses_network(text) is expected
+
+
+def test_uses_network_in_updates() -> None:
+    assert uses_network("LOAD <http://e/x.ttl>", update=True)
+    assert uses_network("load silent <http://e/x.ttl> INTO GRAPH <http://g>", update=True)
+    assert not uses_network("INSERT DATA { <http://a> <http://b> 'LOAD <x>' }", update=True)
+
+
+def test_add_using() -> None:
+    update = "PREFIX ex: <http://e/> DELETE WHERE { ?a ?b ?c } ; INSERT { ?s ex:p ?o } WHERE { ?s ex:q ?o }"
+    assert add_using(update, ["http://g1"], ["http://g2"]) == (
+        "PREFIX ex: <http://e/> DELETE WHERE { ?a ?b ?c } ; INSERT { ?s ex:p ?o } "
+        "USING <http://g1> USING NAMED <http://g2> WHERE { ?s ex:q ?o }"
+    )
+    with pytest.raises(EndpointError) as e:
+        add_using("WITH <http://g> INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }", ["http://g1"], [])
+    assert e.value.status == 400
