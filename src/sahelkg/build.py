@@ -31,7 +31,7 @@ import pyoxigraph
 
 from sahelkg import __version__
 from sahelkg.corpus import Article, CorpusReader, Registry, iter_articles
-from sahelkg.errors import BuildInterrupted, CorpusError, Problem, StoreError
+from sahelkg.errors import BuildInterrupted, CorpusError, GraphError, Problem, StoreError
 from sahelkg.inference import Reasoner, Triple
 from sahelkg.ontology import Ontology, load_ontology
 from sahelkg.rdf import Minter, article_triples, nquads, registry_triples
@@ -132,17 +132,23 @@ class Builder:
                 changed = [k for k, v in stamps.items() if previous.get("stamps", {}).get(k) != v]
                 if changed:
                     reason = f"changed: {', '.join(changed)}"
-            if reason:
-                result = self._full(ontology, reader, stamps)
-            else:
-                result = self._incremental(ontology, reader, stamps, previous)  # type: ignore[arg-type]
+            try:
+                if reason:
+                    result = self._full(ontology, reader, stamps)
+                else:
+                    result = self._incremental(ontology, reader, stamps, previous)  # type: ignore[arg-type]
+            except KeyboardInterrupt as e:
+                raise BuildInterrupted("build interrupted; the previous store is intact") from e
             result.reason = reason or result.reason
         result.seconds = time.perf_counter() - start
         result.store = str(self.layout.path)
         return result
 
     def _remove_leftovers(self) -> None:
-        # Generations newer than the current one were never committed (a crashed or killed build).
+        # What a crashed or killed build left (we hold the build lock, so no build is running):
+        # its streamed N-Quads file, and generations without a manifest, never committed.
+        for tmp in self.layout.generations_dir.glob("*.nq"):
+            tmp.unlink(missing_ok=True)
         current = self.layout.current()
         for p in self.layout.generations_dir.glob("gen-*"):
             if p.is_dir() and (current is None or p.resolve() != current) and not manifest_path(self.layout, p).exists():
@@ -159,9 +165,14 @@ class Builder:
         return lines, edges
 
     def _ontology_lines(self, ontology: Ontology) -> Iterator[str]:
+        """The ontology's triples in its graph, from the graph :func:`load_ontology` parsed (whatever
+        syntax Protégé saved it in), blank nodes canonically labelled so two builds write the same quads."""
+        from rdflib.compare import to_canonical_graph
+
         g = self.minter.ontology_graph
-        for quad in pyoxigraph.parse(path=str(self.settings.ontology_file), format=pyoxigraph.RdfFormat.TURTLE):
-            yield f"{quad.subject} {quad.predicate} {quad.object} {g} .\n"
+        canonical = to_canonical_graph(ontology.graph).serialize(format="nt", encoding="utf-8").decode("utf-8")
+        for line in sorted(filter(None, canonical.splitlines())):
+            yield line[: line.rstrip().rfind(".")].rstrip() + f" {g} .\n"
 
     def _check_cross_refs(self, refs: list[tuple[str, str, str]], facts: dict[str, list[str]],
                           reader: CorpusReader, problems: list[Problem]) -> None:
@@ -175,8 +186,6 @@ class Builder:
 
     # ---- full build
     def _full(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str]) -> BuildResult:
-        from sahelkg.shacl import validate_graphs
-
         reasoner = Reasoner(ontology)
         ids = reader.article_ids()
         problems: list[Problem] = []
@@ -223,26 +232,11 @@ class Builder:
                     tmp.write(line)
                     quads += 1
                 tmp.close()
-                new = self.layout.begin(incremental=False)
-                try:
-                    store = pyoxigraph.Store(str(new))
+                with self._new_generation(incremental=False) as (new, store):
                     self.progress("loading", 0, 1)
                     store.bulk_load(path=str(tmp_path), format=pyoxigraph.RdfFormat.N_QUADS)
                     self.progress("loading", 1, 1)
-                    violations = [v for v in validate_graphs(store, self.settings.shapes_file, None, self.settings) if v.severity == "error"]
-                    if violations:
-                        from sahelkg.errors import GraphError
-                        raise GraphError(violations)
-                    store.flush()
-                    del store
-                    self._write_manifest(new, stamps, manifest_articles)
-                    self.layout.commit(new)
-                except BaseException as e:
-                    self.layout.abort(new)
-                    manifest_path(self.layout, new).unlink(missing_ok=True)
-                    if isinstance(e, KeyboardInterrupt):
-                        raise BuildInterrupted("build interrupted; the previous store is intact") from e
-                    raise
+                    self._validate_and_commit(store, new, None, stamps, manifest_articles)
             finally:
                 tmp_path.unlink(missing_ok=True)
         return BuildResult(True, len(ids), sorted(manifest_articles), [], quads, warnings=[p for p in problems if p.severity != "error"])
@@ -250,8 +244,6 @@ class Builder:
     # ---- incremental build
     def _incremental(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str],
                      previous: dict[str, Any]) -> BuildResult:
-        from sahelkg.shacl import validate_graphs
-
         ids = reader.article_ids()
         before = previous.get("articles", {})
         hashes = {aid: reader.article_hash(aid) for aid in ids}
@@ -271,10 +263,8 @@ class Builder:
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
         manifest_articles = {aid: m for aid, m in before.items() if aid not in removed}
-        new = self.layout.begin(incremental=True)
         quads = 0
-        try:
-            store = pyoxigraph.Store(str(new))
+        with self._new_generation(incremental=True) as (new, store):
             edges_changed = any(before.get(aid, {}).get("edges") for aid in changed + removed)
             for aid in changed + removed:
                 for g in (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}")):
@@ -293,21 +283,32 @@ class Builder:
             if edges_changed:
                 self._recompute_closure(store, reasoner)
             graphs = [self.minter.article_graph(a.id) for a in articles]
-            violations = [v for v in validate_graphs(store, self.settings.shapes_file, graphs, self.settings) if v.severity == "error"]
-            if violations:
-                from sahelkg.errors import GraphError
-                raise GraphError(violations)
-            store.flush()
-            del store
-            self._write_manifest(new, stamps, manifest_articles)
-            self.layout.commit(new)
-        except BaseException as e:
+            self._validate_and_commit(store, new, graphs, stamps, manifest_articles)
+        return BuildResult(False, len(ids), [a.id for a in articles], removed, quads, reason=f"{len(changed)} changed, {len(removed)} removed")
+
+    @contextmanager
+    def _new_generation(self, *, incremental: bool) -> Iterator[tuple[Path, pyoxigraph.Store]]:
+        """A new store generation to write into; removed again unless the block commits it."""
+        new = self.layout.begin(incremental=incremental)
+        try:
+            yield new, pyoxigraph.Store(str(new))
+        except BaseException:
             self.layout.abort(new)
             manifest_path(self.layout, new).unlink(missing_ok=True)
-            if isinstance(e, KeyboardInterrupt):
-                raise BuildInterrupted("build interrupted; the previous store is intact") from e
             raise
-        return BuildResult(False, len(ids), [a.id for a in articles], removed, quads, reason=f"{len(changed)} changed, {len(removed)} removed")
+
+    def _validate_and_commit(self, store: pyoxigraph.Store, new: Path, graphs: list[str] | None,
+                             stamps: dict[str, str], articles: dict[str, Any]) -> None:
+        """SHACL over ``graphs`` (None: all), then the manifest and the atomic swap."""
+        from sahelkg.shacl import validate_graphs
+
+        report = validate_graphs(store, self.settings.shapes_file, graphs, self.settings)
+        violations = [v for v in report if v.severity == "error"]
+        if violations:
+            raise GraphError(violations)
+        store.flush()
+        self._write_manifest(new, stamps, articles)
+        self.layout.commit(new)
 
     def _recompute_closure(self, store: pyoxigraph.Store, reasoner: Reasoner) -> None:
         closure_graph = pyoxigraph.NamedNode(self.minter.inferred_graph("closure")[1:-1])

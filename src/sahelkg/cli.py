@@ -15,6 +15,10 @@ import click
 
 from sahelkg import __version__
 from sahelkg.errors import SahelKGError, UsageError, ValidationError
+from sahelkg.exports import FORMATS as EXPORT_FORMATS
+from sahelkg.exports import LANGS as EXPORT_LANGS
+from sahelkg.exports import PROJECTIONS as EXPORT_PROJECTIONS
+from sahelkg.exports import RDF_FORMATS
 from sahelkg.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -200,3 +204,33 @@ def serve(host: str, port: int, timeout: float, workers: int, write_token_env: s
     click.echo(f"serving {settings.store} at http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql)", err=True)
     run_server(settings.store, host=host, port=port, timeout_s=timeout, workers=workers, write_token=token,
                queries_dir=settings.queries_dir, base_iri=settings.base_iri)
+
+
+@main.command("export")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
+@click.option("-o", "--output", metavar="FILE", default=None,
+              help="Write to FILE (written whole, then renamed). Default: standard output.")
+@click.option("--format", "rdf_format", type=click.Choice(list(RDF_FORMATS)), default=None,
+              help="rdf: the syntax. Default: from FILE's extension, else nq. nq, trig and jsonld keep the "
+                   "named graphs; ttl, nt and rdfxml flatten the union of all graphs.")
+@click.option("--graph", metavar="IRI", default=None, help="rdf: only this named graph.")
+@click.option("--lang", type=click.Choice(EXPORT_LANGS), default="en", show_default=True, help="Language of labels.")
+@click.option("--projection", type=click.Choice(EXPORT_PROJECTIONS), default="full", show_default=True,
+              help="gexf, graphml: the full graph, the actor network (actors linked by shared events) "
+                   "or the event-place network.")
+@click.option("--no-events", is_flag=True, help="gexf, graphml, full projection: hide the event nodes.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@store_option
+@handle_errors
+def export(fmt: str, output: str | None, rdf_format: str | None, graph: str | None, lang: str,
+           projection: str, no_events: bool, quiet: bool, store: str | None) -> None:
+    """Export the graph: gexf (Gephi), graphml, owl (Protégé), rdf (ttl|nt|nq|trig|jsonld|rdfxml), acled-csv."""
+    from sahelkg.console import progress_bar
+    from sahelkg.exports import export_store
+
+    with progress_bar(disabled=quiet) as progress:
+        result = export_store(settings_for(store), fmt, output, rdf_format=rdf_format, graph=graph, lang=lang,
+                              projection=projection, events=not no_events, progress=progress)
+    for w in result.warnings:
+        _err(f"warning: {w}")
+    _err(result.summary())

@@ -345,6 +345,36 @@ def load_ontology(path: Path) -> Ontology:
     return Ontology.from_graph(_parse(path), path)
 
 
+def sniff_syntax(data: bytes) -> str | None:
+    """The syntax of an ontology file from its first bytes: "owlxml", "xml" (RDF/XML) or None.
+
+    Protégé's "Save as" keeps the file name and changes the syntax inside, so the name of
+    ``sahelkg.ttl`` says nothing about what it holds once saved back from Protégé.
+
+    >>> sniff_syntax(b'<?xml version="1.0"?>\n<Ontology xmlns="http://www.w3.org/2002/07/owl#">')
+    'owlxml'
+    >>> sniff_syntax(b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="...">'), sniff_syntax(b"@prefix x: <y> .")
+    ('xml', None)
+    """
+    head = data[:4096].lstrip()
+    if not head.startswith(b"<"):
+        return None
+    text = re.sub(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*(\[.*?\])?\s*>", b"", head, flags=re.S).lstrip()
+    return "owlxml" if re.match(rb"<(\w+:)?Ontology\b", text) else "xml"
+
+
+def _owlxml_to_ntriples(path: Path) -> bytes:
+    """OWL/XML, which neither rdflib nor pyoxigraph reads, as N-Triples through owlready2."""
+    import owlready2
+
+    world = owlready2.World()
+    onto = world.get_ontology(path.resolve().as_uri()).load()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "ontology.nt"
+        onto.save(file=str(out), format="ntriples")
+        return out.read_bytes()
+
+
 def _parse(path: Path) -> Graph:
     from rdflib.plugins.parsers.notation3 import BadSyntax
     from rdflib.util import guess_format
@@ -356,8 +386,10 @@ def _parse(path: Path) -> Graph:
         raise OntologyError([_problem(where, None, "error", "parse_error", where,
                                       f"cannot read the ontology: {exc.strerror or exc}")]) from exc
     graph = Graph()
-    fmt = guess_format(str(path)) or "turtle"
+    fmt = sniff_syntax(data) or guess_format(str(path)) or "turtle"
     try:
+        if fmt == "owlxml":
+            data, fmt = _owlxml_to_ntriples(path), "nt"
         graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except BadSyntax as exc:
         line, column = _syntax_error_position(exc)

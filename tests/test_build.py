@@ -1,0 +1,302 @@
+"""The build: graph content with provenance, determinism, inference, SHACL, atomicity, incrementality."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from conftest import select
+from sahelkg.build import build
+from sahelkg.errors import GraphError
+from sahelkg.settings import PACKAGE_ROOT, Settings
+from sahelkg.store import StoreLayout, open_read_only
+
+SK = "https://w3id.org/sahelkg/ontology#"
+ID = "https://w3id.org/sahelkg/id/"
+GRAPH = "https://w3id.org/sahelkg/graph/"
+
+
+def quads(store_path: str | Path) -> set[str]:
+    return {str(q) for q in open_read_only(store_path)}
+
+
+def assert_same_quads(a: set[str], b: set[str]) -> None:
+    """Equal datasets: the same ground quads, and isomorphic graphs where blank nodes occur
+    (Oxigraph relabels blank nodes on load). On failure, print what is only in each."""
+    import rdflib
+    from rdflib.compare import graph_diff, isomorphic
+
+    def ground(qs: set[str]) -> set[str]:
+        return {q for q in qs if "_:" not in q}
+
+    only_a, only_b = sorted(ground(a) - ground(b)), sorted(ground(b) - ground(a))
+    assert not only_a and not only_b, f"only in the first: {only_a[:20]}\nonly in the second: {only_b[:20]}"
+
+    def by_graph(qs: set[str]) -> dict[str, rdflib.Graph]:
+        graphs: dict[str, rdflib.Graph] = {}
+        for q in qs:
+            if "_:" in q:
+                g = q.rsplit(" ", 1)[1]
+                graphs.setdefault(g, rdflib.Graph()).parse(data=q.rsplit(" ", 1)[0] + " .", format="nt")
+        return graphs
+
+    ga, gb = by_graph(a), by_graph(b)
+    assert ga.keys() == gb.keys()
+    for name in ga:
+        if not isomorphic(ga[name], gb[name]):
+            _, first, second = graph_diff(ga[name], gb[name])
+            raise AssertionError(f"{name} differs:\nonly in the first:\n{first.serialize(format='nt')[:2000]}\n"
+                                 f"only in the second:\n{second.serialize(format='nt')[:2000]}")
+
+
+def settings_for(tmp: Path, corpus: Path | None = None, ontology: Path | None = None) -> Settings:
+    return Settings.from_env(store=str(tmp / "store"), corpus_dir=corpus or PACKAGE_ROOT / "corpus",
+                             ontology_dir=ontology or PACKAGE_ROOT / "ontology", queries_dir=PACKAGE_ROOT / "queries")
+
+
+# --- content ---------------------------------------------------------------------------------------
+
+def test_one_named_graph_per_article_plus_ontology_registry_inferred(real_store):
+    graphs = {g.value for g in real_store.named_graphs()}
+    articles = ["000_8c355021fff2e163", "001_af0646745c3fb3a7", "002_b43efc41ee202923",
+                "003_284cecf88603a7fc", "004_6c0a91cd67c955b8"]
+    assert graphs == (
+        {GRAPH + "ontology", GRAPH + "registry", GRAPH + "inferred/registry", GRAPH + "inferred/closure"}
+        | {GRAPH + "article/" + a for a in articles}
+        | {GRAPH + "inferred/article/" + a for a in articles}
+    )
+
+
+def test_blasco_death_with_its_quote_and_selectors(real_store):
+    # 001: "A French soldier was killed in action in Mali on Friday morning" ... "Posted on Sep 24, 2021"
+    rows = select(real_store, """
+        SELECT ?e ?date ?basis ?exact ?start ?end ?article WHERE {
+          GRAPH <https://w3id.org/sahelkg/graph/article/001_af0646745c3fb3a7> {
+            ?e a sk:Death ; sk:hasVictim <https://w3id.org/sahelkg/id/maxime-blasco> ;
+               sk:hasTime [ sk:isoDate ?date ; sk:dateBasis ?basis ] ; sk:sourceArticle ?article .
+            ?ann oa:hasBody ?e ; oa:motivatedBy oa:describing ; oa:hasTarget ?t .
+            ?t oa:hasSource ?article ; oa:hasSelector ?q , ?p .
+            ?q a oa:TextQuoteSelector ; oa:exact ?exact .
+            ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+          } }""")
+    text = (PACKAGE_ROOT / "corpus/articles/001_af0646745c3fb3a7.txt").read_text(encoding="utf-8")
+    assert len(rows) >= 1
+    for row in rows:
+        assert row["date"] == "2021-09-24"
+        assert row["basis"] == SK + "BasisRelative"
+        assert row["article"] == ID + "article/001_af0646745c3fb3a7"
+        assert text[int(row["start"]):int(row["end"])] == row["exact"]
+    assert any("killed in action in Mali on Friday morning" in r["exact"] for r in rows)
+
+
+def test_relation_statement_and_direct_triple(real_store):
+    # 004: "La katiba du Gourma est un groupe armé terroriste, créé en 2014, membre du Rassemblement ... (RVIM)"
+    rows = select(real_store, """
+        SELECT ?st ?exact WHERE {
+          GRAPH <https://w3id.org/sahelkg/graph/article/004_6c0a91cd67c955b8> {
+            <https://w3id.org/sahelkg/id/katiba-du-gourma> sk:memberOf <https://w3id.org/sahelkg/id/jnim> .
+            ?st a sk:RelationStatement ; sk:statementSubject <https://w3id.org/sahelkg/id/katiba-du-gourma> ;
+                sk:statementPredicate "https://w3id.org/sahelkg/ontology#memberOf"^^xsd:anyURI ;
+                sk:statementObject <https://w3id.org/sahelkg/id/jnim> .
+            ?a oa:hasBody ?st ; oa:hasTarget/oa:hasSelector/oa:exact ?exact .
+          } }""")
+    assert rows and all("RVIM" in r["exact"] or "Rassemblement" in r["exact"] for r in rows)
+
+
+def test_article_metadata(real_store):
+    rows = select(real_store, """
+        SELECT ?lang ?pub ?basis WHERE {
+          <https://w3id.org/sahelkg/id/article/001_af0646745c3fb3a7> a sk:Article ; dcterms:language ?lang ;
+             sk:publishedOn [ sk:isoDate ?pub ; sk:dateBasis ?basis ] . }""")
+    assert rows == [{"lang": "en", "pub": "2021-09-24", "basis": SK + "BasisStated"}]
+    french = select(real_store, """
+        SELECT ?title WHERE { <https://w3id.org/sahelkg/id/article/004_6c0a91cd67c955b8> dcterms:title ?title }""")
+    assert french == [{"title": "BARKHANE : la force Barkhane met hors de combat un groupe terroriste au Mali."}]
+
+
+# --- inference -------------------------------------------------------------------------------------
+
+def test_inferred_types_and_hierarchy(real_store):
+    # a katiba is an armed group and an agent, in the registry's inferred graph
+    rows = select(real_store, """
+        SELECT ?c WHERE { GRAPH <https://w3id.org/sahelkg/graph/inferred/registry> {
+          <https://w3id.org/sahelkg/id/katiba-du-gourma> a ?c } } ORDER BY ?c""")
+    classes = {r["c"] for r in rows}
+    assert {SK + "JihadistGroup", SK + "ArmedGroup", SK + "Organization", SK + "Agent"} <= classes
+    assert SK + "Katiba" not in classes  # asserted, so not repeated as inferred
+    # every Death is an OutcomeEvent and an Event, inferred in its article's inferred graph
+    assert select(real_store, """
+        SELECT ?e WHERE { GRAPH ?g { ?e a sk:Death } FILTER NOT EXISTS { ?e a sk:OutcomeEvent } }""") == []
+
+
+def test_inverse_and_subproperty_closure(real_store):
+    # 001: Blasco is the victim of a death event, so he participated in it (hasVictim ⊑ hasParticipant, inverse)
+    rows = select(real_store, """
+        SELECT ?e WHERE { GRAPH <https://w3id.org/sahelkg/graph/inferred/article/001_af0646745c3fb3a7> {
+          <https://w3id.org/sahelkg/id/maxime-blasco> sk:participatedIn ?e } }""")
+    deaths = select(real_store, """
+        SELECT ?e WHERE { ?e a sk:Death ; sk:hasVictim <https://w3id.org/sahelkg/id/maxime-blasco> }""")
+    assert {r["e"] for r in deaths} <= {r["e"] for r in rows}
+
+
+def test_transitive_affiliation_across_sources(real_store):
+    # 004: the katiba du Gourma is "membre du ... (RVIM)"; 001: the GSIM is "Al-Qaeda-affiliated":
+    # the chain katiba -> JNIM -> al-Qaeda is materialised in the closure graph.
+    rows = select(real_store, """
+        SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/sahelkg/id/katiba-du-gourma> sk:affiliatedWith
+                                     <https://w3id.org/sahelkg/id/al-qaeda> } }""")
+    assert {r["g"] for r in rows} == {GRAPH + "inferred/closure"}
+    # the place hierarchy: 003 puts the Adrar des Ifoghas in Northern Mali, the registry puts Northern
+    # Mali in Mali: the closure says the Adrar is in Mali, and the inverse that Mali contains it.
+    assert select(real_store, """
+        SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/sahelkg/id/adrar-des-ifoghas> sk:locatedIn
+                                     <https://w3id.org/sahelkg/id/mali> } }""") == [{"g": GRAPH + "inferred/closure"}]
+    assert select(real_store, """
+        SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/sahelkg/id/mali> sk:contains
+                                     <https://w3id.org/sahelkg/id/adrar-des-ifoghas> } }""") == [{"g": GRAPH + "inferred/closure"}]
+
+
+def test_inferred_graphs_never_repeat_their_source(real_store):
+    dupes = select(real_store, """
+        SELECT ?g (COUNT(*) AS ?n) WHERE {
+          GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "https://w3id.org/sahelkg/graph/article/"))
+          BIND(IRI(REPLACE(STR(?g), "/graph/article/", "/graph/inferred/article/")) AS ?ig)
+          GRAPH ?ig { ?s ?p ?o } } GROUP BY ?g""")
+    assert dupes == []
+
+
+# --- determinism, atomicity, incrementality ---------------------------------------------------------
+
+def test_rebuild_gives_the_same_graph(tmp_path):
+    a, b = settings_for(tmp_path / "a"), settings_for(tmp_path / "b")
+    build(a, full=True)
+    build(b, full=True)
+    assert_same_quads(quads(a.store), quads(b.store))
+
+
+def test_nothing_changed_means_no_new_generation(tmp_path):
+    s = settings_for(tmp_path)
+    build(s)
+    before = os.readlink(s.store)
+    result = build(s)
+    assert result.up_to_date and os.readlink(s.store) == before
+
+
+def test_incremental_rebuild_equals_full_build(tmp_path, corpus_copy):
+    inc = settings_for(tmp_path / "inc", corpus_copy)
+    build(inc)
+    ann = corpus_copy / "annotations" / "002_b43efc41ee202923.yaml"
+    text = ann.read_text(encoding="utf-8")
+    # a new mention of Gossi's second occurrence ("30 kilometers north of Gossi") with its own anchor
+    ann.write_text(text.replace("\nmentions:\n", "\nmentions:\n  - {entity: gossi, quote: \"north of Gossi\"}\n", 1), encoding="utf-8")
+    result = build(inc)
+    assert (result.full, result.articles_rebuilt) == (False, ["002_b43efc41ee202923"])
+    full = settings_for(tmp_path / "full", corpus_copy)
+    build(full, full=True)
+    assert_same_quads(quads(inc.store), quads(full.store))
+    # removing an article removes its graphs
+    (corpus_copy / "annotations" / "002_b43efc41ee202923.yaml").unlink()
+    (corpus_copy / "articles" / "002_b43efc41ee202923.txt").unlink()
+    result = build(inc)
+    assert result.articles_removed == ["002_b43efc41ee202923"]
+    graphs = {g.value for g in open_read_only(inc.store).named_graphs()}
+    assert GRAPH + "article/002_b43efc41ee202923" not in graphs
+    assert GRAPH + "inferred/article/002_b43efc41ee202923" not in graphs
+
+
+def test_corpus_error_writes_nothing(tmp_path, corpus_copy):
+    from sahelkg.errors import CorpusError
+
+    s = settings_for(tmp_path, corpus_copy)
+    build(s)
+    before = quads(s.store)
+    link = os.readlink(s.store)
+    ann = corpus_copy / "annotations" / "000_8c355021fff2e163.yaml"
+    ann.write_text(ann.read_text(encoding="utf-8").replace("kevin-clement", "kevin-clemen", 1), encoding="utf-8")
+    with pytest.raises(CorpusError):
+        build(s)
+    assert os.readlink(s.store) == link
+    assert quads(s.store) == before
+
+
+def test_shacl_violation_fails_the_build_and_keeps_the_old_store(tmp_path):
+    import shutil
+
+    onto = tmp_path / "ontology"
+    shutil.copytree(PACKAGE_ROOT / "ontology", onto)
+    s = settings_for(tmp_path, ontology=onto)
+    build(s)
+    before, link = quads(s.store), os.readlink(s.store)
+    # a stricter shape: every article must state its publisher (only 003 does)
+    with open(onto / "shapes.ttl", "a", encoding="utf-8") as f:
+        f.write("""
+<https://w3id.org/sahelkg/shapes#ArticlePublisherShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
+  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/sahelkg/ontology#Article> ;
+  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://purl.org/dc/terms/publisher> ;
+      <http://www.w3.org/ns/shacl#minCount> 1 ; <http://www.w3.org/ns/shacl#message> "an article needs a publisher" ] .
+""")
+    with pytest.raises(GraphError) as info:
+        build(s)
+    files = sorted({Path(p.file).name for p in info.value.problems})
+    assert files == ["000_8c355021fff2e163.yaml", "001_af0646745c3fb3a7.yaml", "002_b43efc41ee202923.yaml",
+                     "004_6c0a91cd67c955b8.yaml"]
+    assert all("an article needs a publisher" in p.message for p in info.value.problems)
+    assert os.readlink(s.store) == link
+    assert quads(s.store) == before
+
+
+def _run_and_stop(tmp_path: Path, sig: int) -> tuple[int, str, Settings]:
+    s = settings_for(tmp_path)
+    build(s)
+    env = dict(os.environ, SAHELKG_STORE=s.store)
+    proc = subprocess.Popen([sys.executable, "-m", "sahelkg", "build", "--full", "--quiet"], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    gens = Path(s.store).with_name("store.d")
+    deadline = time.monotonic() + 60
+    # stop it while it is writing the new generation (the streamed N-Quads file exists)
+    while time.monotonic() < deadline and not list(gens.glob("*.nq")) and proc.poll() is None:
+        time.sleep(0.002)
+    assert proc.poll() is None, "the build finished before it could be stopped"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err, s
+
+
+def test_killed_build_leaves_the_previous_store(tmp_path):
+    link_before = None
+    code, _, s = _run_and_stop(tmp_path, signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    link_before = os.readlink(s.store)
+    assert link_before == "store.d/gen-1"
+    assert len(open_read_only(s.store)) > 0
+    # the next build cleans up what the killed one left, and works
+    result = build(s, full=True)
+    assert result.full and os.readlink(s.store) != link_before
+    assert not list(Path(s.store).with_name("store.d").glob("*.nq"))
+
+
+def test_interrupted_build_says_so_and_leaves_the_previous_store(tmp_path):
+    code, err, s = _run_and_stop(tmp_path, signal.SIGINT)
+    assert code == 130
+    assert "build interrupted; the previous store is intact" in err
+    assert os.readlink(s.store) == "store.d/gen-1"
+    assert len(open_read_only(s.store)) > 0
+
+
+def test_store_layout_adopts_a_plain_directory(tmp_path):
+    plain = tmp_path / "store"
+    st = pyoxigraph.Store(str(plain))
+    st.add(pyoxigraph.Quad(pyoxigraph.NamedNode("http://a"), pyoxigraph.NamedNode("http://b"), pyoxigraph.NamedNode("http://c")))
+    st.flush()
+    del st
+    s = settings_for(tmp_path)
+    result = build(s)
+    assert result.full and result.reason == "the store has no build manifest"
+    assert os.readlink(s.store) == "store.d/gen-1"
