@@ -346,7 +346,7 @@ def load_ontology(path: Path) -> Ontology:
 
 
 def sniff_syntax(data: bytes) -> str | None:
-    """The syntax of an ontology file from its first bytes: "owlxml", "xml" (RDF/XML) or None.
+    r"""The syntax of an ontology file from its first bytes: "owlxml", "xml" (RDF/XML) or None.
 
     Protégé's "Save as" keeps the file name and changes the syntax inside, so the name of
     ``sahelkg.ttl`` says nothing about what it holds once saved back from Protégé.
