@@ -16,6 +16,7 @@ Stages, in order (each failure leaves the current store untouched):
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -91,6 +92,24 @@ def _build_lock(layout: StoreLayout) -> Iterator[None]:
         except BlockingIOError as e:
             raise StoreError(f"{layout.path}: another build is running on this store; wait for it to finish") from e
         yield
+
+
+class _Generation:
+    """A store generation being written, and its one read-write handle."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._store: pyoxigraph.Store | None = pyoxigraph.Store(str(path))
+
+    @property
+    def store(self) -> pyoxigraph.Store:
+        assert self._store is not None, "the generation is closed"
+        return self._store
+
+    def close(self) -> None:
+        """Drop the handle: pyoxigraph closes the database when its last reference goes."""
+        self._store = None
+        gc.collect()
 
 
 class Builder:
@@ -232,11 +251,11 @@ class Builder:
                     tmp.write(line)
                     quads += 1
                 tmp.close()
-                with self._new_generation(incremental=False) as (new, store):
+                with self._new_generation(incremental=False) as gen:
                     self.progress("loading", 0, 1)
-                    store.bulk_load(path=str(tmp_path), format=pyoxigraph.RdfFormat.N_QUADS)
+                    gen.store.bulk_load(path=str(tmp_path), format=pyoxigraph.RdfFormat.N_QUADS)
                     self.progress("loading", 1, 1)
-                    self._validate_and_commit(store, new, None, stamps, manifest_articles)
+                    self._validate_and_commit(gen, None, stamps, manifest_articles)
             finally:
                 tmp_path.unlink(missing_ok=True)
         return BuildResult(True, len(ids), sorted(manifest_articles), [], quads, warnings=[p for p in problems if p.severity != "error"])
@@ -264,7 +283,8 @@ class Builder:
             raise CorpusError(problems)
         manifest_articles = {aid: m for aid, m in before.items() if aid not in removed}
         quads = 0
-        with self._new_generation(incremental=True) as (new, store):
+        with self._new_generation(incremental=True) as gen:
+            store = gen.store
             edges_changed = any(before.get(aid, {}).get("edges") for aid in changed + removed)
             for aid in changed + removed:
                 for g in (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}")):
@@ -283,32 +303,40 @@ class Builder:
             if edges_changed:
                 self._recompute_closure(store, reasoner)
             graphs = [self.minter.article_graph(a.id) for a in articles]
-            self._validate_and_commit(store, new, graphs, stamps, manifest_articles)
+            del store  # the generation holds the only handle, closed before the swap
+            self._validate_and_commit(gen, graphs, stamps, manifest_articles)
         return BuildResult(False, len(ids), [a.id for a in articles], removed, quads, reason=f"{len(changed)} changed, {len(removed)} removed")
 
     @contextmanager
-    def _new_generation(self, *, incremental: bool) -> Iterator[tuple[Path, pyoxigraph.Store]]:
+    def _new_generation(self, *, incremental: bool) -> Iterator[_Generation]:
         """A new store generation to write into; removed again unless the block commits it."""
-        new = self.layout.begin(incremental=incremental)
+        gen = _Generation(self.layout.begin(incremental=incremental))
         try:
-            yield new, pyoxigraph.Store(str(new))
+            yield gen
         except BaseException:
-            self.layout.abort(new)
-            manifest_path(self.layout, new).unlink(missing_ok=True)
+            gen.close()
+            self.layout.abort(gen.path)
+            manifest_path(self.layout, gen.path).unlink(missing_ok=True)
             raise
 
-    def _validate_and_commit(self, store: pyoxigraph.Store, new: Path, graphs: list[str] | None,
+    def _validate_and_commit(self, gen: _Generation, graphs: list[str] | None,
                              stamps: dict[str, str], articles: dict[str, Any]) -> None:
-        """SHACL over ``graphs`` (None: all), then the manifest and the atomic swap."""
+        """SHACL over ``graphs`` (None: all); then close the store, write the manifest, swap atomically.
+
+        The store is closed before the swap: readers (the endpoint's workers) open the new
+        generation read-only as soon as the link points at it, and pyoxigraph leaves reading a
+        store that another handle still writes undefined.
+        """
         from sahelkg.shacl import validate_graphs
 
-        report = validate_graphs(store, self.settings.shapes_file, graphs, self.settings)
+        report = validate_graphs(gen.store, self.settings.shapes_file, graphs, self.settings)
         violations = [v for v in report if v.severity == "error"]
         if violations:
             raise GraphError(violations)
-        store.flush()
-        self._write_manifest(new, stamps, articles)
-        self.layout.commit(new)
+        gen.store.flush()
+        gen.close()
+        self._write_manifest(gen.path, stamps, articles)
+        self.layout.commit(gen.path)
 
     def _recompute_closure(self, store: pyoxigraph.Store, reasoner: Reasoner) -> None:
         closure_graph = pyoxigraph.NamedNode(self.minter.inferred_graph("closure")[1:-1])

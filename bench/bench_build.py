@@ -1,0 +1,278 @@
+"""Benchmark `sahelkg build` on synthetic corpora (bench/synth.py) of 1k, 10k and 100k articles.
+
+    python bench/bench_build.py [--sizes 1k,10k] [--work DIR] [--entities 5000] [--seed 0] [--jobs 2] [--dump]
+
+For each size N:
+
+1. generate the corpus (not timed; reused when DIR/corpus-N exists with the same parameters);
+2. run a full build in a child process, so that its peak memory (``ru_maxrss``) is its own, and
+   record its wall time and stages (read+map+infer the articles, the closure and the N-Quads
+   file, ``bulk_load``, SHACL, commit) from the build's progress callback;
+3. time pyoxigraph's own ``Store.bulk_load`` of the N-Quads the build produced (by default the very
+   file the build loaded, kept through a hard link; with ``--dump``, a dump of the built store) into
+   a fresh store, in another child (its peak memory too), and the ratio build / bulk_load;
+4. change one article's annotation and time the incremental rebuild (then restore the file).
+
+Prints a table and writes ``bench/out/bench-<date>.json`` and ``.md``. Targets (issue 4): full build
+of 100k within 3x the raw bulk load; peak memory under 2 GiB; one changed article in under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+
+def parse_size(s: str) -> int:
+    s = s.strip().lower()
+    return int(float(s[:-1]) * 1000) if s.endswith("k") else int(s)
+
+
+def label(n: int) -> str:
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+# --------------------------------------------------------------------------- children
+
+def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "") -> dict[str, Any]:
+    """Runs in the child: one build, with its stages and its own peak memory.
+
+    With ``keep_nquads``, the N-Quads file the build bulk-loads is kept there (a hard link made
+    before the build deletes it), for timing pyoxigraph's own bulk_load of exactly that file.
+    """
+    import pathlib
+
+    from sahelkg import shacl
+
+    if keep_nquads:
+        unlink = pathlib.Path.unlink
+
+        def keeping_unlink(self: pathlib.Path, missing_ok: bool = False) -> None:
+            if self.suffix == ".nq" and self.exists() and not os.path.exists(keep_nquads):
+                os.link(self, keep_nquads)
+            unlink(self, missing_ok=missing_ok)
+
+        pathlib.Path.unlink = keeping_unlink  # type: ignore[method-assign]
+    from sahelkg.build import build
+    from sahelkg.settings import Settings
+
+    marks: dict[str, float] = {}
+    t0 = time.perf_counter()
+    orig = shacl.validate_graphs
+
+    def timed_validate(*a: Any, **k: Any) -> Any:
+        marks["shacl_start"] = time.perf_counter()
+        try:
+            return orig(*a, **k)
+        finally:
+            marks["shacl_end"] = time.perf_counter()
+
+    shacl.validate_graphs = timed_validate  # type: ignore[assignment]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if stage == "articles":
+            marks.setdefault("articles_start", now)
+            marks["articles_end"] = now
+        elif stage == "loading":
+            marks["load_start" if done == 0 else "load_end"] = now
+
+    settings = Settings.from_env(corpus_dir=corpus, store=store)
+    result = build(settings, full=full, progress=progress)
+    t_end = time.perf_counter()
+    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    stages: dict[str, float] = {}
+    if "articles_start" in marks:
+        stages["inputs"] = marks["articles_start"] - t0
+        stages["articles"] = marks["articles_end"] - marks["articles_start"]
+    if "load_start" in marks:
+        stages["closure+file"] = marks["load_start"] - marks.get("articles_end", t0)
+        stages["bulk_load"] = marks["load_end"] - marks["load_start"]
+    if "shacl_start" in marks:
+        stages["shacl"] = marks["shacl_end"] - marks["shacl_start"]
+        stages["commit"] = t_end - marks["shacl_end"]
+    return {
+        "seconds": result.seconds, "wall_in_process": t_end - t0, "quads": result.quads,
+        "rebuilt": len(result.articles_rebuilt), "full": result.full, "stages": stages,
+        "peak_rss_mib": rss_kib / 1024, "reason": result.reason,
+    }
+
+
+def child_bulk_load(nquads: str, store: str) -> dict[str, Any]:
+    import pyoxigraph
+
+    t0 = time.perf_counter()
+    s = pyoxigraph.Store(store)
+    s.bulk_load(path=nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+    s.flush()
+    seconds = time.perf_counter() - t0
+    n = len(s)
+    return {"seconds": seconds, "quads": n, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child_dump(store: str, out: str) -> dict[str, Any]:
+    import pyoxigraph
+
+    from sahelkg.store import open_read_only
+
+    t0 = time.perf_counter()
+    s = open_read_only(store)
+    s.dump(out, format=pyoxigraph.RdfFormat.N_QUADS)
+    return {"seconds": time.perf_counter() - t0, "quads": len(s), "bytes": os.path.getsize(out)}
+
+
+def run_child(func: str, *args: str) -> dict[str, Any]:
+    """Run ``func(*args)`` of this file in a fresh Python process; returns its JSON result and wall time."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", func, *args],
+        capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"child {func} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out["wall"] = wall
+    return out
+
+
+# --------------------------------------------------------------------------- the benchmark
+
+def ensure_corpus(work: Path, n: int, entities: int, seed: int, jobs: int) -> tuple[Path, float]:
+    corpus = work / f"corpus-{label(n)}"
+    stamp = corpus / "synth.json"
+    params = {"articles": n, "entities": entities, "seed": seed}
+    if stamp.exists() and json.loads(stamp.read_text()) == params:
+        return corpus, 0.0
+    t0 = time.perf_counter()
+    synth.generate(corpus, n, entities, seed, jobs, progress=True)
+    stamp.write_text(json.dumps(params))
+    return corpus, time.perf_counter() - t0
+
+
+def change_one_article(corpus: Path) -> tuple[Path, str]:
+    """Edit the annotation of the middle article (a note on its first event); returns (file, original)."""
+    files = sorted((corpus / "annotations").glob("*.yaml"))
+    path = files[len(files) // 2]
+    original = path.read_text(encoding="utf-8")
+    marker = "\n  type: "
+    i = original.index("events:\n")
+    j = original.index(marker, i)
+    j = original.index("\n", j + 1)
+    changed = original[:j] + f"\n  note: 'edited by the benchmark at {time.time():.0f}'" + original[j:]
+    path.write_text(changed, encoding="utf-8")
+    return path, original
+
+
+def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
+    work: Path = args.work
+    corpus, gen_s = ensure_corpus(work, n, args.entities, args.seed, args.jobs)
+    store = work / f"store-{label(n)}"
+    for p in (store, store.with_name(store.name + ".d")):
+        if p.is_symlink() or p.is_file():
+            p.unlink()
+        elif p.exists():
+            shutil.rmtree(p)
+    dump = work / f"dump-{label(n)}.nq"
+    dump.unlink(missing_ok=True)
+    print(f"[{label(n)}] full build ...", file=sys.stderr, flush=True)
+    full = run_child("child_build", str(corpus), str(store), "full", "" if args.dump else str(dump))
+    row: dict[str, Any] = {"articles": n, "generate_s": gen_s, "build": full}
+    if args.dump:
+        print(f"[{label(n)}] dump ...", file=sys.stderr, flush=True)
+        row["dump"] = run_child("child_dump", str(store), str(dump))
+    row["nquads_file"] = {"bytes": dump.stat().st_size, "source": "store dump" if args.dump else "the build's own N-Quads file"}
+    print(f"[{label(n)}] bulk_load of the N-Quads ...", file=sys.stderr, flush=True)
+    ref = work / f"bulkload-{label(n)}"
+    shutil.rmtree(ref, ignore_errors=True)
+    row["bulk_load"] = run_child("child_bulk_load", str(dump), str(ref))
+    shutil.rmtree(ref, ignore_errors=True)
+    if not args.keep_dump:
+        dump.unlink(missing_ok=True)
+    print(f"[{label(n)}] incremental build ...", file=sys.stderr, flush=True)
+    path, original = change_one_article(corpus)
+    try:
+        row["incremental"] = run_child("child_build", str(corpus), str(store), "incremental")
+    finally:
+        path.write_text(original, encoding="utf-8")
+    row["changed_file"] = str(path)
+    b = full
+    row["articles_per_s"] = n / b["seconds"]
+    row["quads_per_s"] = b["quads"] / b["seconds"]
+    row["ratio_build_bulk_load"] = b["seconds"] / row["bulk_load"]["seconds"]
+    return row
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = ("| articles | quads | full build s (child wall) | articles/s | quads/s | peak RSS MiB | bulk_load s | "
+            "build/bulk_load | bulk_load RSS MiB | incremental s (child wall) | inc. RSS MiB |")
+    lines = [head, "|" + "|".join("---" for _ in range(head.count("|") - 1)) + "|"]
+    for r in rows:
+        b, bl, inc = r["build"], r["bulk_load"], r["incremental"]
+        lines.append(
+            f"| {r['articles']:,} | {b['quads']:,} | {b['seconds']:.1f} ({b['wall']:.1f}) | {r['articles_per_s']:.0f} | "
+            f"{r['quads_per_s']:,.0f} | {b['peak_rss_mib']:.0f} | {bl['seconds']:.1f} | {r['ratio_build_bulk_load']:.2f} | "
+            f"{bl['peak_rss_mib']:.0f} | {inc['seconds']:.2f} ({inc['wall']:.1f}) | {inc['peak_rss_mib']:.0f} |"
+        )
+    lines.append("")
+    lines.append("Stages of the full build (s): " + "; ".join(
+        f"{label(r['articles'])}: " + ", ".join(f"{k} {v:.1f}" for k, v in r["build"]["stages"].items()) for r in rows))
+    lines.append("Stages of the incremental build (s): " + "; ".join(
+        f"{label(r['articles'])}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["incremental"]["stages"].items()) for r in rows))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--child":
+        func, rest = argv[1], argv[2:]
+        if func == "child_build":
+            out = child_build(rest[0], rest[1], rest[2] == "full", rest[3] if len(rest) > 3 else "")
+        else:
+            out = globals()[func](*rest)
+        print(json.dumps(out))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1k,10k", help="comma-separated sizes, e.g. 1k,10k,100k (default 1k,10k)")
+    ap.add_argument("--work", type=Path, default=PROJECT / "bench" / "out" / "work",
+                    help="where corpora, stores and dumps go (default bench/out/work; 100k needs ~40 GB)")
+    ap.add_argument("--out", type=Path, default=PROJECT / "bench" / "out", help="where results are written")
+    ap.add_argument("--entities", type=int, default=5000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--jobs", type=int, default=2, help="processes for generating corpora")
+    ap.add_argument("--keep-dump", action="store_true", help="keep the N-Quads file of each store")
+    ap.add_argument("--dump", action="store_true",
+                    help="time bulk_load of a dump of the built store (default: of the N-Quads file the build itself loaded)")
+    args = ap.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in args.sizes.split(","):
+        rows.append(bench_size(parse_size(size), args))
+        print(table(rows[-1:]), file=sys.stderr, flush=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    result = {"command": " ".join([Path(sys.argv[0]).name, *argv]), "python": sys.version.split()[0],
+              "cpus": os.cpu_count(), "rows": rows}
+    (args.out / f"bench-{stamp}.json").write_text(json.dumps(result, indent=2))
+    text = table(rows)
+    (args.out / f"bench-{stamp}.md").write_text(f"`{result['command']}`\n\n{text}\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
