@@ -194,7 +194,7 @@ class _Token:
     end: int
 
 
-def _tokens(text: str) -> list[_Token]:
+def sparql_tokens(text: str) -> list[_Token]:
     """The tokens of a SPARQL text, comments left out.
 
     Strings, IRIs and prefixed names are whole tokens, so a '{' inside a string or a keyword as a
@@ -204,7 +204,7 @@ def _tokens(text: str) -> list[_Token]:
             for m in _TOKEN_RE.finditer(text) if m.lastgroup != "comment"]
 
 
-def _matching(tokens: list[_Token], i: int) -> int:
+def matching_brace(tokens: list[_Token], i: int) -> int:
     """The index of the '}' closing the '{' at ``tokens[i]``."""
     depth = 0
     for j in range(i, len(tokens)):
@@ -241,7 +241,7 @@ def inject_values(text: str, terms: dict[str, str]) -> str:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise UsageError(f"not a variable name: {name!r}")
     block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(terms[n] for n in names) + ") }"
-    tokens = _tokens(text)
+    tokens = sparql_tokens(text)
     forms = [i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() in QUERY_FORMS]
     short_construct = bool(forms) and tokens[forms[0]].text.upper() == "CONSTRUCT" and \
         forms[0] + 1 < len(tokens) and tokens[forms[0] + 1].text.upper() == "WHERE"
@@ -259,7 +259,7 @@ def _where_group(tokens: list[_Token], i: int) -> int | None:
     """The offset just after the '{' of the WHERE group of the query form at ``tokens[i]``, if it has one."""
     j = i + 1
     if tokens[i].text.upper() == "CONSTRUCT" and j < len(tokens) and tokens[j].text == "{":
-        j = _matching(tokens, j) + 1  # skip the template
+        j = matching_brace(tokens, j) + 1  # skip the template
     parens = 0  # the group is the first '{' outside parentheses (a projection may hold EXISTS {...})
     for tok in tokens[j:]:
         if tok.text == "(":
@@ -279,7 +279,7 @@ def query_form(text: str) -> str:
     >>> query_form('PREFIX a: <http://a#> # SELECT\\nconstruct { ?s ?p ?o } WHERE { ?s ?p ?o }')
     'CONSTRUCT'
     """
-    for tok in _tokens(text):
+    for tok in sparql_tokens(text):
         if tok.kind == "word" and tok.text.upper() in QUERY_FORMS:
             return tok.text.upper()
     return ""

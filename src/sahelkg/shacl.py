@@ -55,7 +55,8 @@ from typing import Any, Union
 
 import pyoxigraph
 
-from sahelkg.errors import Problem, SahelKGError
+from sahelkg.errors import Problem, SahelKGError, UsageError
+from sahelkg.queries import matching_brace, sparql_tokens
 from sahelkg.settings import Settings
 from sahelkg.vocab import OA
 
@@ -791,60 +792,20 @@ def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
 
 
 def _where_brace(text: str) -> int | None:
-    """Index of the ``{`` that opens the WHERE clause of a SELECT query (strings and comments skipped)."""
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-            continue
-        if ch in "\"'":
-            long = text.startswith(ch * 3, i)
-            end = ch * 3 if long else ch
-            j = i + len(end)
-            while j < n and not text.startswith(end, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(end)
-            continue
-        if ch == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
-            i += re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]).end()  # type: ignore[union-attr]
-            continue
-        if ch == "{":
-            return i
-        i += 1
-    return None
+    """Index of the ``{`` that opens the WHERE group of a SELECT (strings, IRIs, comments skipped)."""
+    return next((t.start for t in sparql_tokens(text) if t.text == "{"), None)
 
 
 def _matching_brace(text: str, i: int) -> int | None:
-    """Index of the ``}`` closing the ``{`` at ``i`` (strings, IRIs and comments skipped)."""
-    depth, k, n = 0, i, len(text)
-    while k < n:
-        ch = text[k]
-        if ch == "#":
-            j = text.find("\n", k)
-            k = n if j < 0 else j + 1
-            continue
-        if ch in "\"'":
-            long = text.startswith(ch * 3, k)
-            end = ch * 3 if long else ch
-            j = k + len(end)
-            while j < n and not text.startswith(end, j):
-                j += 2 if text[j] == "\\" else 1
-            k = j + len(end)
-            continue
-        m = re.match(r"<[^<>\"{}|^`\\\s]*>", text[k:]) if ch == "<" else None
-        if m:
-            k += m.end()
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return k
-        k += 1
-    return None
+    """Index of the ``}`` closing the ``{`` at ``i``, or None if it is not closed."""
+    tokens = sparql_tokens(text)
+    start = next((k for k, t in enumerate(tokens) if t.start == i), None)
+    if start is None:
+        return None
+    try:
+        return tokens[matching_brace(tokens, start)].start
+    except UsageError:
+        return None
 
 
 def _xpath_group_references(query: str) -> str:
