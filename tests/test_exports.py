@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from conftest import missing
 
 from sahelkg.errors import OntologyError
 from sahelkg.exports import FORMATS, RDF_FORMATS, export, export_store, rdf_format_for
@@ -44,13 +45,13 @@ GEXF_VARIANTS = {
 
 def need(tool: Path) -> Path:
     if not tool.exists():
-        pytest.skip(f"{tool} is not installed (see ../shared/tools/README.md)")
+        missing(f"{tool} is not installed (see ../shared/tools/README.md)")
     return tool
 
 
 def need_java() -> None:
     if shutil.which("java") is None:
-        pytest.skip("needs Java 17 (bash ../shared/tools/install-deps.sh)")
+        missing("needs Java 17 (bash ../shared/tools/install-deps.sh)")
 
 
 def run(*cmd: object, timeout: float = 600) -> tuple[int, str]:
@@ -475,7 +476,7 @@ def protege_saves(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     need_java()
     jars = [Path("/usr/share/java") / f"{j}.jar" for j in OWLAPI_JARS]
     if not jars[0].exists():
-        pytest.skip("needs the OWL API (apt-get install libowlapi-java)")
+        missing("needs the OWL API (apt-get install libowlapi-java)")
     d = tmp_path_factory.mktemp("protege")
     (d / "OwlConvert.java").write_text(OWLAPI_CONVERT, encoding="utf-8")
     files = {"turtle": d / "sahelkg-owlapi.ttl", "rdfxml": d / "sahelkg.owl", "owlxml": d / "sahelkg.owx"}
