@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything sahelkg needs on a fresh Debian machine: the Python environment (.venv) and,
 # with --test, the Debian packages the tests use (Java 17 for HermiT and the OWL API checker,
-# Jena, Konclude, chromium for the browser test). Safe to run again: it installs only what is missing.
+# Jena, Konclude, chromium for the browser test, Virtuoso for the remote-store tests). Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0
@@ -19,7 +19,7 @@ apt_install() {
 }
 
 if [ $want_test = 1 ]; then
-  apt_install default-jdk-headless libowlapi-java libapache-jena-java konclude chromium
+  apt_install default-jdk-headless libowlapi-java libapache-jena-java konclude chromium virtuoso-opensource-7-bin
 fi
 
 PY=${PYTHON:-python3}

@@ -68,3 +68,64 @@ def missing(reason: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"CI: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+# --------------------------------------------------------------------------- remote SPARQL servers
+
+REMOTE_KINDS = ("oxigraph", "virtuoso")
+
+
+def remote_env(kind: str) -> dict[str, str]:
+    """The environment a build into a server of ``kind`` needs (Virtuoso takes writes with digest auth)."""
+    import os
+
+    from remote_servers import VIRTUOSO_PASSWORD, VIRTUOSO_USER
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAHELKG_STORE_")}
+    if kind == "virtuoso":
+        env.update(SAHELKG_STORE_USER=VIRTUOSO_USER, SAHELKG_STORE_PASSWORD=VIRTUOSO_PASSWORD)
+    return env
+
+
+def start_server(kind: str, folder: Path):  # -> remote_servers.Server
+    """A fresh server of ``kind`` in ``folder``, started (skips, or fails in CI, when not installed)."""
+    import remote_servers
+
+    server = remote_servers.oxigraph_server(folder) if kind == "oxigraph" else remote_servers.virtuoso_server(folder)
+    if server is None:
+        missing(f"{kind} is not installed ({'pip install oxigraph' if kind == 'oxigraph' else 'apt install virtuoso-opensource-7-bin'})")
+    return server.start()
+
+
+@pytest.fixture(scope="session")
+def remote_urls(tmp_path_factory: pytest.TempPathFactory):
+    """Started servers by kind, each holding the real corpus built into it (started on first use)."""
+    from sahelkg.build import Builder
+
+    servers: dict[str, object] = {}
+
+    def url(kind: str) -> str:
+        if kind not in servers:
+            server = start_server(kind, tmp_path_factory.mktemp(kind))
+            servers[kind] = server
+            with pytest.MonkeyPatch.context() as mp:
+                for k, v in remote_env(kind).items():
+                    mp.setenv(k, v)
+                settings = Settings.from_env(store=server.url, root=PACKAGE_ROOT, ontology_dir=PACKAGE_ROOT / "ontology",
+                                             corpus_dir=PACKAGE_ROOT / "corpus", queries_dir=PACKAGE_ROOT / "queries")
+                Builder(settings).run(full=True)
+        return servers[kind].url  # type: ignore[attr-defined]
+
+    yield url
+    for server in servers.values():
+        server.stop()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session", params=("embedded",) + REMOTE_KINDS)
+def any_store(request: pytest.FixtureRequest, remote_urls):
+    """The real corpus built into each kind of store: embedded, Oxigraph's server, Virtuoso."""
+    if request.param == "embedded":
+        return request.getfixturevalue("real_store")
+    from sahelkg.remote import RemoteStore
+
+    return RemoteStore(remote_urls(request.param), remote_env(request.param))

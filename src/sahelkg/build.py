@@ -36,10 +36,12 @@ from sahelkg.errors import BuildInterrupted, CorpusError, GraphError, Problem, S
 from sahelkg.inference import Reasoner, Triple
 from sahelkg.ontology import Ontology, load_ontology
 from sahelkg.rdf import Minter, article_triples, nquads, registry_triples
+from sahelkg.remote import BACKUP, BUILD_GRAPH, MANIFEST_PREDICATE, STAGING
 from sahelkg.settings import Settings
 from sahelkg.store import StoreLayout
 
 GRAPH_FORMAT = "1"  # bump when the mapping changes: it forces a full rebuild
+
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -57,6 +59,20 @@ class BuildResult:
     up_to_date: bool = False
     reason: str = ""
     warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Mapped:
+    """What mapping articles gave besides their quads: manifest entries, cross-references, edges."""
+
+    articles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refs: list[tuple[str, str, str]] = field(default_factory=list)
+    edges: set[Triple] = field(default_factory=set)
+
+    def add(self, article: Article, content_hash: str, edges: set[Triple]) -> None:
+        self.articles[article.id] = {"hash": content_hash, "facts": sorted(article.fact_ids), "edges": bool(edges)}
+        self.refs.extend((article.id, e.id, o) for e in article.events for o in e.same_as)
+        self.edges |= edges
 
 
 def _file_hash(*paths: Path) -> str:
@@ -135,32 +151,41 @@ class Builder:
         return ontology, reader, stamps
 
     def run(self, *, full: bool = False) -> BuildResult:
-        if self.settings.store_is_remote:
-            raise StoreError("building into a remote SPARQL store is not supported yet; give a directory as --store")
         start = time.perf_counter()
         ontology, reader, stamps = self._inputs()
+        try:
+            if self.settings.store_is_remote:
+                from sahelkg.remote import RemoteStore
+
+                result = RemoteBuild(self, RemoteStore(self.settings.store)).run(ontology, reader, stamps, full=full)
+            else:
+                result = self._embedded(ontology, reader, stamps, full=full)
+        except KeyboardInterrupt as e:
+            raise BuildInterrupted("build interrupted; the previous store is intact") from e
+        result.seconds = time.perf_counter() - start
+        result.store = str(self.settings.store if self.settings.store_is_remote else self.layout.path)
+        return result
+
+    @staticmethod
+    def full_reason(full: bool, previous: dict[str, Any] | None, stamps: dict[str, str], exists: bool) -> str:
+        """Why the build must be full ("" if an incremental build will do)."""
+        if full:
+            return "--full asked"
+        if previous is None:
+            return "no previous build" if not exists else "the store has no build manifest"
+        changed = [k for k, v in stamps.items() if previous.get("stamps", {}).get(k) != v]
+        return f"changed: {', '.join(changed)}" if changed else ""
+
+    def _embedded(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str], *, full: bool) -> BuildResult:
         with _build_lock(self.layout):
             self._remove_leftovers()
             previous = read_manifest(self.layout)
-            reason = ""
-            if full:
-                reason = "--full asked"
-            elif previous is None:
-                reason = "no previous build" if not self.layout.exists() else "the store has no build manifest"
+            reason = self.full_reason(full, previous, stamps, self.layout.exists())
+            if reason:
+                result = self._full(ontology, reader, stamps)
             else:
-                changed = [k for k, v in stamps.items() if previous.get("stamps", {}).get(k) != v]
-                if changed:
-                    reason = f"changed: {', '.join(changed)}"
-            try:
-                if reason:
-                    result = self._full(ontology, reader, stamps)
-                else:
-                    result = self._incremental(ontology, reader, stamps, previous)  # type: ignore[arg-type]
-            except KeyboardInterrupt as e:
-                raise BuildInterrupted("build interrupted; the previous store is intact") from e
+                result = self._incremental(ontology, reader, stamps, previous)  # type: ignore[arg-type]
             result.reason = reason or result.reason
-        result.seconds = time.perf_counter() - start
-        result.store = str(self.layout.path)
         return result
 
     def _remove_leftovers(self) -> None:
@@ -173,25 +198,66 @@ class Builder:
             if p.is_dir() and (current is None or p.resolve() != current) and not manifest_path(self.layout, p).exists():
                 self.layout.abort(p)
 
-    # ---- mapping
-    def _article_quads(self, article: Article, registry: Registry, ontology: Ontology,
-                       reasoner: Reasoner) -> tuple[list[str], set[Triple]]:
+    # ---- mapping (shared by the embedded and the remote build)
+    def article_graphs(self, article: Article, registry: Registry, ontology: Ontology, reasoner: Reasoner,
+                       name: Callable[[str], str] = str) -> tuple[list[tuple[str, list[str]]], set[Triple]]:
+        """``[(graph, N-Quads lines)]`` of one article (its graph and its inferred graph), and its
+        transitive edges. ``name`` maps each graph IRI to the one written (a staging graph)."""
         triples = article_triples(article, registry, ontology, self.minter)
         inferred = reasoner.entail(triples)
-        lines = list(nquads(triples, self.minter.article_graph(article.id)))
-        lines.extend(nquads(sorted(inferred), self.minter.inferred_graph(f"article/{article.id}")))
+        g, gi = self.minter.article_graph(article.id), self.minter.inferred_graph(f"article/{article.id}")
+        graphs = [(g, list(nquads(triples, name(g)))), (gi, list(nquads(sorted(inferred), name(gi))))]
         edges = reasoner.transitive_edges(triples) | reasoner.transitive_edges(inferred)
-        return lines, edges
+        return graphs, edges
 
-    def _ontology_lines(self, ontology: Ontology) -> Iterator[str]:
-        """The ontology's triples in its graph, from the graph :func:`load_ontology` parsed (whatever
+    def full_graphs(self, ontology: Ontology, reader: CorpusReader, registry: Registry, reasoner: Reasoner,
+                    mapped: Mapped, problems: list[Problem],
+                    name: Callable[[str], str] = str) -> Iterator[tuple[str, list[str]]]:
+        """Every graph of a full build, in order, as ``(graph, N-Quads lines)``; ``mapped`` collects
+        the manifest entries and the edges. Raises :class:`CorpusError` (before the closure) when
+        an article or a cross-reference does not validate."""
+        g = self.minter.ontology_graph
+        yield g, list(self._ontology_lines(ontology, name(g)))
+        reg = list(registry_triples(registry, self.minter))
+        reg_inferred = reasoner.entail(reg)
+        g, gi = self.minter.registry_graph, self.minter.inferred_graph("registry")
+        yield g, list(nquads(reg, name(g)))
+        yield gi, list(nquads(sorted(reg_inferred), name(gi)))
+        mapped.edges |= reasoner.transitive_edges(reg) | reasoner.transitive_edges(reg_inferred)
+        ids = reader.article_ids()
+        for n, article in enumerate(iter_articles(reader, registry, ids, problems), 1):
+            graphs, edges = self.article_graphs(article, registry, ontology, reasoner, name)
+            mapped.add(article, reader.article_hash(article.id), edges)
+            yield from graphs
+            self.progress("articles", n, len(ids))
+        self._check_cross_refs(mapped.refs, {a: m["facts"] for a, m in mapped.articles.items()}, reader, problems)
+        if [p for p in problems if p.severity == "error"]:
+            raise CorpusError(problems)
+        g = self.minter.closure_graph
+        yield g, list(nquads(sorted(reasoner.closure(mapped.edges)), name(g)))
+
+    def closure_lines(self, store: Any, reasoner: Reasoner, new_edges: set[Triple], replaced: list[str],
+                      name: Callable[[str], str] = str) -> list[str]:
+        """The closure graph's lines after an incremental change: the transitive edges of every
+        graph but the closure and the ``replaced`` graphs, read from ``store``, plus ``new_edges``."""
+        excluded = [self.minter.closure_graph, *replaced]
+        values = " ".join(reasoner.transitive)
+        query = (
+            "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { " + values + " } GRAPH ?g { ?s ?p ?o } "
+            f'FILTER (STRSTARTS(STR(?g), "{self.minter.graph}") && ?g NOT IN ({", ".join(excluded)})'
+            f' && !STRSTARTS(STR(?g), "{self.minter.graph}{STAGING}")) }}'
+        )
+        edges = {(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.query(query)} | new_edges
+        return list(nquads(sorted(reasoner.closure(edges)), name(self.minter.closure_graph)))
+
+    def _ontology_lines(self, ontology: Ontology, graph: str) -> Iterator[str]:
+        """The ontology's triples in ``graph``, from the graph :func:`load_ontology` parsed (whatever
         syntax Protégé saved it in), blank nodes canonically labelled so two builds write the same quads."""
         from rdflib.compare import to_canonical_graph
 
-        g = self.minter.ontology_graph
         canonical = to_canonical_graph(ontology.graph).serialize(format="nt", encoding="utf-8").decode("utf-8")
         for line in sorted(filter(None, canonical.splitlines())):
-            yield line[: line.rstrip().rfind(".")].rstrip() + f" {g} .\n"
+            yield line[: line.rstrip().rfind(".")].rstrip() + f" {graph} .\n"
 
     def _check_cross_refs(self, refs: list[tuple[str, str, str]], facts: dict[str, list[str]],
                           reader: CorpusReader, problems: list[Problem]) -> None:
@@ -206,59 +272,29 @@ class Builder:
     # ---- full build
     def _full(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str]) -> BuildResult:
         reasoner = Reasoner(ontology)
-        ids = reader.article_ids()
         problems: list[Problem] = []
         registry = reader.read_registry(problems)
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
-        manifest_articles: dict[str, dict[str, Any]] = {}
-        refs: list[tuple[str, str, str]] = []
-        edges: set[Triple] = set()
+        mapped = Mapped()
         quads = 0
         self.layout.generations_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".nq", dir=self.layout.generations_dir, delete=False) as tmp:
             tmp_path = Path(tmp.name)
             try:
-                for line in self._ontology_lines(ontology):
-                    tmp.write(line)
-                    quads += 1
-                reg = list(registry_triples(registry, self.minter))
-                reg_inferred = reasoner.entail(reg)
-                for line in nquads(reg, self.minter.registry_graph):
-                    tmp.write(line)
-                    quads += 1
-                for line in nquads(sorted(reg_inferred), self.minter.inferred_graph("registry")):
-                    tmp.write(line)
-                    quads += 1
-                edges |= reasoner.transitive_edges(reg) | reasoner.transitive_edges(reg_inferred)
-                for n, article in enumerate(iter_articles(reader, registry, ids, problems), 1):
-                    lines, art_edges = self._article_quads(article, registry, ontology, reasoner)
+                for _, lines in self.full_graphs(ontology, reader, registry, reasoner, mapped, problems):
                     tmp.writelines(lines)
                     quads += len(lines)
-                    edges |= art_edges
-                    manifest_articles[article.id] = {
-                        "hash": reader.article_hash(article.id),
-                        "facts": sorted(article.fact_ids),
-                        "edges": bool(art_edges),
-                    }
-                    refs.extend((article.id, e.id, o) for e in article.events for o in e.same_as)
-                    self.progress("articles", n, len(ids))
-                self._check_cross_refs(refs, {a: m["facts"] for a, m in manifest_articles.items()}, reader, problems)
-                if [p for p in problems if p.severity == "error"]:
-                    raise CorpusError(problems)
-                closure = reasoner.closure(edges)
-                for line in nquads(sorted(closure), self.minter.inferred_graph("closure")):
-                    tmp.write(line)
-                    quads += 1
                 tmp.close()
                 with self._new_generation(incremental=False) as gen:
                     self.progress("loading", 0, 1)
                     gen.store.bulk_load(path=str(tmp_path), format=pyoxigraph.RdfFormat.N_QUADS)
                     self.progress("loading", 1, 1)
-                    self._validate_and_commit(gen, None, stamps, manifest_articles)
+                    self._validate_and_commit(gen, None, stamps, mapped.articles)
             finally:
                 tmp_path.unlink(missing_ok=True)
-        return BuildResult(True, len(ids), sorted(manifest_articles), [], quads, warnings=[p for p in problems if p.severity != "error"])
+        return BuildResult(True, len(mapped.articles), sorted(mapped.articles), [], quads,
+                           warnings=[p for p in problems if p.severity != "error"])
 
     # ---- incremental build
     def _incremental(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str],
@@ -292,7 +328,8 @@ class Builder:
                     if store.contains_named_graph(node):
                         store.remove_graph(node)
             for n, article in enumerate(articles, 1):
-                lines, art_edges = self._article_quads(article, registry, ontology, reasoner)
+                graphs, art_edges = self.article_graphs(article, registry, ontology, reasoner)
+                lines = [line for _, part in graphs for line in part]
                 store.load(input="".join(lines), format=pyoxigraph.RdfFormat.N_QUADS)
                 quads += len(lines)
                 edges_changed = edges_changed or bool(art_edges)
@@ -301,7 +338,11 @@ class Builder:
                 }
                 self.progress("articles", n, len(articles))
             if edges_changed:
-                self._recompute_closure(store, reasoner)
+                closure = pyoxigraph.NamedNode(self.minter.closure_graph[1:-1])
+                lines = self.closure_lines(store, reasoner, set(), [])
+                if store.contains_named_graph(closure):
+                    store.remove_graph(closure)
+                store.load(input="".join(lines), format=pyoxigraph.RdfFormat.N_QUADS)
             graphs = [self.minter.article_graph(a.id) for a in articles]
             del store  # the generation holds the only handle, closed before the swap
             self._validate_and_commit(gen, graphs, stamps, manifest_articles)
@@ -338,25 +379,166 @@ class Builder:
         self._write_manifest(gen.path, stamps, articles)
         self.layout.commit(gen.path)
 
-    def _recompute_closure(self, store: pyoxigraph.Store, reasoner: Reasoner) -> None:
-        closure_graph = pyoxigraph.NamedNode(self.minter.inferred_graph("closure")[1:-1])
-        values = " ".join(reasoner.transitive)
-        query = (
-            "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { " + values + " } "
-            "GRAPH ?g { ?s ?p ?o } FILTER(?g != " + str(closure_graph) + ") }"
-        )
-        edges = {(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.query(query)}
-        closure = reasoner.closure(edges)
-        if store.contains_named_graph(closure_graph):
-            store.remove_graph(closure_graph)
-        if closure:
-            store.load(input="".join(nquads(sorted(closure), str(closure_graph))), format=pyoxigraph.RdfFormat.N_QUADS)
-
     def _write_manifest(self, new: Path, stamps: dict[str, str], articles: dict[str, Any]) -> None:
         path = manifest_path(self.layout, new)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"stamps": stamps, "articles": articles}, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
+
+
+class RemoteBuild:
+    """A build into a remote SPARQL server (:class:`sahelkg.remote.RemoteStore`).
+
+    The same mapping, inference and SHACL as the embedded build; what differs is how the graphs
+    reach the store without readers or a failure seeing half of them:
+
+    1. every graph to write is uploaded under a staging name (``<base>graph/staging/<build>/...``),
+       in batches; a failed upload drops the staging graphs and says which graph failed;
+    2. the swap moves each live graph it replaces to a backup name and its staging graph into
+       place (SPARQL Update ``MOVE``, one request per batch of graphs);
+    3. SHACL runs on the server (the compiled shapes are SPARQL); on a violation the backups are
+       moved back, so the server holds what it held before;
+    4. the manifest (the content hashes that make the next build incremental) is written into
+       ``<base>graph/build``, and the backups are dropped.
+    """
+
+    def __init__(self, builder: Builder, store: Any) -> None:
+        self.builder = builder
+        self.store = store
+        self.minter = builder.minter
+        self.build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        self.manifest_graph = self.minter.graph + BUILD_GRAPH
+        self.batch_bytes = store.batch_bytes
+
+    # ---- names
+    def _renamed(self, graph: str, kind: str) -> str:
+        """``<base>graph/X`` -> ``<base>graph/<kind><build>/X``."""
+        rest = graph.strip("<>")[len(self.minter.graph):]
+        return f"<{self.minter.graph}{kind}{self.build_id}/{rest}>"
+
+    def staging(self, graph: str) -> str:
+        return self._renamed(graph, STAGING)
+
+    def backup(self, graph: str) -> str:
+        return self._renamed(graph, BACKUP)
+
+    # ---- manifest
+    def write_manifest(self, stamps: dict[str, str], articles: dict[str, Any]) -> None:
+        text = json.dumps({"stamps": stamps, "articles": articles, "built": int(time.time())}, sort_keys=True)
+        literal = pyoxigraph.Literal(text)
+        line = f"<{self.manifest_graph}> <{MANIFEST_PREDICATE}> {literal} <{self.manifest_graph}> .\n"
+        staged = self.staging(f"<{self.manifest_graph}>")
+        self.store.upload([(staged.strip("<>"), [line.replace(f"<{self.manifest_graph}> .\n", f"{staged} .\n")])])
+        self.store.move_graphs([(staged.strip("<>"), self.manifest_graph)])
+
+    def leftovers(self) -> list[str]:
+        """Staging and backup graphs a killed build left behind."""
+        prefixes = [self.minter.graph + STAGING, self.minter.graph + BACKUP]
+        query = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER ("
+                 + " || ".join(f'STRSTARTS(STR(?g), "{p}")' for p in prefixes) + ") }")
+        return [r["g"].value for r in self.store.query(query)]
+
+    # ---- the run
+    def run(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str], *, full: bool) -> BuildResult:
+        b = self.builder
+        store = self.store
+        self.store.drop_graphs(self.leftovers())
+        previous = store.read_manifest(self.minter.graph)
+        reason = b.full_reason(full, previous, stamps, exists=previous is not None)
+        reasoner = Reasoner(ontology)
+        problems: list[Problem] = []
+        ids = reader.article_ids()
+        before = {} if reason else previous.get("articles", {})  # type: ignore[union-attr]
+        removed = sorted(set((previous or {}).get("articles", {})) - set(ids))
+        if reason:
+            changed = ids
+        else:
+            hashes = {aid: reader.article_hash(aid) for aid in ids}
+            changed = [aid for aid in ids if before.get(aid, {}).get("hash") != hashes[aid]]
+            if not changed and not removed:
+                return BuildResult(False, len(ids), up_to_date=True, reason="nothing changed")
+        registry = reader.read_registry(problems)
+        if [p for p in problems if p.severity == "error"]:
+            raise CorpusError(problems)
+        mapped = Mapped()
+        written: list[str] = []
+        quads = 0
+
+        def staged(graphs: Iterator[tuple[str, list[str]]]) -> Iterator[tuple[str, list[str]]]:
+            nonlocal quads
+            for graph, lines in graphs:
+                written.append(graph.strip("<>"))
+                quads += len(lines)
+                yield self.staging(graph).strip("<>"), lines
+
+        try:
+            if reason:
+                self.batch_bytes = store.upload(staged(b.full_graphs(ontology, reader, registry, reasoner, mapped,
+                                                                     problems, self.staging)))
+            else:
+                articles = list(iter_articles(reader, registry, changed, problems))
+                facts = {aid: m["facts"] for aid, m in before.items() if aid not in removed}
+                for a in articles:
+                    facts[a.id] = sorted(a.fact_ids)
+                b._check_cross_refs([(a.id, e.id, o) for a in articles for e in a.events for o in e.same_as],
+                                    facts, reader, problems)
+                if [p for p in problems if p.severity == "error"]:
+                    raise CorpusError(problems)
+
+                def changed_graphs() -> Iterator[tuple[str, list[str]]]:
+                    for n, article in enumerate(articles, 1):
+                        graphs, edges = b.article_graphs(article, registry, ontology, reasoner, self.staging)
+                        mapped.add(article, hashes[article.id], edges)
+                        yield from graphs
+                        b.progress("articles", n, len(articles))
+                    if mapped.edges or any(before.get(aid, {}).get("edges") for aid in changed + removed):
+                        replaced = [g for aid in changed + removed for g in
+                                    (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}"))]
+                        yield self.minter.closure_graph, b.closure_lines(store, reasoner, mapped.edges, replaced, self.staging)
+
+                self.batch_bytes = store.upload(staged(changed_graphs()))
+        except BaseException:
+            store.drop_graphs([self.staging(f"<{g}>").strip("<>") for g in written])
+            raise
+        gone = [g.strip("<>") for aid in removed
+                for g in (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}"))]
+        self._swap(written, gone)
+        focus = None if reason else [self.minter.article_graph(aid) for aid in changed]
+        try:
+            from sahelkg.shacl import validate_graphs
+
+            b.progress("validating", 0, 1)
+            violations = [v for v in validate_graphs(store, b.settings.shapes_file, focus, b.settings) if v.severity == "error"]
+            b.progress("validating", 1, 1)
+            if violations:
+                raise GraphError(violations)
+        except BaseException:
+            self._restore(written, gone)
+            raise
+        articles_manifest = dict(before) | mapped.articles
+        for aid in removed:
+            articles_manifest.pop(aid, None)
+        self.write_manifest(stamps, articles_manifest)
+        store.drop_graphs([self.backup(f"<{g}>").strip("<>") for g in written + gone])
+        return BuildResult(bool(reason), len(ids), sorted(mapped.articles), removed, quads, reason=reason or
+                           f"{len(changed)} changed, {len(removed)} removed",
+                           warnings=[p for p in problems if p.severity != "error"])
+
+    def _swap(self, written: list[str], gone: list[str]) -> None:
+        moves = [(g, self.backup(f"<{g}>").strip("<>")) for g in written + gone]
+        moves += [(self.staging(f"<{g}>").strip("<>"), g) for g in written]
+        self.builder.progress("swapping", 0, 1)
+        try:
+            self.store.move_graphs(moves)
+        except BaseException:
+            self._restore(written, gone)
+            raise
+        self.builder.progress("swapping", 1, 1)
+
+    def _restore(self, written: list[str], gone: list[str]) -> None:
+        """Put the backups back in place and drop what this build wrote."""
+        self.store.move_graphs([(self.backup(f"<{g}>").strip("<>"), g) for g in written + gone])
+        self.store.drop_graphs([self.staging(f"<{g}>").strip("<>") for g in written])
 
 
 def build(settings: Settings, *, full: bool = False, progress: Progress | None = None) -> BuildResult:

@@ -10,9 +10,9 @@ def check_graph(settings: Settings) -> list[Problem]:
     """SHACL over every graph, then each health check query (``*-violation.rq`` must return nothing)."""
     from sahelkg.queries import list_checks, run_select, term_value
     from sahelkg.shacl import locate, validate_graphs
-    from sahelkg.store import open_read_only
+    from sahelkg.store import open_store
 
-    store = open_read_only(settings.store)
+    store = open_store(settings.store)
     problems = validate_graphs(store, settings.shapes_file, None, settings)
     for check in list_checks(settings.queries_dir):
         table = run_select(store, check.text, None, str(check.path))

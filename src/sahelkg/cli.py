@@ -112,19 +112,24 @@ def check(what: str, store: str | None, no_reason: bool) -> None:
 @handle_errors
 def stats(store: str | None) -> None:
     """Counts per class and per graph, and the store's size."""
-    from sahelkg.store import StoreLayout, directory_size, open_read_only, store_stats
+    from sahelkg.store import StoreLayout, directory_size, open_store, store_stats
 
     settings = settings_for(store)
-    s = store_stats(open_read_only(settings.store))
+    remote = settings.store_is_remote
+    s = store_stats(open_store(settings.store), settings.graph_base if remote else None)
     click.echo("graph\tquads")
     for g, n in s["graphs"]:
         click.echo(f"{g}\t{n}")
     click.echo("\nclass\tinstances")
     for c, n in s["classes"]:
         click.echo(f"{c}\t{n}")
+    quads = sum(n for _, n in s["graphs"])
+    if remote:
+        click.echo(f"\nstore {settings.store}: {quads} quads in graphs under {settings.graph_base} (remote SPARQL server)")
+        return
     current = StoreLayout(settings.store).current()
     size = directory_size(current) if current else 0
-    click.echo(f"\nstore {settings.store}: {sum(n for _, n in s['graphs'])} quads, {size / 1e6:.1f} MB on disk")
+    click.echo(f"\nstore {settings.store}: {quads} quads, {size / 1e6:.1f} MB on disk")
 
 
 @main.command()
@@ -141,7 +146,7 @@ def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: st
           list_: bool, store: str | None) -> None:
     """Run a named query (NAME), a query file (-f FILE) or standard input (-)."""
     from sahelkg import queries as q
-    from sahelkg.store import open_read_only
+    from sahelkg.store import open_store
 
     settings = settings_for(store)
     if list_:
@@ -163,7 +168,7 @@ def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: st
         k, v = item.split("=", 1)
         given[k] = v
     bindings = q.bind_params(named, given, lang)
-    store_ = open_read_only(settings.store)
+    store_ = open_store(settings.store)
     table = q.run_select(store_, named.text, bindings, str(named.path or named.name))
     labels = {}
     if fmt in ("table", "md"):
@@ -191,7 +196,7 @@ def serve(host: str, port: int, timeout: float, workers: int, write_token_env: s
     from sahelkg.store import StoreLayout
 
     settings = settings_for(store)
-    if not StoreLayout(settings.store).exists():
+    if not settings.store_is_remote and not StoreLayout(settings.store).exists():
         click.echo(f"no store at {settings.store}: building it first", err=True)
         from sahelkg.build import build as run_build
 

@@ -56,7 +56,8 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sahelkg.errors import QueryError, StoreError
-from sahelkg.store import StoreLayout, generation, open_read_only
+from sahelkg.remote import is_remote
+from sahelkg.store import StoreLayout, generation, open_read_only, open_store
 
 log = logging.getLogger("sahelkg.endpoint")
 
@@ -449,6 +450,11 @@ class _WorkerState:
         self.token: str | None = None
 
     def current_store(self) -> pyoxigraph.Store:
+        if is_remote(self.store_path):
+            # a SPARQL server: queries and writes are forwarded (writes still need this endpoint's token)
+            if self.store is None:
+                self.store = open_store(self.store_path)  # type: ignore[assignment]
+            return self.store  # type: ignore[return-value]
         token = self.layout.generation()  # a readlink: cheap enough to do before every job
         if self.store is None or token != self.token:
             self.store = None  # let go of the old generation before opening the new one
@@ -1474,7 +1480,7 @@ def create_app(
     if write_token is not None and not write_token.strip():
         raise ValueError("write_token must not be empty")
     config = EndpointConfig(
-        store_path=str(Path(store_path).expanduser().absolute()),
+        store_path=str(store_path) if is_remote(str(store_path)) else str(Path(store_path).expanduser().absolute()),
         workers=workers,
         timeout_s=timeout_s,
         max_result_bytes=max_result_bytes,

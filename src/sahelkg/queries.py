@@ -31,6 +31,7 @@ from pathlib import Path
 import pyoxigraph
 
 from sahelkg.errors import QueryError, UsageError
+from sahelkg.remote import RemoteStore
 from sahelkg.vocab import XSD
 
 HEADER_RE = re.compile(r"^#\+\s*(?P<key>[a-z_]+)\s*:\s*(?P<value>.*?)\s*$")
@@ -255,6 +256,65 @@ def inject_values(text: str, terms: dict[str, str]) -> str:
     return out
 
 
+def substitute_terms(text: str, terms: dict[str, str]) -> str:
+    """Bind variables by writing each term in place of its variable.
+
+    For engines on which a ``VALUES`` or ``BIND`` binding does not reach a ``FILTER`` inside an
+    ``OPTIONAL`` (Virtuoso 7 evaluates those filters on the optional group alone). ``terms`` are
+    RDF terms already serialised by pyoxigraph, as for :func:`inject_values`, so a value never
+    breaks out of its term. ``BOUND(?x)`` becomes ``true``; a projected ``?x`` becomes
+    ``(term AS ?x)``; after ``GROUP BY`` the term is parenthesised; a variable after ``AS`` or
+    ``VALUES`` is left alone.
+
+    >>> substitute_terms('SELECT ?x ?y WHERE { ?s ?p ?x FILTER(!BOUND(?x) || ?x != "?x") } GROUP BY ?x', {"x": "<http://a>"})
+    'SELECT (<http://a> AS ?x) ?y WHERE { ?s ?p <http://a> FILTER(!true || <http://a> != "?x") } GROUP BY (<http://a>)'
+    """
+    tokens = sparql_tokens(text)
+    out: list[str] = []
+    last = 0
+    projection = group_by = False
+    depth = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word == "SELECT":
+            projection, depth = True, 0
+        elif projection and (tok.text == "{" or word in ("WHERE", "FROM")):
+            projection = False
+        if word == "BY" and i > 0 and tokens[i - 1].text.upper() == "GROUP":
+            group_by = True
+        elif group_by and (tok.text in ("{", "}") or word in SOLUTION_MODIFIERS):
+            group_by = False
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")":
+            depth -= 1
+        name = tok.text[1:]
+        previous = tokens[i - 1].text.upper() if i > 0 else ""
+        if tok.kind != "var" or name not in terms or previous in ("AS", "VALUES"):
+            i += 1
+            continue
+        term = terms[name]
+        if (i >= 2 and previous == "(" and tokens[i - 2].text.upper() == "BOUND"
+                and i + 1 < len(tokens) and tokens[i + 1].text == ")"):
+            out += [text[last:tokens[i - 2].start], "true"]
+            last = tokens[i + 1].end
+            depth -= 1
+            i += 2
+            continue
+        if projection and depth == 0:
+            replacement = f"({term} AS {tok.text})"
+        elif group_by:
+            replacement = f"({term})"
+        else:
+            replacement = term
+        out += [text[last:tok.start], replacement]
+        last = tok.end
+        i += 1
+    return "".join(out) + text[last:]
+
+
 def _where_group(tokens: list[_Token], i: int) -> int | None:
     """The offset just after the '{' of the WHERE group of the query form at ``tokens[i]``, if it has one."""
     j = i + 1
@@ -312,7 +372,10 @@ def run_select(store: pyoxigraph.Store, text: str, substitutions: dict[pyoxigrap
     """
     try:
         terms = {var.value: str(term) for var, term in (substitutions or {}).items()}
-        result = store.query(inject_values(text, terms), use_default_graph_as_union=True)
+        if isinstance(store, RemoteStore):
+            result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+        else:
+            result = store.query(inject_values(text, terms), use_default_graph_as_union=True)
     except SyntaxError as e:
         raise QueryError(syntax_error_message(e, where)) from e
     except OSError as e:

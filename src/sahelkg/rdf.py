@@ -110,6 +110,11 @@ class Minter:
     def registry_graph(self) -> str:
         return iri(self.graph + "registry")
 
+    @property
+    def closure_graph(self) -> str:
+        """The transitive closure across all sources."""
+        return self.inferred_graph("closure")
+
 
 class TermLabels:
     """rdfs:label of ontology terms by language, read once from the ontology graph."""

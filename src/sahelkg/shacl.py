@@ -163,6 +163,19 @@ def _nt(term: Term) -> str:
     return str(term)
 
 
+def _same(var: str, term: Term) -> str:
+    """``sameTerm(var, term)``, written ``var = <iri>`` for an IRI: the same test there (an IRI
+    equals only itself, and nothing else compares equal to it), and the form Virtuoso 7 gets right
+    (it evaluates sameTerm with a constant wrongly in disjunctions and negations).
+
+    >>> _same("?v", pyoxigraph.NamedNode("http://a")), _same("?v", pyoxigraph.Literal("1"))
+    ('(?v = <http://a>)', 'sameTerm(?v, "1")')
+    """
+    if isinstance(term, pyoxigraph.NamedNode):
+        return f"({var} = {_nt(term)})"
+    return f"sameTerm({var}, {_nt(term)})"
+
+
 # --------------------------------------------------------------------------- reading the shapes graph
 
 class _Graph:
@@ -414,7 +427,7 @@ class _Compiler:
             tests = " || ".join(f'langMatches(LANG({v}), "{t.value}")' for t in p) or "false"
             return f"!(isLiteral({v}) && ({tests}))"
         if n == "in":
-            tests = " || ".join(f"sameTerm({v}, {_nt(t)})" for t in p) or "false"
+            tests = " || ".join(_same(v, t) for t in p) or "false"
             return f"!({tests})"
         if n == "node":
             return self.violates(p, v)
@@ -460,7 +473,7 @@ class _Compiler:
             return self.at_least(focus, s.path, p + 1)  # type: ignore[arg-type]
         if n == "hasValue":
             if s.path is None:
-                return f"!sameTerm({focus}, {_nt(p)})"
+                return f"!{_same(focus, p)}"
             return f"NOT EXISTS {{ {focus} {s.path} {_nt(p)} }}"
         if n == "uniqueLang":
             if not (isinstance(p, pyoxigraph.Literal) and p.value == "true"):
@@ -527,6 +540,8 @@ class CompiledShapes:
         self.shapes = shapes
         self.compiler = compiler
         self.subclasses = compiler.subclasses
+        # LATERAL where the engine has it (Oxigraph); else the focus pattern joins inside the body
+        self.lateral = True
 
     # ---- the focus nodes
     @staticmethod
@@ -560,7 +575,7 @@ class CompiledShapes:
             if kind == "targetClass":
                 tests.append(c.has_type("?this", o))
             elif kind == "targetNode":
-                tests.append(f"sameTerm(?this, {_nt(o)})")
+                tests.append(_same("?this", o))
             elif kind == "targetSubjectsOf":
                 tests.append(f"EXISTS {{ ?this {_nt(o)} {c.var('o')} }}")
             elif kind == "targetObjectsOf":
@@ -681,14 +696,20 @@ class CompiledShapes:
         j = _matching_brace(text, i) if i is not None else None
         if i is None or j is None:
             raise ShapeError(f"shape {s.label}: cannot find the WHERE clause of its SPARQL constraint")
-        # LATERAL (oxigraph's SEP-0006) evaluates the body once per focus node with $this bound.
-        bound = text[:i + 1] + " " + focus_pattern + " LATERAL { " + text[i + 1:j] + " } " + text[j:]
+        if self.lateral:
+            # LATERAL (oxigraph's SEP-0006) evaluates the body once per focus node with $this bound.
+            bound = text[:i + 1] + " " + focus_pattern + " LATERAL { " + text[i + 1:j] + " } " + text[j:]
+        else:
+            # Standard SPARQL 1.1: the focus pattern joins the body's group, so its FILTERs see $this
+            # (pre-binding by substitution, as most SHACL engines do).
+            bound = text[:i + 1] + " " + focus_pattern + " " + text[i + 1:j] + " " + text[j:]
         return _Query(s, SH + "SPARQLConstraintComponent", bound, "sparql", messages, node)
 
     # ---- running
     def run(self, store: pyoxigraph.Store, focus_graphs: list[str] | None = None) -> list[Result]:
         """Validate the union of ``store``'s graphs; with ``focus_graphs`` (graph IRIs), only the
         focus nodes those graphs mention."""
+        self.lateral = getattr(store, "supports_lateral", True)
         focus = None if focus_graphs is None else self.focus_nodes(store, focus_graphs)
         results: dict[tuple[Any, ...], Result] = {}
         for q in self.queries(focus):

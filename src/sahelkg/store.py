@@ -27,11 +27,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
 
 from sahelkg.errors import StoreError
+from sahelkg.remote import is_remote
+
+if TYPE_CHECKING:
+    from sahelkg.remote import RemoteStore
 
 GENERATION_RE = re.compile(r"^gen-(\d+)$")
 KEEP_GENERATIONS = 2  # the current one and the one before, which a server may still have open
@@ -136,8 +142,30 @@ def open_read_only(path: Path | str) -> pyoxigraph.Store:
         raise StoreError(f"{layout.path}: cannot open the store: {e}") from e
 
 
+def open_store(location: Path | str) -> pyoxigraph.Store | RemoteStore:
+    """The store at ``location``: the current generation of a directory, opened read-only, or the
+    SPARQL server at a URL (:class:`sahelkg.remote.RemoteStore`).
+
+    :raises StoreError: no store there, or it cannot be opened.
+    """
+    if is_remote(str(location)):
+        from sahelkg.remote import RemoteStore
+
+        return RemoteStore(str(location))
+    return open_read_only(location)
+
+
+REMOTE_GENERATION_SECONDS = 60
+
+
 def generation(path: Path | str) -> str:
-    """The generation token of the store at ``path`` (changes after every successful build)."""
+    """The generation token of the store at ``path`` (changes after every successful build).
+
+    A remote server is not watched: its token changes every minute, so caches keyed by it
+    (the endpoint's dataset statistics) are at most that old.
+    """
+    if is_remote(str(path)):
+        return f"remote:{int(time.time() // REMOTE_GENERATION_SECONDS)}"
     return StoreLayout(path).generation()
 
 
@@ -155,17 +183,18 @@ def directory_size(path: Path) -> int:
     return total
 
 
-def store_stats(store: pyoxigraph.Store) -> dict[str, list[tuple[str, int]]]:
-    """Counts per graph and per class (asserted or inferred types, each instance once)."""
+def store_stats(store: pyoxigraph.Store | RemoteStore, graph_base: str | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Counts per graph and per class (asserted or inferred types, each instance once).
+
+    With ``graph_base``, only the graphs whose IRI starts with it count (a shared server's
+    other graphs, such as Virtuoso's system graphs, are left out).
+    """
+    scope = "" if graph_base is None else f'FILTER (STRSTARTS(STR(?g), "{graph_base}"))'
     graphs = [
         (sol["g"].value, int(sol["n"].value))
-        for sol in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        for sol in store.query(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {scope} }} GROUP BY ?g ORDER BY ?g")
     ]
-    classes = [
-        (sol["c"].value, int(sol["n"].value))
-        for sol in store.query(
-            "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
-            use_default_graph_as_union=True,
-        )
-    ]
+    query = (f"SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ ?x a ?c }} {scope} }} GROUP BY ?c ORDER BY DESC(?n) ?c"
+             if scope else "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c")
+    classes = [(sol["c"].value, int(sol["n"].value)) for sol in store.query(query, use_default_graph_as_union=not scope)]
     return {"graphs": graphs, "classes": classes}

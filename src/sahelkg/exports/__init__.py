@@ -23,7 +23,9 @@ acled-csv  :mod:`~sahelkg.exports.acled` (one row/event)    constant (row by row
 
 from __future__ import annotations
 
+import gc
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph as ox
 
-from sahelkg.errors import StoreError, UsageError
+from sahelkg.errors import UsageError
 from sahelkg.exports.common import LANGS, ExportResult, Progress, check_lang, no_progress
 from sahelkg.exports.dumps import EXTENSIONS, RDF_FORMATS
 from sahelkg.exports.network import PROJECTIONS
@@ -131,20 +133,46 @@ def export_store(settings: Settings, fmt: str, output: str | Path | None = None,
     takes its syntax from ``output``'s extension when ``rdf_format`` is not given. Other options
     are those of :func:`export`.
 
-    :raises StoreError: no store, or a remote store (exports read the embedded store).
+    :raises StoreError: no store, or a remote server that cannot be read.
     """
     from sahelkg.store import open_read_only
 
     store_path = settings.store
     if settings.store_is_remote:
-        raise StoreError(f"{store_path}: exports read the embedded store; give a store directory as --store")
+        folder = tempfile.mkdtemp(prefix="sahelkg-export-")
+        try:
+            snapshot, built = remote_snapshot(settings, Path(folder))
+            if fmt == "acled-csv" and options.get("timestamp") is None:
+                options["timestamp"] = built
+            return _export_to(snapshot, settings, fmt, output, **options)
+        finally:
+            snapshot = None  # pyoxigraph closes the copy when its last reference goes
+            gc.collect()
+            shutil.rmtree(folder, ignore_errors=True)
     store = open_read_only(store_path)
+    if fmt == "acled-csv" and options.get("timestamp") is None:
+        options["timestamp"] = store_timestamp(store_path)
+    return _export_to(store, settings, fmt, output, **options)
+
+
+def remote_snapshot(settings: Settings, folder: Path) -> tuple[ox.Store, int | None]:
+    """The graphs under the base IRI of the remote server of ``settings``, copied into an embedded
+    store in ``folder`` (the exports read many small patterns: one local copy beats thousands of
+    round trips), and the time of the remote build (for ACLED's ``timestamp``)."""
+    from sahelkg.remote import RemoteStore
+
+    remote = RemoteStore(settings.store)
+    store = remote.snapshot(remote.data_graphs(settings.graph_base), ox.Store(str(folder)))
+    manifest = remote.read_manifest(settings.graph_base) or {}
+    built = manifest.get("built")
+    return store, built if isinstance(built, int) else None
+
+
+def _export_to(store: ox.Store, settings: Settings, fmt: str, output: str | Path | None, **options: object) -> ExportResult:
     options.setdefault("base_iri", settings.base_iri)
     to_stdout = output is None or str(output) == "-"
     if fmt == "rdf" and options.get("rdf_format") is None:
         options["rdf_format"] = rdf_format_for(None if to_stdout else output)
-    if fmt == "acled-csv" and options.get("timestamp") is None:
-        options["timestamp"] = store_timestamp(store_path)
     if to_stdout:
         result = export(store, fmt, sys.stdout.buffer, **options)  # type: ignore[arg-type]
         sys.stdout.buffer.flush()
