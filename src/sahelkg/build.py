@@ -422,6 +422,10 @@ class RemoteBuild:
     def backup(self, graph: str) -> str:
         return self._renamed(graph, BACKUP)
 
+    def unstaged(self, staged: str) -> str:
+        """The final name of a staging graph (for messages)."""
+        return staged.replace(f"{self.minter.graph}{STAGING}{self.build_id}/", self.minter.graph, 1)
+
     # ---- manifest
     def write_manifest(self, stamps: dict[str, str], articles: dict[str, Any]) -> None:
         text = json.dumps({"stamps": stamps, "articles": articles, "built": int(time.time())}, sort_keys=True)
@@ -474,7 +478,7 @@ class RemoteBuild:
         try:
             if reason:
                 self.batch_bytes = store.upload(staged(b.full_graphs(ontology, reader, registry, reasoner, mapped,
-                                                                     problems, self.staging)))
+                                                                     problems, self.staging)), self.unstaged)
             else:
                 articles = list(iter_articles(reader, registry, changed, problems))
                 facts = {aid: m["facts"] for aid, m in before.items() if aid not in removed}
@@ -496,7 +500,7 @@ class RemoteBuild:
                                     (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}"))]
                         yield self.minter.closure_graph, b.closure_lines(store, reasoner, mapped.edges, replaced, self.staging)
 
-                self.batch_bytes = store.upload(staged(changed_graphs()))
+                self.batch_bytes = store.upload(staged(changed_graphs()), self.unstaged)
         except BaseException:
             store.drop_graphs([self.staging(f"<{g}>").strip("<>") for g in written])
             raise

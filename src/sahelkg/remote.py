@@ -42,7 +42,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -92,12 +92,16 @@ class Profile:
     # how parameters are bound: a VALUES block ("values"), or the terms written in place of the
     # variables ("substitute") where a VALUES binding does not reach FILTERs inside OPTIONAL
     bind: str = "values"
+    # datatypes the server rewrites on load, read back as the datatype that was written
+    datatype_aliases: tuple[tuple[str, str], ...] = ()
 
 
 PROFILES: dict[str, Profile] = {
     "oxigraph": Profile("oxigraph", "update", "store", "param:union-default-graph", lateral=True, dataset_post=True),
     "virtuoso": Profile("virtuoso", None, "sparql-graph-crud", "native",
-                        auth_update="sparql-auth", auth_gsp="sparql-graph-crud-auth", bind="substitute"),
+                        auth_update="sparql-auth", auth_gsp="sparql-graph-crud-auth", bind="substitute",
+                        datatype_aliases=(("http://www.openlinksw.com/schemas/virtrdf#Geometry",
+                                           "http://www.opengis.net/ont/geosparql#wktLiteral"),)),
     "fuseki": Profile("fuseki", "update", "data", "graph:urn:x-arq:UnionGraph"),
     "sahelkg": Profile("sahelkg", None, "store", "param:union-default-graph", lateral=True),
     "generic": Profile("generic", None, "", "list"),
@@ -204,9 +208,9 @@ class Results:
     accept = f"{XML_RESULTS}, {N_TRIPLES};q=0.9, text/turtle;q=0.8"
 
     @staticmethod
-    def read(response: httpx.Response, form: str) -> Any:
+    def read(response: httpx.Response, form: str, aliases: tuple[tuple[str, str], ...] = ()) -> Any:
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = response.content
+        body = unalias(response.content, aliases)
         if media in (N_TRIPLES, "text/plain", "text/turtle", "application/turtle"):
             fmt = pyoxigraph.RdfFormat.N_TRIPLES if media != "text/turtle" else pyoxigraph.RdfFormat.TURTLE
             graph = pyoxigraph.Store()  # CONSTRUCT/DESCRIBE: give back a real QueryTriples
@@ -227,6 +231,14 @@ class Results:
         return result
 
 
+def unalias(body: bytes, aliases: tuple[tuple[str, str], ...]) -> bytes:
+    """``body`` with each datatype IRI the server substituted put back (Virtuoso stores
+    ``geo:wktLiteral`` values as ``virtrdf:Geometry``)."""
+    for theirs, ours in aliases:
+        body = body.replace(theirs.encode(), ours.encode())
+    return body
+
+
 class Uploader:
     """Writes N-Quads lines into named graphs, in batches of at most ``batch_bytes``.
 
@@ -235,9 +247,10 @@ class Uploader:
     and POSTs); SPARQL Update ``INSERT DATA`` otherwise. A 413 answer splits the batch in two.
     """
 
-    def __init__(self, store: RemoteStore, batch_bytes: int) -> None:
+    def __init__(self, store: RemoteStore, batch_bytes: int, display: Callable[[str], str] = str) -> None:
         self.store = store
         self.batch_bytes = batch_bytes
+        self.display = display  # the name a graph is reported under (a build reports its final name)
 
     def put(self, graphs: Iterable[tuple[str, list[str]]]) -> None:
         """Replace each graph by the quads (N-Quads lines, the graph in each line) given for it."""
@@ -254,6 +267,17 @@ class Uploader:
             self._send(batch)
 
     def _send(self, batch: list[tuple[str, list[str]]]) -> None:
+        try:
+            self._send_once(batch)
+        except StoreError as e:
+            if str(e).startswith("uploading graph"):
+                raise
+            names = [f"<{self.display(g)}>" for g, _ in batch]
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            raise StoreError(f"uploading graph{'s' if len(names) > 1 else ''} {shown}: {e}; "
+                             "the graphs already on the server are unchanged") from e
+
+    def _send_once(self, batch: list[tuple[str, list[str]]]) -> None:
         store = self.store
         try:
             if store.gsp_url and store.profile.dataset_post:
@@ -429,7 +453,7 @@ class RemoteStore:
                                 headers={"Accept": Results.accept, "Content-Type": FORM})
         from sahelkg.queries import query_form
 
-        return Results.read(response, query_form(query) or "SELECT")
+        return Results.read(response, query_form(query) or "SELECT", self.profile.datatype_aliases)
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         if base_iri and not re.search(r"^\s*BASE\b", update, re.IGNORECASE | re.MULTILINE):
@@ -490,9 +514,10 @@ class RemoteStore:
         """Nothing to do: each request is committed by the server."""
 
     # ---- bulk graph operations (the build)
-    def upload(self, graphs: Iterable[tuple[str, list[str]]]) -> int:
-        """Write graphs that do not exist yet from N-Quads lines, in batches; returns the batch size used."""
-        uploader = Uploader(self, self.batch_bytes)
+    def upload(self, graphs: Iterable[tuple[str, list[str]]], display: Callable[[str], str] = str) -> int:
+        """Write graphs that do not exist yet from N-Quads lines, in batches; returns the batch size used.
+        ``display`` gives the name a failed graph is reported under."""
+        uploader = Uploader(self, self.batch_bytes, display)
         uploader.put(graphs)
         return uploader.batch_bytes
 
@@ -513,7 +538,7 @@ class RemoteStore:
         if self.gsp_url:
             response = self.request("GET", self.gsp_url, params={"graph": graph}, headers={"Accept": N_TRIPLES})
             if response.headers.get("content-type", "").startswith((N_TRIPLES, "text/plain")):
-                return response.content
+                return unalias(response.content, self.profile.datatype_aliases)
         triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
 

@@ -162,6 +162,7 @@ def remote_snapshot(settings: Settings, folder: Path) -> tuple[ox.Store, int | N
     from sahelkg.remote import RemoteStore
 
     remote = RemoteStore(settings.store)
+    folder.mkdir(parents=True, exist_ok=True)
     store = remote.snapshot(remote.data_graphs(settings.graph_base), ox.Store(str(folder)))
     manifest = remote.read_manifest(settings.graph_base) or {}
     built = manifest.get("built")
