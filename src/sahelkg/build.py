@@ -392,8 +392,9 @@ class RemoteBuild:
     The same mapping, inference and SHACL as the embedded build; what differs is how the graphs
     reach the store without readers or a failure seeing half of them:
 
-    1. every graph to write is uploaded under a staging name (``<base>graph/staging/<build>/...``),
-       in batches; a failed upload drops the staging graphs and says which graph failed;
+    1. every graph to write that the server already has is uploaded under a staging name
+       (``<base>graph/staging/<build>/...``), a new graph under its own name, in batches; a failed
+       upload drops what was uploaded and says which graph failed;
     2. the swap moves each live graph it replaces to a backup name and its staging graph into
        place (SPARQL Update ``MOVE``, one request per batch of graphs);
     3. SHACL runs on the server (the compiled shapes are SPARQL); on a violation the backups are
@@ -409,6 +410,7 @@ class RemoteBuild:
         self.build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
         self.manifest_graph = self.minter.graph + BUILD_GRAPH
         self.batch_bytes = store.batch_bytes
+        self.existing: set[str] = set()  # the graphs the server holds before this build
 
     # ---- names
     def _renamed(self, graph: str, kind: str) -> str:
@@ -449,6 +451,7 @@ class RemoteBuild:
         self.store.drop_graphs(self.leftovers())
         previous = store.read_manifest(self.minter.graph)
         reason = b.full_reason(full, previous, stamps, exists=previous is not None)
+        self.existing = self.graphs_of(previous) if previous is not None else set(store.data_graphs(self.minter.graph))
         reasoner = Reasoner(ontology)
         problems: list[Problem] = []
         ids = reader.article_ids()
@@ -473,12 +476,12 @@ class RemoteBuild:
             for graph, lines in graphs:
                 written.append(graph.strip("<>"))
                 quads += len(lines)
-                yield self.staging(graph).strip("<>"), lines
+                yield self.upload_name(graph).strip("<>"), lines
 
         try:
             if reason:
                 self.batch_bytes = store.upload(staged(b.full_graphs(ontology, reader, registry, reasoner, mapped,
-                                                                     problems, self.staging)), self.unstaged)
+                                                                     problems, self.upload_name)), self.unstaged)
             else:
                 articles = list(iter_articles(reader, registry, changed, problems))
                 facts = {aid: m["facts"] for aid, m in before.items() if aid not in removed}
@@ -491,18 +494,19 @@ class RemoteBuild:
 
                 def changed_graphs() -> Iterator[tuple[str, list[str]]]:
                     for n, article in enumerate(articles, 1):
-                        graphs, edges = b.article_graphs(article, registry, ontology, reasoner, self.staging)
+                        graphs, edges = b.article_graphs(article, registry, ontology, reasoner, self.upload_name)
                         mapped.add(article, hashes[article.id], edges)
                         yield from graphs
                         b.progress("articles", n, len(articles))
                     if mapped.edges or any(before.get(aid, {}).get("edges") for aid in changed + removed):
                         replaced = [g for aid in changed + removed for g in
                                     (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}"))]
-                        yield self.minter.closure_graph, b.closure_lines(store, reasoner, mapped.edges, replaced, self.staging)
+                        yield self.minter.closure_graph, b.closure_lines(store, reasoner, mapped.edges, replaced,
+                                                                         self.upload_name)
 
                 self.batch_bytes = store.upload(staged(changed_graphs()), self.unstaged)
         except BaseException:
-            store.drop_graphs([self.staging(f"<{g}>").strip("<>") for g in written])
+            store.drop_graphs([self.upload_name(f"<{g}>").strip("<>") for g in written])
             raise
         gone = [g.strip("<>") for aid in removed
                 for g in (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}"))]
@@ -523,14 +527,28 @@ class RemoteBuild:
         for aid in removed:
             articles_manifest.pop(aid, None)
         self.write_manifest(stamps, articles_manifest)
-        store.drop_graphs([self.backup(f"<{g}>").strip("<>") for g in written + gone])
+        store.drop_graphs([self.backup(f"<{g}>").strip("<>") for g in written + gone if g in self.existing])
         return BuildResult(bool(reason), len(ids), sorted(mapped.articles), removed, quads, reason=reason or
                            f"{len(changed)} changed, {len(removed)} removed",
                            warnings=[p for p in problems if p.severity != "error"])
 
+    def graphs_of(self, manifest: dict[str, Any]) -> set[str]:
+        """The graphs a build with this manifest wrote."""
+        m = self.minter
+        graphs = {m.ontology_graph, m.registry_graph, m.inferred_graph("registry"), m.closure_graph}
+        for aid in manifest.get("articles", {}):
+            graphs |= {m.article_graph(aid), m.inferred_graph(f"article/{aid}")}
+        return {g.strip("<>") for g in graphs}
+
+    def upload_name(self, graph: str) -> str:
+        """Where a graph is uploaded: under a staging name if the server has it already, else under its
+        own name (a graph that did not exist is simply dropped again if the build fails)."""
+        return self.staging(graph) if graph.strip("<>") in self.existing else graph
+
     def _swap(self, written: list[str], gone: list[str]) -> None:
-        moves = [(g, self.backup(f"<{g}>").strip("<>")) for g in written + gone]
-        moves += [(self.staging(f"<{g}>").strip("<>"), g) for g in written]
+        replaced = [g for g in written if g in self.existing]
+        moves = [(g, self.backup(f"<{g}>").strip("<>")) for g in replaced + gone]
+        moves += [(self.staging(f"<{g}>").strip("<>"), g) for g in replaced]
         self.builder.progress("swapping", 0, 1)
         try:
             self.store.move_graphs(moves)
@@ -541,8 +559,10 @@ class RemoteBuild:
 
     def _restore(self, written: list[str], gone: list[str]) -> None:
         """Put the backups back in place and drop what this build wrote."""
-        self.store.move_graphs([(self.backup(f"<{g}>").strip("<>"), g) for g in written + gone])
-        self.store.drop_graphs([self.staging(f"<{g}>").strip("<>") for g in written])
+        replaced = [g for g in written if g in self.existing]
+        self.store.move_graphs([(self.backup(f"<{g}>").strip("<>"), g) for g in replaced + gone])
+        self.store.drop_graphs([self.staging(f"<{g}>").strip("<>") for g in replaced]
+                               + [g for g in written if g not in self.existing])
 
 
 def build(settings: Settings, *, full: bool = False, progress: Progress | None = None) -> BuildResult:
