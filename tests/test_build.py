@@ -307,3 +307,49 @@ def test_store_layout_adopts_a_plain_directory(tmp_path):
     result = build(s)
     assert result.full and result.reason == "the store has no build manifest"
     assert os.readlink(s.store) == "store.d/gen-1"
+
+
+def test_unchanged_files_are_not_read_again(tmp_path, corpus_copy, monkeypatch):
+    """An incremental build hashes only the files whose (mtime, size) changed since the last build."""
+    from sahelkg.corpus import CorpusReader
+
+    old = time.time() - 3600
+    for p in [*corpus_copy.glob("articles/*.txt"), *corpus_copy.glob("annotations/*.yaml")]:
+        os.utime(p, (old, old))
+    s = settings_for(tmp_path, corpus_copy)
+    build(s)
+    hashed: list[str] = []
+    real = CorpusReader.article_hash
+    monkeypatch.setattr(CorpusReader, "article_hash", lambda self, aid: hashed.append(aid) or real(self, aid))
+    assert build(s).up_to_date
+    assert hashed == []
+    ann = corpus_copy / "annotations" / "002_b43efc41ee202923.yaml"
+    os.utime(ann)  # touched, same content: hashed again, and found unchanged
+    assert build(s).up_to_date and hashed == ["002_b43efc41ee202923"]
+    ann.write_text(ann.read_text(encoding="utf-8").replace(
+        "\nmentions:\n", "\nmentions:\n  - {entity: gossi, quote: \"north of Gossi\"}\n", 1), encoding="utf-8")
+    result = build(s)
+    assert result.articles_rebuilt == ["002_b43efc41ee202923"]
+
+
+def test_incremental_build_reuses_the_validated_registry(tmp_path, corpus_copy, monkeypatch):
+    """The registry is validated once per registry hash: an incremental build takes the one the current
+    generation was built with (a change to the registry makes the build full)."""
+    from sahelkg.corpus import CorpusReader
+
+    s = settings_for(tmp_path, corpus_copy)
+    build(s)
+
+    def fail(self, problems):
+        raise AssertionError("the registry was read again")
+
+    monkeypatch.setattr(CorpusReader, "read_registry", fail)
+    ann = corpus_copy / "annotations" / "002_b43efc41ee202923.yaml"
+    ann.write_text(ann.read_text(encoding="utf-8").replace(
+        "\nmentions:\n", "\nmentions:\n  - {entity: gossi, quote: \"north of Gossi\"}\n", 1), encoding="utf-8")
+    result = build(s)
+    assert (result.full, result.articles_rebuilt) == (False, ["002_b43efc41ee202923"])
+    monkeypatch.undo()
+    full = settings_for(tmp_path / "full", corpus_copy)
+    build(full, full=True)
+    assert_same_quads(quads(s.store), quads(full.store))

@@ -20,6 +20,7 @@ import gc
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -40,7 +41,8 @@ from sahelkg.remote import BACKUP, BUILD_GRAPH, MANIFEST_PREDICATE, STAGING
 from sahelkg.settings import Settings
 from sahelkg.store import StoreLayout
 
-GRAPH_FORMAT = "1"  # bump when the mapping changes: it forces a full rebuild
+GRAPH_FORMAT = "2"  # bump when the mapping or the manifest changes: it forces a full rebuild
+RACY_NS = 2_000_000_000  # a file modified this close to the last build is hashed even if its stat matches
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -68,9 +70,14 @@ class Mapped:
     articles: dict[str, dict[str, Any]] = field(default_factory=dict)
     refs: list[tuple[str, str, str]] = field(default_factory=list)
     edges: set[Triple] = field(default_factory=set)
+    registry_edges: list[list[str]] = field(default_factory=list)
 
-    def add(self, article: Article, content_hash: str, edges: set[Triple]) -> None:
-        self.articles[article.id] = {"hash": content_hash, "facts": sorted(article.fact_ids), "edges": bool(edges)}
+    def add(self, article: Article, content_hash: str, edges: set[Triple], stat: list[int] | None = None) -> None:
+        """Record an article: its manifest entry keeps its content hash, the (mtime, size) of its files
+        that let the next build skip hashing it, its fact ids (cross-references) and its transitive
+        edges (the closure is recomputed from the manifests' edges, never by scanning the store)."""
+        self.articles[article.id] = {"hash": content_hash, "stat": stat, "facts": sorted(article.fact_ids),
+                                     "edges": sorted(list(e) for e in edges)}
         self.refs.extend((article.id, e.id, o) for e in article.events for o in e.same_as)
         self.edges |= edges
 
@@ -84,7 +91,37 @@ def _file_hash(*paths: Path) -> str:
 
 
 def manifest_path(layout: StoreLayout, generation_dir: Path) -> Path:
-    return layout.generations_dir / f"{generation_dir.name}.manifest.json"
+    return sidecar(layout, generation_dir, "manifest.json")
+
+
+def sidecar(layout: StoreLayout, generation_dir: Path, what: str) -> Path:
+    """A file kept beside a generation (``gen-N.<what>``), pruned with it."""
+    return layout.generations_dir / f"{generation_dir.name}.{what}"
+
+
+def article_stat(reader: CorpusReader, article_id: str) -> list[int]:
+    """``[mtime_ns, size]`` of an article's text then of its annotation file (0, 0 when missing)."""
+    out = []
+    for p in (reader.articles_dir / f"{article_id}.txt", reader.annotations_dir / f"{article_id}.yaml"):
+        try:
+            st = p.stat()
+            out += [st.st_mtime_ns, st.st_size]
+        except FileNotFoundError:
+            out += [0, 0]
+    return out
+
+
+def _write_pickle(path: Path, value: object) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)
+
+
+def _read_pickle(path: Path) -> object | None:
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
 
 
 def read_manifest(layout: StoreLayout) -> dict[str, Any] | None:
@@ -136,6 +173,7 @@ class Builder:
         self.progress = progress or (lambda stage, done, total: None)
         self.layout = StoreLayout(settings.store)
         self.minter = Minter(settings.base_iri)
+        self.started_ns = time.time_ns()
 
     # ---- inputs
     def _inputs(self) -> tuple[Ontology, CorpusReader, dict[str, str]]:
@@ -152,6 +190,8 @@ class Builder:
 
     def run(self, *, full: bool = False) -> BuildResult:
         start = time.perf_counter()
+        # recorded as the manifest's time: a file modified after this is hashed by the next build
+        self.started_ns = time.time_ns()
         ontology, reader, stamps = self._inputs()
         try:
             if self.settings.store_is_remote:
@@ -223,11 +263,13 @@ class Builder:
         g, gi = self.minter.registry_graph, self.minter.inferred_graph("registry")
         yield g, list(nquads(reg, name(g)))
         yield gi, list(nquads(sorted(reg_inferred), name(gi)))
-        mapped.edges |= reasoner.transitive_edges(reg) | reasoner.transitive_edges(reg_inferred)
+        reg_edges = reasoner.transitive_edges(reg) | reasoner.transitive_edges(reg_inferred)
+        mapped.edges |= reg_edges
+        mapped.registry_edges = sorted(list(e) for e in reg_edges)
         ids = reader.article_ids()
         for n, article in enumerate(iter_articles(reader, registry, ids, problems), 1):
             graphs, edges = self.article_graphs(article, registry, ontology, reasoner, name)
-            mapped.add(article, reader.article_hash(article.id), edges)
+            mapped.add(article, reader.article_hash(article.id), edges, article_stat(reader, article.id))
             yield from graphs
             self.progress("articles", n, len(ids))
         self._check_cross_refs(mapped.refs, {a: m["facts"] for a, m in mapped.articles.items()}, reader, problems)
@@ -236,19 +278,31 @@ class Builder:
         g = self.minter.closure_graph
         yield g, list(nquads(sorted(reasoner.closure(mapped.edges)), name(g)))
 
-    def closure_lines(self, store: Any, reasoner: Reasoner, new_edges: set[Triple], replaced: list[str],
-                      name: Callable[[str], str] = str) -> list[str]:
-        """The closure graph's lines after an incremental change: the transitive edges of every
-        graph but the closure and the ``replaced`` graphs, read from ``store``, plus ``new_edges``."""
-        excluded = [self.minter.closure_graph, *replaced]
-        values = " ".join(reasoner.transitive)
-        query = (
-            "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { " + values + " } GRAPH ?g { ?s ?p ?o } "
-            f'FILTER (STRSTARTS(STR(?g), "{self.minter.graph}") && ?g NOT IN ({", ".join(excluded)})'
-            f' && !STRSTARTS(STR(?g), "{self.minter.graph}{STAGING}")) }}'
-        )
-        edges = {(str(r["s"]), str(r["p"]), str(r["o"])) for r in store.query(query)} | new_edges
+    def closure_lines(self, articles: dict[str, dict[str, Any]], registry_edges: list[list[str]],
+                      reasoner: Reasoner, name: Callable[[str], str] = str) -> list[str]:
+        """The closure graph's lines from the transitive edges the manifest entries keep (of the
+        registry and of every article), so an incremental build never scans the store for them."""
+        edges: set[Triple] = {tuple(e) for e in registry_edges}  # type: ignore[misc]
+        for entry in articles.values():
+            edges.update(tuple(e) for e in entry.get("edges") or ())  # type: ignore[misc]
         return list(nquads(sorted(reasoner.closure(edges)), name(self.minter.closure_graph)))
+
+    def changed_articles(self, reader: CorpusReader, ids: list[str], before: dict[str, dict[str, Any]],
+                         built_ns: int) -> tuple[list[str], dict[str, str], dict[str, list[int]]]:
+        """``(changed ids, content hashes, file stats)``: a file whose (mtime, size) is the one the
+        manifest recorded, and older than the last build by more than the clock's slack, keeps its
+        recorded hash without being read (as git's index does)."""
+        hashes: dict[str, str] = {}
+        stats: dict[str, list[int]] = {}
+        for aid in ids:
+            stat = article_stat(reader, aid)
+            stats[aid] = stat
+            entry = before.get(aid, {})
+            if entry.get("stat") == stat and max(stat[0], stat[2]) < built_ns - RACY_NS:
+                hashes[aid] = entry["hash"]
+            else:
+                hashes[aid] = reader.article_hash(aid)
+        return [aid for aid in ids if before.get(aid, {}).get("hash") != hashes[aid]], hashes, stats
 
     def _ontology_lines(self, ontology: Ontology, graph: str) -> Iterator[str]:
         """The ontology's triples in ``graph``, from the graph :func:`load_ontology` parsed (whatever
@@ -290,7 +344,7 @@ class Builder:
                     self.progress("loading", 0, 1)
                     gen.store.bulk_load(path=str(tmp_path), format=pyoxigraph.RdfFormat.N_QUADS)
                     self.progress("loading", 1, 1)
-                    self._validate_and_commit(gen, None, stamps, mapped.articles)
+                    self._validate_and_commit(gen, None, stamps, mapped.articles, mapped.registry_edges, registry)
             finally:
                 tmp_path.unlink(missing_ok=True)
         return BuildResult(True, len(mapped.articles), sorted(mapped.articles), [], quads,
@@ -301,14 +355,17 @@ class Builder:
                      previous: dict[str, Any]) -> BuildResult:
         ids = reader.article_ids()
         before = previous.get("articles", {})
-        hashes = {aid: reader.article_hash(aid) for aid in ids}
-        changed = [aid for aid in ids if before.get(aid, {}).get("hash") != hashes[aid]]
+        changed, hashes, stats = self.changed_articles(reader, ids, before, previous.get("built_ns", 0))
         removed = sorted(set(before) - set(ids))
         if not changed and not removed:
+            if any(before.get(aid, {}).get("stat") != stats[aid] for aid in ids):
+                # every file was just checked against its hash: record the new stats (and this time)
+                self._write_manifest(self.layout.current(), stamps, {aid: dict(before[aid], stat=stats[aid]) for aid in ids},
+                                     previous.get("registry_edges", []))
             return BuildResult(False, len(ids), up_to_date=True, reason="nothing changed")
         reasoner = Reasoner(ontology)
         problems: list[Problem] = []
-        registry = reader.read_registry(problems)
+        registry = self._cached_registry(reader, problems)
         articles = list(iter_articles(reader, registry, changed, problems))
         facts = {aid: m["facts"] for aid, m in before.items() if aid not in removed}
         for a in articles:
@@ -322,6 +379,7 @@ class Builder:
         with self._new_generation(incremental=True) as gen:
             store = gen.store
             edges_changed = any(before.get(aid, {}).get("edges") for aid in changed + removed)
+            mapped = Mapped()
             for aid in changed + removed:
                 for g in (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}")):
                     node = pyoxigraph.NamedNode(g[1:-1])
@@ -333,19 +391,18 @@ class Builder:
                 store.load(input="".join(lines), format=pyoxigraph.RdfFormat.N_QUADS)
                 quads += len(lines)
                 edges_changed = edges_changed or bool(art_edges)
-                manifest_articles[article.id] = {
-                    "hash": hashes[article.id], "facts": sorted(article.fact_ids), "edges": bool(art_edges),
-                }
+                mapped.add(article, hashes[article.id], art_edges, stats[article.id])
                 self.progress("articles", n, len(articles))
+            manifest_articles.update(mapped.articles)
             if edges_changed:
                 closure = pyoxigraph.NamedNode(self.minter.closure_graph[1:-1])
-                lines = self.closure_lines(store, reasoner, set(), [])
+                lines = self.closure_lines(manifest_articles, previous.get("registry_edges", []), reasoner)
                 if store.contains_named_graph(closure):
                     store.remove_graph(closure)
                 store.load(input="".join(lines), format=pyoxigraph.RdfFormat.N_QUADS)
             graphs = [self.minter.article_graph(a.id) for a in articles]
             del store  # the generation holds the only handle, closed before the swap
-            self._validate_and_commit(gen, graphs, stamps, manifest_articles)
+            self._validate_and_commit(gen, graphs, stamps, manifest_articles, previous.get("registry_edges", []), registry)
         return BuildResult(False, len(ids), [a.id for a in articles], removed, quads, reason=f"{len(changed)} changed, {len(removed)} removed")
 
     @contextmanager
@@ -358,10 +415,11 @@ class Builder:
             gen.close()
             self.layout.abort(gen.path)
             manifest_path(self.layout, gen.path).unlink(missing_ok=True)
+            sidecar(self.layout, gen.path, "registry.pickle").unlink(missing_ok=True)
             raise
 
-    def _validate_and_commit(self, gen: _Generation, graphs: list[str] | None,
-                             stamps: dict[str, str], articles: dict[str, Any]) -> None:
+    def _validate_and_commit(self, gen: _Generation, graphs: list[str] | None, stamps: dict[str, str],
+                             articles: dict[str, Any], registry_edges: list[list[str]], registry: Registry) -> None:
         """SHACL over ``graphs`` (None: all); then close the store, write the manifest, swap atomically.
 
         The store is closed before the swap: readers (the endpoint's workers) open the new
@@ -376,13 +434,26 @@ class Builder:
             raise GraphError(violations)
         gen.store.flush()
         gen.close()
-        self._write_manifest(gen.path, stamps, articles)
+        self._write_manifest(gen.path, stamps, articles, registry_edges)
+        _write_pickle(sidecar(self.layout, gen.path, "registry.pickle"), registry)
         self.layout.commit(gen.path)
 
-    def _write_manifest(self, new: Path, stamps: dict[str, str], articles: dict[str, Any]) -> None:
+    def _cached_registry(self, reader: CorpusReader, problems: list[Problem]) -> Registry:
+        """The validated registry the current generation was built with (an incremental build runs only
+        when the registry's hash is unchanged), else read and validated again."""
+        current = self.layout.current()
+        cached = _read_pickle(sidecar(self.layout, current, "registry.pickle")) if current else None
+        return cached if isinstance(cached, Registry) else reader.read_registry(problems)
+
+    def _write_manifest(self, new: Path | None, stamps: dict[str, str], articles: dict[str, Any],
+                        registry_edges: list[list[str]]) -> None:
+        if new is None:
+            return
         path = manifest_path(self.layout, new)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"stamps": stamps, "articles": articles}, sort_keys=True), encoding="utf-8")
+        manifest = {"stamps": stamps, "articles": articles, "registry_edges": registry_edges,
+                    "built_ns": self.started_ns}
+        tmp.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
 
 
@@ -429,8 +500,9 @@ class RemoteBuild:
         return staged.replace(f"{self.minter.graph}{STAGING}{self.build_id}/", self.minter.graph, 1)
 
     # ---- manifest
-    def write_manifest(self, stamps: dict[str, str], articles: dict[str, Any]) -> None:
-        text = json.dumps({"stamps": stamps, "articles": articles, "built": int(time.time())}, sort_keys=True)
+    def write_manifest(self, stamps: dict[str, str], articles: dict[str, Any], registry_edges: list[list[str]]) -> None:
+        text = json.dumps({"stamps": stamps, "articles": articles, "registry_edges": registry_edges,
+                           "built": int(time.time()), "built_ns": self.builder.started_ns}, sort_keys=True)
         literal = pyoxigraph.Literal(text)
         line = f"<{self.manifest_graph}> <{MANIFEST_PREDICATE}> {literal} <{self.manifest_graph}> .\n"
         staged = self.staging(f"<{self.manifest_graph}>")
@@ -450,6 +522,7 @@ class RemoteBuild:
         store = self.store
         self.store.drop_graphs(self.leftovers())
         previous = store.read_manifest(self.minter.graph)
+        self.registry_edges: list[list[str]] = (previous or {}).get("registry_edges", [])
         reason = b.full_reason(full, previous, stamps, exists=previous is not None)
         self.existing = self.graphs_of(previous) if previous is not None else set(store.data_graphs(self.minter.graph))
         reasoner = Reasoner(ontology)
@@ -460,8 +533,7 @@ class RemoteBuild:
         if reason:
             changed = ids
         else:
-            hashes = {aid: reader.article_hash(aid) for aid in ids}
-            changed = [aid for aid in ids if before.get(aid, {}).get("hash") != hashes[aid]]
+            changed, hashes, stats = b.changed_articles(reader, ids, before, previous.get("built_ns", 0))  # type: ignore[union-attr]
             if not changed and not removed:
                 return BuildResult(False, len(ids), up_to_date=True, reason="nothing changed")
         registry = reader.read_registry(problems)
@@ -495,13 +567,12 @@ class RemoteBuild:
                 def changed_graphs() -> Iterator[tuple[str, list[str]]]:
                     for n, article in enumerate(articles, 1):
                         graphs, edges = b.article_graphs(article, registry, ontology, reasoner, self.upload_name)
-                        mapped.add(article, hashes[article.id], edges)
+                        mapped.add(article, hashes[article.id], edges, stats[article.id])
                         yield from graphs
                         b.progress("articles", n, len(articles))
                     if mapped.edges or any(before.get(aid, {}).get("edges") for aid in changed + removed):
-                        replaced = [g for aid in changed + removed for g in
-                                    (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}"))]
-                        yield self.minter.closure_graph, b.closure_lines(store, reasoner, mapped.edges, replaced,
+                        kept = {aid: m for aid, m in before.items() if aid not in removed} | mapped.articles
+                        yield self.minter.closure_graph, b.closure_lines(kept, self.registry_edges, reasoner,
                                                                          self.upload_name)
 
                 self.batch_bytes = store.upload(staged(changed_graphs()), self.unstaged)
@@ -526,7 +597,7 @@ class RemoteBuild:
         articles_manifest = dict(before) | mapped.articles
         for aid in removed:
             articles_manifest.pop(aid, None)
-        self.write_manifest(stamps, articles_manifest)
+        self.write_manifest(stamps, articles_manifest, mapped.registry_edges if reason else self.registry_edges)
         store.drop_graphs([self.backup(f"<{g}>").strip("<>") for g in written + gone if g in self.existing])
         return BuildResult(bool(reason), len(ids), sorted(mapped.articles), removed, quads, reason=reason or
                            f"{len(changed)} changed, {len(removed)} removed",

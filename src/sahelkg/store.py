@@ -125,6 +125,8 @@ class StoreLayout:
         for _, p in gens[:-KEEP_GENERATIONS]:
             if p.resolve() != current:
                 shutil.rmtree(p, ignore_errors=True)
+                for side in self.generations_dir.glob(f"{p.name}.*"):  # its manifest and caches
+                    side.unlink(missing_ok=True)
 
 
 def open_read_only(path: Path | str) -> pyoxigraph.Store:
