@@ -353,3 +353,23 @@ def test_incremental_build_reuses_the_validated_registry(tmp_path, corpus_copy, 
     full = settings_for(tmp_path / "full", corpus_copy)
     build(full, full=True)
     assert_same_quads(quads(s.store), quads(full.store))
+
+
+def test_a_full_build_loads_in_chunks_and_gets_the_same_quads(tmp_path, monkeypatch):
+    """bulk_load takes the N-Quads a chunk at a time (its memory follows the chunk, not the corpus)."""
+    import sahelkg.build as b
+
+    loads: list[int] = []
+    real = b._Chunk.load_into
+    monkeypatch.setattr(b._Chunk, "load_into", lambda self, store: loads.append(self.lines) or real(self, store))
+    one = settings_for(tmp_path / "one")
+    build(one, full=True)
+    assert len(loads) == 1
+    monkeypatch.setattr(b, "LOAD_CHUNK_QUADS", 1000)
+    loads.clear()
+    chunked = settings_for(tmp_path / "chunked")
+    result = build(chunked, full=True)
+    assert len(loads) >= 5 and sum(loads) == result.quads  # a chunk closes after the graph that fills it
+    assert set(result.timings) == {"mapping", "loading", "shacl+commit"}
+    assert_same_quads(quads(chunked.store), quads(one.store))
+    assert not list(Path(chunked.store).with_name("store.d").glob("*.nq"))

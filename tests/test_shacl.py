@@ -230,6 +230,28 @@ def test_given_focus_nodes_give_the_same_results(data: pyoxigraph.Store) -> None
     assert compiled(data, SHAPES, [EX + "g1", EX + "g2"]) == compiled(data, SHAPES)
 
 
+class _WithoutLateral:
+    """The store, seen as an engine without SEP-0006 LATERAL (as a remote Virtuoso or Fuseki is)."""
+
+    supports_lateral = False
+
+    def __init__(self, store: pyoxigraph.Store) -> None:
+        self.store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+def test_without_lateral_the_sparql_constraints_give_the_same_results(data: pyoxigraph.Store) -> None:
+    shapes = compile_shapes(SHAPES, data)
+    plain = _WithoutLateral(data)
+    key = lambda rs: {(ox_key(r.focus), r.path, ox_key(r.value), r.severity, r.component, str(r.message)) for r in rs}  # noqa: E731
+    assert key(shapes.run(plain)) == key(compile_shapes(SHAPES, data).run(data))
+    assert not shapes.lateral and not [q for q in shapes.queries() if "LATERAL" in q.text]
+    sparql = [r for r in shapes.run(plain) if r.component.endswith("SPARQLConstraintComponent")]
+    assert sparql, "the fixture has SPARQL-based constraints that fire"
+
+
 def test_focus_restricted_to_the_given_graphs(data: pyoxigraph.Store) -> None:
     # Only nodes that g1 mentions are focus nodes; bob's violations come from g2 but bob is named
     # in g1 (alice knows bob), so they are found; dave and t2 (only in g2) are not.
