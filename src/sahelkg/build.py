@@ -357,7 +357,7 @@ class Builder:
     def _full(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str]) -> BuildResult:
         reasoner = Reasoner(ontology)
         problems: list[Problem] = []
-        registry = reader.read_registry(problems)
+        registry = self.registry(reader, stamps, problems)
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
         mapped = Mapped()
@@ -406,7 +406,7 @@ class Builder:
             return BuildResult(False, len(ids), up_to_date=True, reason="nothing changed")
         reasoner = Reasoner(ontology)
         problems: list[Problem] = []
-        registry = self._cached_registry(reader, problems)
+        registry = self.registry(reader, stamps, problems)
         articles = list(iter_articles(reader, registry, changed, problems))
         facts = {aid: m["facts"] for aid, m in before.items() if aid not in removed}
         for a in articles:
@@ -456,7 +456,6 @@ class Builder:
             gen.close()
             self.layout.abort(gen.path)
             manifest_path(self.layout, gen.path).unlink(missing_ok=True)
-            sidecar(self.layout, gen.path, "registry.pickle").unlink(missing_ok=True)
             raise
 
     def _validate_and_commit(self, gen: _Generation, graphs: list[str] | None, stamps: dict[str, str],
@@ -476,15 +475,34 @@ class Builder:
         gen.store.flush()
         gen.close()
         self._write_manifest(gen.path, stamps, articles, registry_edges)
-        _write_pickle(sidecar(self.layout, gen.path, "registry.pickle"), registry)
         self.layout.commit(gen.path)
 
-    def _cached_registry(self, reader: CorpusReader, problems: list[Problem]) -> Registry:
-        """The validated registry the current generation was built with (an incremental build runs only
-        when the registry's hash is unchanged), else read and validated again."""
-        current = self.layout.current()
-        cached = _read_pickle(sidecar(self.layout, current, "registry.pickle")) if current else None
-        return cached if isinstance(cached, Registry) else reader.read_registry(problems)
+    def registry(self, reader: CorpusReader, stamps: dict[str, str], problems: list[Problem]) -> Registry:
+        """The validated registry: from the cache when a build already validated the same registry
+        files with the same ontology, schemas and code (keyed by their hashes), else read, validated
+        and cached.
+
+        The cache is one pickle in ``<store>.d/`` (an embedded store) or ``<project>/build/cache/`` (a
+        remote one); a different registry replaces it.
+        """
+        schemas = _file_hash(*sorted(reader.schema_dir.glob("*.json")))
+        key = hashlib.sha256("\0".join((stamps["registry"], stamps["ontology"], schemas, GRAPH_FORMAT, __version__))
+                             .encode()).hexdigest()
+        folder = (self.settings.root / "build" / "cache") if self.settings.store_is_remote else self.layout.generations_dir
+        path = folder / f"registry-{key[:32]}.pickle"
+        cached = _read_pickle(path)
+        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Registry):
+            problems.extend(cached[1])
+            return cached[0]
+        found: list[Problem] = []
+        registry = reader.read_registry(found)
+        problems.extend(found)
+        if not [p for p in found if p.severity == "error"]:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("registry-*.pickle"):
+                old.unlink(missing_ok=True)
+            _write_pickle(path, (registry, found))
+        return registry
 
     def _write_manifest(self, new: Path | None, stamps: dict[str, str], articles: dict[str, Any],
                         registry_edges: list[list[str]]) -> None:
@@ -552,10 +570,8 @@ class RemoteBuild:
 
     def leftovers(self) -> list[str]:
         """Staging and backup graphs a killed build left behind."""
-        prefixes = [self.minter.graph + STAGING, self.minter.graph + BACKUP]
-        query = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER ("
-                 + " || ".join(f'STRSTARTS(STR(?g), "{p}")' for p in prefixes) + ") }")
-        return [r["g"].value for r in self.store.query(query)]
+        prefixes = (self.minter.graph + STAGING, self.minter.graph + BACKUP)
+        return [g.value for g in self.store.named_graphs() if g.value.startswith(prefixes)]
 
     # ---- the run
     def run(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str], *, full: bool) -> BuildResult:
@@ -577,7 +593,7 @@ class RemoteBuild:
             changed, hashes, stats = b.changed_articles(reader, ids, before, previous.get("built_ns", 0))  # type: ignore[union-attr]
             if not changed and not removed:
                 return BuildResult(False, len(ids), up_to_date=True, reason="nothing changed")
-        registry = reader.read_registry(problems)
+        registry = b.registry(reader, stamps, problems)
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
         mapped = Mapped()

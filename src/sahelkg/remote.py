@@ -94,16 +94,19 @@ class Profile:
     bind: str = "values"
     # datatypes the server rewrites on load, read back as the datatype that was written
     datatype_aliases: tuple[tuple[str, str], ...] = ()
+    # ``GRAPH ?g {}`` lists the named graphs from the server's graph index (else: scan the quads)
+    lists_graphs: bool = False
 
 
 PROFILES: dict[str, Profile] = {
-    "oxigraph": Profile("oxigraph", "update", "store", "param:union-default-graph", lateral=True, dataset_post=True),
+    "oxigraph": Profile("oxigraph", "update", "store", "param:union-default-graph", lateral=True, dataset_post=True,
+                        lists_graphs=True),
     "virtuoso": Profile("virtuoso", None, "sparql-graph-crud", "native",
                         auth_update="sparql-auth", auth_gsp="sparql-graph-crud-auth", bind="substitute",
                         datatype_aliases=(("http://www.openlinksw.com/schemas/virtrdf#Geometry",
                                            "http://www.opengis.net/ont/geosparql#wktLiteral"),)),
     "fuseki": Profile("fuseki", "update", "data", "graph:urn:x-arq:UnionGraph"),
-    "sahelkg": Profile("sahelkg", None, "store", "param:union-default-graph", lateral=True),
+    "sahelkg": Profile("sahelkg", None, "store", "param:union-default-graph", lateral=True, lists_graphs=True),
     "generic": Profile("generic", None, "", "list"),
 }
 
@@ -462,7 +465,8 @@ class RemoteStore:
                      headers={"Content-Type": FORM})
 
     def named_graphs(self) -> list[pyoxigraph.NamedNode]:
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        pattern = "{ }" if self.profile.lists_graphs else "{ ?s ?p ?o }"  # Virtuoso answers GRAPH ?g {} unbound
+        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {pattern} }}")
         return [r["g"] for r in rows if isinstance(r["g"], pyoxigraph.NamedNode)]
 
     def contains_named_graph(self, graph: pyoxigraph.NamedNode) -> bool:
