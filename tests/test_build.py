@@ -18,7 +18,7 @@ from conftest import select
 from sahelkg.build import build
 from sahelkg.errors import GraphError
 from sahelkg.settings import PACKAGE_ROOT, Settings
-from sahelkg.store import StoreLayout, open_read_only
+from sahelkg.store import open_read_only
 
 SK = "https://w3id.org/sahelkg/ontology#"
 ID = "https://w3id.org/sahelkg/id/"
@@ -233,6 +233,24 @@ def test_corpus_error_writes_nothing(tmp_path, corpus_copy):
     assert_same_quads(quads(s.store), before)
 
 
+def assert_build_fails_on_the_publisher_shape(settings: Settings, ontology_dir: Path) -> None:
+    """Add a stricter shape (every article must state its publisher: only 003 does); the build must
+    fail with one located violation for each other article."""
+    with open(ontology_dir / "shapes.ttl", "a", encoding="utf-8") as f:
+        f.write("""
+<https://w3id.org/sahelkg/shapes#ArticlePublisherShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
+  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/sahelkg/ontology#Article> ;
+  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://purl.org/dc/terms/publisher> ;
+      <http://www.w3.org/ns/shacl#minCount> 1 ; <http://www.w3.org/ns/shacl#message> "an article needs a publisher" ] .
+""")
+    with pytest.raises(GraphError) as info:
+        build(settings)
+    files = sorted({Path(p.file).name for p in info.value.problems})
+    assert files == ["000_8c355021fff2e163.yaml", "001_af0646745c3fb3a7.yaml", "002_b43efc41ee202923.yaml",
+                     "004_6c0a91cd67c955b8.yaml"]
+    assert all("an article needs a publisher" in p.message for p in info.value.problems)
+
+
 def test_shacl_violation_fails_the_build_and_keeps_the_old_store(tmp_path):
     import shutil
 
@@ -241,20 +259,7 @@ def test_shacl_violation_fails_the_build_and_keeps_the_old_store(tmp_path):
     s = settings_for(tmp_path, ontology=onto)
     build(s)
     before, link = quads(s.store), os.readlink(s.store)
-    # a stricter shape: every article must state its publisher (only 003 does)
-    with open(onto / "shapes.ttl", "a", encoding="utf-8") as f:
-        f.write("""
-<https://w3id.org/sahelkg/shapes#ArticlePublisherShape> a <http://www.w3.org/ns/shacl#NodeShape> ;
-  <http://www.w3.org/ns/shacl#targetClass> <https://w3id.org/sahelkg/ontology#Article> ;
-  <http://www.w3.org/ns/shacl#property> [ <http://www.w3.org/ns/shacl#path> <http://purl.org/dc/terms/publisher> ;
-      <http://www.w3.org/ns/shacl#minCount> 1 ; <http://www.w3.org/ns/shacl#message> "an article needs a publisher" ] .
-""")
-    with pytest.raises(GraphError) as info:
-        build(s)
-    files = sorted({Path(p.file).name for p in info.value.problems})
-    assert files == ["000_8c355021fff2e163.yaml", "001_af0646745c3fb3a7.yaml", "002_b43efc41ee202923.yaml",
-                     "004_6c0a91cd67c955b8.yaml"]
-    assert all("an article needs a publisher" in p.message for p in info.value.problems)
+    assert_build_fails_on_the_publisher_shape(s, onto)
     assert os.readlink(s.store) == link
     assert_same_quads(quads(s.store), before)
 
