@@ -56,7 +56,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sahelkg.errors import QueryError, StoreError
-from sahelkg.remote import is_remote
+from sahelkg.settings import is_remote
 from sahelkg.store import StoreLayout, generation, open_read_only, open_store
 
 log = logging.getLogger("sahelkg.endpoint")

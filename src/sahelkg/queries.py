@@ -31,7 +31,6 @@ from pathlib import Path
 import pyoxigraph
 
 from sahelkg.errors import QueryError, UsageError
-from sahelkg.remote import RemoteStore
 from sahelkg.vocab import XSD
 
 HEADER_RE = re.compile(r"^#\+\s*(?P<key>[a-z_]+)\s*:\s*(?P<value>.*?)\s*$")
@@ -372,10 +371,10 @@ def run_select(store: pyoxigraph.Store, text: str, substitutions: dict[pyoxigrap
     """
     try:
         terms = {var.value: str(term) for var, term in (substitutions or {}).items()}
-        if isinstance(store, RemoteStore):
-            result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
-        else:
+        if isinstance(store, pyoxigraph.Store):
             result = store.query(inject_values(text, terms), use_default_graph_as_union=True)
+        else:  # a RemoteStore binds parameters the way its server needs (sahelkg.remote.Profile.bind)
+            result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as e:
         raise QueryError(syntax_error_message(e, where)) from e
     except OSError as e:

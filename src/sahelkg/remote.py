@@ -65,11 +65,6 @@ BACKUP = "backup/"
 MANIFEST_PREDICATE = "https://w3id.org/sahelkg/build#manifest"
 
 
-def is_remote(location: str) -> bool:
-    """True if ``location`` names a SPARQL server rather than a directory."""
-    return str(location).startswith(("http://", "https://"))
-
-
 # --------------------------------------------------------------------------- server profiles
 
 @dataclass(frozen=True)
@@ -284,7 +279,7 @@ class Uploader:
         store = self.store
         try:
             if store.gsp_url and store.profile.dataset_post:
-                # new graphs only (staging): a POST adds, so a graph that existed is emptied first
+                # a POST adds: only graphs the server does not hold yet are uploaded (staging or new ones)
                 body = "".join(line for _, lines in batch for line in lines).encode("utf-8")
                 store.request("POST", store.gsp_url, content=body, headers={"Content-Type": N_QUADS})
             elif store.gsp_url:

@@ -25,6 +25,15 @@ from sahelkg.vocab import DEFAULT_BASE
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
+def is_remote(location: str) -> bool:
+    """True if ``location`` names a SPARQL server rather than a directory.
+
+    >>> is_remote("http://localhost:7878/query"), is_remote("build/store")
+    (True, False)
+    """
+    return str(location).startswith(("http://", "https://"))
+
+
 def _env_path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
@@ -78,7 +87,7 @@ class Settings:
 
     @property
     def store_is_remote(self) -> bool:
-        return self.store.startswith(("http://", "https://"))
+        return is_remote(self.store)
 
     @property
     def id_base(self) -> str:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph
 
 from sahelkg.errors import StoreError
-from sahelkg.remote import is_remote
+from sahelkg.settings import is_remote
 
 if TYPE_CHECKING:
     from sahelkg.remote import RemoteStore
