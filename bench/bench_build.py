@@ -1,6 +1,7 @@
 """Benchmark `sahelkg build` on synthetic corpora (bench/synth.py) of 1k, 10k and 100k articles.
 
     python bench/bench_build.py [--sizes 1k,10k] [--work DIR] [--entities 5000] [--seed 0] [--jobs 2] [--dump]
+    python bench/bench_build.py --sizes 100k --work DIR --incremental-only [--repeat 3]
 
 For each size N:
 
@@ -13,6 +14,10 @@ For each size N:
    dump of the built store) into a fresh store, in one call, in another child (its peak memory too),
    and the ratio build / bulk_load;
 4. change one article's annotation and time the incremental rebuild (then restore the file).
+
+``--incremental-only`` reuses the stores a previous run built and only times ``--repeat`` one-article
+rebuilds (each edit restored after it) and one build with nothing changed, the floor every build pays
+(listing and stat-ing the corpus, reading the manifest's hashes).
 
 Prints a table and writes ``bench/out/bench-<date>.json`` and ``.md``. Targets (issue 4): full build
 of 100k within 3x the raw bulk load; peak memory under 2 GiB; one changed article in under 1 s.
@@ -177,10 +182,32 @@ def change_one_article(corpus: Path) -> tuple[Path, str]:
     return path, original
 
 
+def bench_incremental(n: int, corpus: Path, store: Path, repeat: int) -> dict[str, Any]:
+    """``repeat`` one-article rebuilds of an existing store (each its own child process, the edited file
+    restored after each), then a build with nothing changed: the floor every build pays (listing and
+    stat-ing the corpus, reading the manifest)."""
+    runs = []
+    for _ in range(repeat):
+        print(f"[{label(n)}] incremental build ...", file=sys.stderr, flush=True)
+        path, original = change_one_article(corpus)
+        try:
+            runs.append(run_child("child_build", str(corpus), str(store), "incremental"))
+        finally:
+            path.write_text(original, encoding="utf-8")
+        run_child("child_build", str(corpus), str(store), "incremental")  # the restored file: back as it was
+    print(f"[{label(n)}] nothing changed ...", file=sys.stderr, flush=True)
+    noop = run_child("child_build", str(corpus), str(store), "incremental")
+    return {"runs": runs, "nothing_changed": noop}
+
+
 def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     work: Path = args.work
     corpus, gen_s = ensure_corpus(work, n, args.entities, args.seed, args.jobs)
     store = work / f"store-{label(n)}"
+    if args.incremental_only:
+        if not store.exists():
+            raise SystemExit(f"{store}: no store to rebuild; run without --incremental-only first")
+        return {"articles": n, **bench_incremental(n, corpus, store, args.repeat)}
     for p in (store, store.with_name(store.name + ".d")):
         if p.is_symlink() or p.is_file():
             p.unlink()
@@ -224,7 +251,24 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     return row
 
 
+def incremental_table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| articles | one-article rebuild s (child wall), each run | peak RSS MiB | nothing changed s (child wall) |",
+             "|---|---|---|---|"]
+    for r in rows:
+        runs = ", ".join(f"{x['seconds']:.2f} ({x['wall']:.2f})" for x in r["runs"])
+        noop = r["nothing_changed"]
+        lines.append(f"| {r['articles']:,} | {runs} | {max(x['peak_rss_mib'] for x in r['runs']):.0f} | "
+                     f"{noop['seconds']:.2f} ({noop['wall']:.2f}) |")
+    lines.append("")
+    lines.append("Stages of the one-article rebuilds (s): " + "; ".join(
+        f"{label(r['articles'])}: " + " | ".join(", ".join(f"{k} {v:.2f}" for k, v in x["stages"].items()) for x in r["runs"])
+        for r in rows))
+    return "\n".join(lines)
+
+
 def table(rows: list[dict[str, Any]]) -> str:
+    if rows and "runs" in rows[0]:
+        return incremental_table(rows)
     head = ("| articles | quads | full build s (child wall) | articles/s | quads/s | peak RSS MiB | bulk_load s | "
             "build/bulk_load | bulk_load RSS MiB | incremental s (child wall) | inc. RSS MiB |")
     lines = [head, "|" + "|".join("---" for _ in range(head.count("|") - 1)) + "|"]
@@ -264,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep-dump", action="store_true", help="keep the N-Quads file of each store")
     ap.add_argument("--dump", action="store_true",
                     help="time bulk_load of a dump of the built store (default: of the N-Quads file the build itself loaded)")
+    ap.add_argument("--incremental-only", action="store_true",
+                    help="only time one-article rebuilds of the stores a previous run built (and a no-change build)")
+    ap.add_argument("--repeat", type=int, default=3, help="one-article rebuilds with --incremental-only (default 3)")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -378,3 +378,53 @@ def test_a_full_build_loads_in_chunks_and_gets_the_same_quads(tmp_path, monkeypa
     assert set(result.timings) == {"mapping", "loading", "shacl+commit"}
     assert_same_quads(quads(chunked.store), quads(one.store))
     assert not list(Path(chunked.store).with_name("store.d").glob("*.nq"))
+
+
+def test_the_closure_is_recomputed_only_when_transitive_edges_change(tmp_path, corpus_copy, monkeypatch):
+    """An edit that leaves an article's transitive edges as they were keeps the closure graph (it is
+    not recomputed); one that removes an edge recomputes it from the manifest's edges, and the store
+    equals a full build."""
+    from sahelkg.inference import Reasoner
+
+    s = settings_for(tmp_path, corpus_copy)
+    build(s)
+    closures: list[int] = []
+    real = Reasoner.closure
+    monkeypatch.setattr(Reasoner, "closure", lambda self, edges: closures.append(len(edges)) or real(self, edges))
+    ann = corpus_copy / "annotations" / "002_b43efc41ee202923.yaml"
+    text = ann.read_text(encoding="utf-8")
+    r1_quote = '    quote: "the jihadist Boubacar Banon, from the Support Group for Islam and Muslims (GSIM or Jnim in Arabic)"\n'
+    ann.write_text(text.replace(r1_quote, r1_quote + '    note: "edited"\n', 1), encoding="utf-8")
+    assert build(s).articles_rebuilt == ["002_b43efc41ee202923"]
+    assert closures == []
+    r2 = text[text.index("  - id: r2\n"):text.index("  - id: r3\n")]
+    assert "affiliatedWith" in r2
+    ann.write_text(text.replace(r2, ""), encoding="utf-8")
+    assert build(s).articles_rebuilt == ["002_b43efc41ee202923"]
+    assert len(closures) == 1
+    full = settings_for(tmp_path / "full", corpus_copy)
+    build(full, full=True)
+    assert_same_quads(quads(s.store), quads(full.store))
+
+
+def test_a_json_manifest_of_an_older_version_keeps_the_build_incremental(tmp_path, corpus_copy):
+    """Generations built before the manifest moved to SQLite have ``gen-N.manifest.json``: it is
+    converted once, and the next build re-processes only the edited article."""
+    from sahelkg.manifest import Manifest
+
+    s = settings_for(tmp_path, corpus_copy)
+    build(s)
+    gen = Path(s.store).resolve()
+    sqlite = gen.with_name(gen.name + ".manifest.sqlite")
+    legacy = gen.with_name(gen.name + ".manifest.json")
+    m = Manifest.open(sqlite)
+    legacy.write_text(m.to_json(), encoding="utf-8")
+    m.close()
+    sqlite.unlink()
+    ann = corpus_copy / "annotations" / "002_b43efc41ee202923.yaml"
+    ann.write_text(ann.read_text(encoding="utf-8").replace(
+        "\nmentions:\n", "\nmentions:\n  - {entity: gossi, quote: \"north of Gossi\"}\n", 1), encoding="utf-8")
+    result = build(s)
+    assert (result.full, result.articles_rebuilt, result.reason) == (False, ["002_b43efc41ee202923"], "1 changed, 0 removed")
+    assert not legacy.exists()
+    assert build(s).up_to_date

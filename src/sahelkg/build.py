@@ -18,12 +18,11 @@ from __future__ import annotations
 import fcntl
 import gc
 import hashlib
-import json
 import os
 import pickle
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from sahelkg import __version__
 from sahelkg.corpus import Article, CorpusReader, Registry, iter_articles
 from sahelkg.errors import BuildInterrupted, CorpusError, GraphError, Problem, StoreError
 from sahelkg.inference import Reasoner, Triple
+from sahelkg.manifest import MEMORY, Manifest, Stat
 from sahelkg.ontology import Ontology, load_ontology
 from sahelkg.rdf import Minter, article_triples, nquads, registry_triples
 from sahelkg.remote import BACKUP, BUILD_GRAPH, MANIFEST_PREDICATE, STAGING
@@ -67,21 +67,34 @@ class BuildResult:
 
 @dataclass
 class Mapped:
-    """What mapping articles gave besides their quads: manifest entries, cross-references, edges."""
+    """What mapping articles gave besides their quads: manifest entries (written to ``manifest`` as
+    they come), cross-references and transitive edges."""
 
-    articles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    manifest: Manifest
+    ids: list[str] = field(default_factory=list)
     refs: list[tuple[str, str, str]] = field(default_factory=list)
-    edges: set[Triple] = field(default_factory=set)
-    registry_edges: list[list[str]] = field(default_factory=list)
+    edges: dict[str, set[Triple]] = field(default_factory=dict)  # per article
+    registry_edges: set[Triple] = field(default_factory=set)
 
-    def add(self, article: Article, content_hash: str, edges: set[Triple], stat: list[int] | None = None) -> None:
+    def add(self, article: Article, content_hash: str, edges: set[Triple], stat: Stat) -> None:
         """Record an article: its manifest entry keeps its content hash, the (mtime, size) of its files
         that let the next build skip hashing it, its fact ids (cross-references) and its transitive
         edges (the closure is recomputed from the manifests' edges, never by scanning the store)."""
-        self.articles[article.id] = {"hash": content_hash, "stat": stat, "facts": sorted(article.fact_ids),
-                                     "edges": sorted(list(e) for e in edges)}
+        self.manifest.put(article.id, content_hash, stat, article.fact_ids, edges)
+        self.ids.append(article.id)
         self.refs.extend((article.id, e.id, o) for e in article.events for o in e.same_as)
-        self.edges |= edges
+        self.edges[article.id] = edges
+
+
+@dataclass
+class Changes:
+    """What an incremental build redoes, from the corpus's files and the previous build's manifest."""
+
+    ids: list[str]  # every article of the corpus, sorted
+    changed: list[str] = field(default_factory=list)  # new or edited, in id order
+    removed: list[str] = field(default_factory=list)
+    new: dict[str, tuple[str, Stat]] = field(default_factory=dict)  # content hash and file stat of each changed one
+    restat: dict[str, Stat] = field(default_factory=dict)  # unchanged content, but a file stat to record
 
 
 def _file_hash(*paths: Path) -> str:
@@ -93,24 +106,12 @@ def _file_hash(*paths: Path) -> str:
 
 
 def manifest_path(layout: StoreLayout, generation_dir: Path) -> Path:
-    return sidecar(layout, generation_dir, "manifest.json")
+    return sidecar(layout, generation_dir, "manifest.sqlite")
 
 
 def sidecar(layout: StoreLayout, generation_dir: Path, what: str) -> Path:
     """A file kept beside a generation (``gen-N.<what>``), pruned with it."""
     return layout.generations_dir / f"{generation_dir.name}.{what}"
-
-
-def article_stat(reader: CorpusReader, article_id: str) -> list[int]:
-    """``[mtime_ns, size]`` of an article's text then of its annotation file (0, 0 when missing)."""
-    out = []
-    for p in (reader.articles_dir / f"{article_id}.txt", reader.annotations_dir / f"{article_id}.yaml"):
-        try:
-            st = p.stat()
-            out += [st.st_mtime_ns, st.st_size]
-        except FileNotFoundError:
-            out += [0, 0]
-    return out
 
 
 class _Chunk:
@@ -154,16 +155,27 @@ def _read_pickle(path: Path) -> object | None:
         return None
 
 
-def read_manifest(layout: StoreLayout) -> dict[str, Any] | None:
-    """The manifest of the current generation, or None (no store, or a store made elsewhere)."""
+def read_manifest(layout: StoreLayout) -> Manifest | None:
+    """The manifest of the current generation, or None (no store, or a store made elsewhere).
+
+    A generation built by sahelkg 0.x before the manifest moved to SQLite has a JSON manifest:
+    it is converted once, so the next build stays incremental.
+    """
     current = layout.current()
     if current is None:
         return None
     path = manifest_path(layout, current)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    legacy = sidecar(layout, current, "manifest.json")
+    if not path.exists() and legacy.exists():
+        try:
+            converted = Manifest.from_json(legacy.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        tmp = path.with_suffix(".tmp")
+        Manifest.copy(converted, tmp).commit()
+        os.replace(tmp, path)
+        legacy.unlink()
+    return Manifest.open(path)
 
 
 @contextmanager
@@ -237,36 +249,46 @@ class Builder:
         return result
 
     @staticmethod
-    def full_reason(full: bool, previous: dict[str, Any] | None, stamps: dict[str, str], exists: bool) -> str:
+    def full_reason(full: bool, previous: Manifest | None, stamps: dict[str, str], exists: bool) -> str:
         """Why the build must be full ("" if an incremental build will do)."""
         if full:
             return "--full asked"
         if previous is None:
             return "no previous build" if not exists else "the store has no build manifest"
-        changed = [k for k, v in stamps.items() if previous.get("stamps", {}).get(k) != v]
+        recorded = previous.stamps
+        changed = [k for k, v in stamps.items() if recorded.get(k) != v]
         return f"changed: {', '.join(changed)}" if changed else ""
 
     def _embedded(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str], *, full: bool) -> BuildResult:
         with _build_lock(self.layout):
             self._remove_leftovers()
             previous = read_manifest(self.layout)
-            reason = self.full_reason(full, previous, stamps, self.layout.exists())
-            if reason:
-                result = self._full(ontology, reader, stamps)
-            else:
-                result = self._incremental(ontology, reader, stamps, previous)  # type: ignore[arg-type]
+            try:
+                reason = self.full_reason(full, previous, stamps, self.layout.exists())
+                if reason:
+                    result = self._full(ontology, reader, stamps)
+                else:
+                    result = self._incremental(ontology, reader, stamps, previous)  # type: ignore[arg-type]
+            finally:
+                if previous is not None:
+                    previous.close()
             result.reason = reason or result.reason
         return result
 
     def _remove_leftovers(self) -> None:
         # What a crashed or killed build left (we hold the build lock, so no build is running):
         # its streamed N-Quads file, and generations without a manifest, never committed.
-        for tmp in self.layout.generations_dir.glob("*.nq"):
-            tmp.unlink(missing_ok=True)
+        for pattern in ("*.nq", "*.manifest.tmp"):
+            for tmp in self.layout.generations_dir.glob(pattern):
+                tmp.unlink(missing_ok=True)
         current = self.layout.current()
         for p in self.layout.generations_dir.glob("gen-*"):
-            if p.is_dir() and (current is None or p.resolve() != current) and not manifest_path(self.layout, p).exists():
+            if p.is_dir() and (current is None or p.resolve() != current) and not self._committed(p):
                 self.layout.abort(p)
+
+    def _committed(self, generation_dir: Path) -> bool:
+        """A generation a build committed has a manifest (SQLite, or the JSON of versions before it)."""
+        return any(sidecar(self.layout, generation_dir, m).exists() for m in ("manifest.sqlite", "manifest.json"))
 
     # ---- mapping (shared by the embedded and the remote build)
     def article_graphs(self, article: Article, registry: Registry, ontology: Ontology, reasoner: Reasoner,
@@ -293,46 +315,57 @@ class Builder:
         g, gi = self.minter.registry_graph, self.minter.inferred_graph("registry")
         yield g, list(nquads(reg, name(g)))
         yield gi, list(nquads(sorted(reg_inferred), name(gi)))
-        reg_edges = reasoner.transitive_edges(reg) | reasoner.transitive_edges(reg_inferred)
-        mapped.edges |= reg_edges
-        mapped.registry_edges = sorted(list(e) for e in reg_edges)
-        ids = reader.article_ids()
+        mapped.registry_edges = reasoner.transitive_edges(reg) | reasoner.transitive_edges(reg_inferred)
+        files = reader.article_files()
+        ids = sorted(files)
         for n, article in enumerate(iter_articles(reader, registry, ids, problems), 1):
             graphs, edges = self.article_graphs(article, registry, ontology, reasoner, name)
-            mapped.add(article, reader.article_hash(article.id), edges, article_stat(reader, article.id))
+            mapped.add(article, reader.article_hash(article.id), edges, files[article.id])
             yield from graphs
             self.progress("articles", n, len(ids))
-        self._check_cross_refs(mapped.refs, {a: m["facts"] for a, m in mapped.articles.items()}, reader, problems)
+        self._check_cross_refs(mapped.refs, mapped.manifest, reader, problems)
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
-        g = self.minter.closure_graph
-        yield g, list(nquads(sorted(reasoner.closure(mapped.edges)), name(g)))
+        edges = set(mapped.registry_edges).union(*mapped.edges.values())
+        yield self.minter.closure_graph, self.closure_lines(edges, reasoner, name)
 
-    def closure_lines(self, articles: dict[str, dict[str, Any]], registry_edges: list[list[str]],
-                      reasoner: Reasoner, name: Callable[[str], str] = str) -> list[str]:
-        """The closure graph's lines from the transitive edges the manifest entries keep (of the
-        registry and of every article), so an incremental build never scans the store for them."""
-        edges: set[Triple] = {tuple(e) for e in registry_edges}  # type: ignore[misc]
-        for entry in articles.values():
-            edges.update(tuple(e) for e in entry.get("edges") or ())  # type: ignore[misc]
+    def closure_lines(self, edges: set[Triple], reasoner: Reasoner, name: Callable[[str], str] = str) -> list[str]:
+        """The closure graph's lines, from the transitive edges of the registry and every article."""
         return list(nquads(sorted(reasoner.closure(edges)), name(self.minter.closure_graph)))
 
-    def changed_articles(self, reader: CorpusReader, ids: list[str], before: dict[str, dict[str, Any]],
-                         built_ns: int) -> tuple[list[str], dict[str, str], dict[str, list[int]]]:
-        """``(changed ids, content hashes, file stats)``: a file whose (mtime, size) is the one the
-        manifest recorded, and older than the last build by more than the clock's slack, keeps its
+    def new_closure(self, previous: Manifest, mapped: Mapped, removed: list[str], reasoner: Reasoner,
+                    name: Callable[[str], str] = str) -> list[str] | None:
+        """The closure graph's lines after an incremental build, or None when the transitive edges of
+        the changed and removed articles are the ones the previous build recorded (then the closure
+        is unchanged). The other articles' edges come from the manifest, never from the store."""
+        touched = mapped.ids + removed
+        old = previous.edges_of(touched)
+        if all(old.get(aid, set()) == mapped.edges.get(aid, set()) for aid in touched):
+            return None
+        edges = set(previous.all_edges(skip=touched)).union(*mapped.edges.values())
+        return self.closure_lines(edges, reasoner, name)
+
+    def changed_articles(self, reader: CorpusReader, previous: Manifest) -> Changes:
+        """What changed since the build that wrote ``previous``: a file whose (mtime, size) is the one
+        the manifest recorded, and older than that build by more than the clock's slack, keeps its
         recorded hash without being read (as git's index does)."""
-        hashes: dict[str, str] = {}
-        stats: dict[str, list[int]] = {}
-        for aid in ids:
-            stat = article_stat(reader, aid)
-            stats[aid] = stat
-            entry = before.get(aid, {})
-            if entry.get("stat") == stat and max(stat[0], stat[2]) < built_ns - RACY_NS:
-                hashes[aid] = entry["hash"]
+        files = reader.article_files()
+        before = previous.index()
+        built_ns = previous.built_ns
+        changes = Changes(sorted(files), removed=sorted(set(before) - set(files)))
+        for aid in changes.ids:
+            stat = files[aid]
+            recorded, recorded_stat = before.get(aid, (None, None))
+            if recorded_stat == stat and max(stat[0], stat[2]) < built_ns - RACY_NS:
+                content_hash = recorded
             else:
-                hashes[aid] = reader.article_hash(aid)
-        return [aid for aid in ids if before.get(aid, {}).get("hash") != hashes[aid]], hashes, stats
+                content_hash = reader.article_hash(aid)
+                if content_hash == recorded:
+                    changes.restat[aid] = stat
+            if content_hash != recorded:
+                changes.changed.append(aid)
+                changes.new[aid] = (content_hash, stat)  # type: ignore[assignment]
+        return changes
 
     def _ontology_lines(self, ontology: Ontology, graph: str) -> Iterator[str]:
         """The ontology's triples in ``graph``, from the graph :func:`load_ontology` parsed (whatever
@@ -343,8 +376,12 @@ class Builder:
         for line in sorted(filter(None, canonical.splitlines())):
             yield line[: line.rstrip().rfind(".")].rstrip() + f" {graph} .\n"
 
-    def _check_cross_refs(self, refs: list[tuple[str, str, str]], facts: dict[str, list[str]],
-                          reader: CorpusReader, problems: list[Problem]) -> None:
+    def _check_cross_refs(self, refs: list[tuple[str, str, str]], manifest: Manifest, reader: CorpusReader,
+                          problems: list[Problem], *, mapped: list[Article] = (), removed: list[str] = ()) -> None:  # type: ignore[assignment]
+        """Every ``same_as`` must name an event of an article: the ``mapped`` articles, or one the
+        manifest holds (and not ``removed``)."""
+        facts = {aid: set(f) for aid, f in manifest.facts({o.split("/", 1)[0] for _, _, o in refs} - set(removed)).items()}
+        facts.update({a.id: set(a.fact_ids) for a in mapped})
         for article_id, event_id, other in refs:
             aid, fid = other.split("/", 1)
             if fid not in facts.get(aid, ()):
@@ -360,11 +397,11 @@ class Builder:
         registry = self.registry(reader, stamps, problems)
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
-        mapped = Mapped()
         quads = 0
         timings = {"mapping": 0.0, "loading": 0.0}
         self.layout.generations_dir.mkdir(parents=True, exist_ok=True)
         with self._new_generation(incremental=False) as gen:
+            mapped = Mapped(Manifest.create(self._manifest_tmp(gen.path)))
             # N-Quads go to a file of at most LOAD_CHUNK_QUADS lines, bulk-loaded as soon as it is full:
             # bulk_load's memory follows the size of what it is given, not the corpus.
             chunk: _Chunk | None = None
@@ -386,65 +423,64 @@ class Builder:
                 if chunk is not None:
                     chunk.discard()
             mark = time.perf_counter()
-            self._validate_and_commit(gen, None, stamps, mapped.articles, mapped.registry_edges, registry)
+            self._validate_and_commit(gen, None, stamps, mapped.manifest, mapped.registry_edges)
             timings["shacl+commit"] = time.perf_counter() - mark
-        return BuildResult(True, len(mapped.articles), sorted(mapped.articles), [], quads,
+        return BuildResult(True, len(mapped.ids), sorted(mapped.ids), [], quads,
                            warnings=[p for p in problems if p.severity != "error"], timings=timings)
 
     # ---- incremental build
     def _incremental(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str],
-                     previous: dict[str, Any]) -> BuildResult:
-        ids = reader.article_ids()
-        before = previous.get("articles", {})
-        changed, hashes, stats = self.changed_articles(reader, ids, before, previous.get("built_ns", 0))
-        removed = sorted(set(before) - set(ids))
-        if not changed and not removed:
-            if any(before.get(aid, {}).get("stat") != stats[aid] for aid in ids):
-                # every file was just checked against its hash: record the new stats (and this time)
-                self._write_manifest(self.layout.current(), stamps, {aid: dict(before[aid], stat=stats[aid]) for aid in ids},
-                                     previous.get("registry_edges", []))
-            return BuildResult(False, len(ids), up_to_date=True, reason="nothing changed")
+                     previous: Manifest) -> BuildResult:
+        changes = self.changed_articles(reader, previous)
+        if not changes.changed and not changes.removed:
+            current = self.layout.current()
+            if changes.restat and current is not None:
+                # the files whose stat changed were just hashed: record their stats and this build's time
+                manifest = Manifest.copy(previous, self._manifest_tmp(current))
+                manifest.set_stats(changes.restat)
+                manifest.set_meta(stamps, self.started_ns, previous.registry_edges)
+                manifest.commit_as(manifest_path(self.layout, current))
+            return BuildResult(False, len(changes.ids), up_to_date=True, reason="nothing changed")
         reasoner = Reasoner(ontology)
         problems: list[Problem] = []
         registry = self.registry(reader, stamps, problems)
-        articles = list(iter_articles(reader, registry, changed, problems))
-        facts = {aid: m["facts"] for aid, m in before.items() if aid not in removed}
-        for a in articles:
-            facts[a.id] = sorted(a.fact_ids)
+        articles = list(iter_articles(reader, registry, changes.changed, problems))
         refs = [(a.id, e.id, o) for a in articles for e in a.events for o in e.same_as]
-        self._check_cross_refs(refs, facts, reader, problems)
+        self._check_cross_refs(refs, previous, reader, problems, mapped=articles, removed=changes.removed)
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
-        manifest_articles = {aid: m for aid, m in before.items() if aid not in removed}
         quads = 0
         with self._new_generation(incremental=True) as gen:
+            mapped = Mapped(Manifest.copy(previous, self._manifest_tmp(gen.path)))
+            mapped.manifest.remove(changes.removed)
+            mapped.manifest.set_stats(changes.restat)
             store = gen.store
-            edges_changed = any(before.get(aid, {}).get("edges") for aid in changed + removed)
-            mapped = Mapped()
-            for aid in changed + removed:
+            for aid in changes.changed + changes.removed:
                 for g in (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}")):
                     node = pyoxigraph.NamedNode(g[1:-1])
                     if store.contains_named_graph(node):
                         store.remove_graph(node)
             for n, article in enumerate(articles, 1):
-                graphs, art_edges = self.article_graphs(article, registry, ontology, reasoner)
+                graphs, edges = self.article_graphs(article, registry, ontology, reasoner)
                 lines = [line for _, part in graphs for line in part]
                 store.load(input="".join(lines), format=pyoxigraph.RdfFormat.N_QUADS)
                 quads += len(lines)
-                edges_changed = edges_changed or bool(art_edges)
-                mapped.add(article, hashes[article.id], art_edges, stats[article.id])
+                mapped.add(article, changes.new[article.id][0], edges, changes.new[article.id][1])
                 self.progress("articles", n, len(articles))
-            manifest_articles.update(mapped.articles)
-            if edges_changed:
+            closure_lines = self.new_closure(previous, mapped, changes.removed, reasoner)
+            if closure_lines is not None:
                 closure = pyoxigraph.NamedNode(self.minter.closure_graph[1:-1])
-                lines = self.closure_lines(manifest_articles, previous.get("registry_edges", []), reasoner)
                 if store.contains_named_graph(closure):
                     store.remove_graph(closure)
-                store.load(input="".join(lines), format=pyoxigraph.RdfFormat.N_QUADS)
-            graphs = [self.minter.article_graph(a.id) for a in articles]
+                store.load(input="".join(closure_lines), format=pyoxigraph.RdfFormat.N_QUADS)
+            focus = [self.minter.article_graph(a.id) for a in articles]
             del store  # the generation holds the only handle, closed before the swap
-            self._validate_and_commit(gen, graphs, stamps, manifest_articles, previous.get("registry_edges", []), registry)
-        return BuildResult(False, len(ids), [a.id for a in articles], removed, quads, reason=f"{len(changed)} changed, {len(removed)} removed")
+            self._validate_and_commit(gen, focus, stamps, mapped.manifest, previous.registry_edges)
+        return BuildResult(False, len(changes.ids), mapped.ids, changes.removed, quads,
+                           reason=f"{len(changes.changed)} changed, {len(changes.removed)} removed")
+
+    def _manifest_tmp(self, generation_dir: Path) -> Path:
+        return manifest_path(self.layout, generation_dir).with_suffix(".tmp")
 
     @contextmanager
     def _new_generation(self, *, incremental: bool) -> Iterator[_Generation]:
@@ -455,11 +491,10 @@ class Builder:
         except BaseException:
             gen.close()
             self.layout.abort(gen.path)
-            manifest_path(self.layout, gen.path).unlink(missing_ok=True)
             raise
 
     def _validate_and_commit(self, gen: _Generation, graphs: list[str] | None, stamps: dict[str, str],
-                             articles: dict[str, Any], registry_edges: list[list[str]], registry: Registry) -> None:
+                             manifest: Manifest, registry_edges: set[Triple] | list[Triple]) -> None:
         """SHACL over ``graphs`` (None: all); then close the store, write the manifest, swap atomically.
 
         The store is closed before the swap: readers (the endpoint's workers) open the new
@@ -474,7 +509,8 @@ class Builder:
             raise GraphError(violations)
         gen.store.flush()
         gen.close()
-        self._write_manifest(gen.path, stamps, articles, registry_edges)
+        manifest.set_meta(stamps, self.started_ns, registry_edges)
+        manifest.commit_as(manifest_path(self.layout, gen.path))
         self.layout.commit(gen.path)
 
     def registry(self, reader: CorpusReader, stamps: dict[str, str], problems: list[Problem]) -> Registry:
@@ -503,17 +539,6 @@ class Builder:
                 old.unlink(missing_ok=True)
             _write_pickle(path, (registry, found))
         return registry
-
-    def _write_manifest(self, new: Path | None, stamps: dict[str, str], articles: dict[str, Any],
-                        registry_edges: list[list[str]]) -> None:
-        if new is None:
-            return
-        path = manifest_path(self.layout, new)
-        tmp = path.with_suffix(".tmp")
-        manifest = {"stamps": stamps, "articles": articles, "registry_edges": registry_edges,
-                    "built_ns": self.started_ns}
-        tmp.write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
 
 
 class RemoteBuild:
@@ -559,10 +584,19 @@ class RemoteBuild:
         return staged.replace(f"{self.minter.graph}{STAGING}{self.build_id}/", self.minter.graph, 1)
 
     # ---- manifest
-    def write_manifest(self, stamps: dict[str, str], articles: dict[str, Any], registry_edges: list[list[str]]) -> None:
-        text = json.dumps({"stamps": stamps, "articles": articles, "registry_edges": registry_edges,
-                           "built": int(time.time()), "built_ns": self.builder.started_ns}, sort_keys=True)
-        literal = pyoxigraph.Literal(text)
+    def read_manifest(self) -> Manifest | None:
+        """The manifest the last build left on the server (in memory), or None."""
+        data = self.store.read_manifest(self.minter.graph)
+        if data is None:
+            return None
+        try:
+            return Manifest.from_json(data)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            return None  # not a manifest this version can read: the build is full
+
+    def write_manifest(self, manifest: Manifest, stamps: dict[str, str], registry_edges: set[Triple] | list[Triple]) -> None:
+        manifest.set_meta(stamps, self.builder.started_ns, registry_edges)
+        literal = pyoxigraph.Literal(manifest.to_json(built=int(time.time())))
         line = f"<{self.manifest_graph}> <{MANIFEST_PREDICATE}> {literal} <{self.manifest_graph}> .\n"
         staged = self.staging(f"<{self.manifest_graph}>")
         self.store.upload([(staged.strip("<>"), [line.replace(f"<{self.manifest_graph}> .\n", f"{staged} .\n")])])
@@ -578,25 +612,23 @@ class RemoteBuild:
         b = self.builder
         store = self.store
         self.store.drop_graphs(self.leftovers())
-        previous = store.read_manifest(self.minter.graph)
-        self.registry_edges: list[list[str]] = (previous or {}).get("registry_edges", [])
+        previous = self.read_manifest()
         reason = b.full_reason(full, previous, stamps, exists=previous is not None)
-        self.existing = self.graphs_of(previous) if previous is not None else set(store.data_graphs(self.minter.graph))
+        before = previous.index() if previous is not None else {}
+        self.existing = self.graphs_of(before) if previous is not None else set(store.data_graphs(self.minter.graph))
         reasoner = Reasoner(ontology)
         problems: list[Problem] = []
-        ids = reader.article_ids()
-        before = {} if reason else previous.get("articles", {})  # type: ignore[union-attr]
-        removed = sorted(set((previous or {}).get("articles", {})) - set(ids))
         if reason:
-            changed = ids
+            changes = Changes(reader.article_ids())
+            changes.removed = sorted(set(before) - set(changes.ids))
         else:
-            changed, hashes, stats = b.changed_articles(reader, ids, before, previous.get("built_ns", 0))  # type: ignore[union-attr]
-            if not changed and not removed:
-                return BuildResult(False, len(ids), up_to_date=True, reason="nothing changed")
+            changes = b.changed_articles(reader, previous)  # type: ignore[arg-type]
+            if not changes.changed and not changes.removed:
+                return BuildResult(False, len(changes.ids), up_to_date=True, reason="nothing changed")
         registry = b.registry(reader, stamps, problems)
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
-        mapped = Mapped()
+        mapped = Mapped(Manifest.create(MEMORY) if reason else Manifest.copy(previous, MEMORY))  # type: ignore[arg-type]
         written: list[str] = []
         quads = 0
 
@@ -612,34 +644,32 @@ class RemoteBuild:
                 self.batch_bytes = store.upload(staged(b.full_graphs(ontology, reader, registry, reasoner, mapped,
                                                                      problems, self.upload_name)), self.unstaged)
             else:
-                articles = list(iter_articles(reader, registry, changed, problems))
-                facts = {aid: m["facts"] for aid, m in before.items() if aid not in removed}
-                for a in articles:
-                    facts[a.id] = sorted(a.fact_ids)
+                articles = list(iter_articles(reader, registry, changes.changed, problems))
                 b._check_cross_refs([(a.id, e.id, o) for a in articles for e in a.events for o in e.same_as],
-                                    facts, reader, problems)
+                                    previous, reader, problems, mapped=articles, removed=changes.removed)  # type: ignore[arg-type]
                 if [p for p in problems if p.severity == "error"]:
                     raise CorpusError(problems)
+                mapped.manifest.remove(changes.removed)
+                mapped.manifest.set_stats(changes.restat)
 
                 def changed_graphs() -> Iterator[tuple[str, list[str]]]:
                     for n, article in enumerate(articles, 1):
                         graphs, edges = b.article_graphs(article, registry, ontology, reasoner, self.upload_name)
-                        mapped.add(article, hashes[article.id], edges, stats[article.id])
+                        mapped.add(article, changes.new[article.id][0], edges, changes.new[article.id][1])
                         yield from graphs
                         b.progress("articles", n, len(articles))
-                    if mapped.edges or any(before.get(aid, {}).get("edges") for aid in changed + removed):
-                        kept = {aid: m for aid, m in before.items() if aid not in removed} | mapped.articles
-                        yield self.minter.closure_graph, b.closure_lines(kept, self.registry_edges, reasoner,
-                                                                         self.upload_name)
+                    lines = b.new_closure(previous, mapped, changes.removed, reasoner, self.upload_name)  # type: ignore[arg-type]
+                    if lines is not None:
+                        yield self.minter.closure_graph, lines
 
                 self.batch_bytes = store.upload(staged(changed_graphs()), self.unstaged)
         except BaseException:
             store.drop_graphs([self.upload_name(f"<{g}>").strip("<>") for g in written])
             raise
-        gone = [g.strip("<>") for aid in removed
+        gone = [g.strip("<>") for aid in changes.removed
                 for g in (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}"))]
         self._swap(written, gone)
-        focus = None if reason else [self.minter.article_graph(aid) for aid in changed]
+        focus = None if reason else [self.minter.article_graph(aid) for aid in changes.changed]
         try:
             from sahelkg.shacl import validate_graphs
 
@@ -651,20 +681,17 @@ class RemoteBuild:
         except BaseException:
             self._restore(written, gone)
             raise
-        articles_manifest = dict(before) | mapped.articles
-        for aid in removed:
-            articles_manifest.pop(aid, None)
-        self.write_manifest(stamps, articles_manifest, mapped.registry_edges if reason else self.registry_edges)
+        self.write_manifest(mapped.manifest, stamps, mapped.registry_edges if reason else previous.registry_edges)  # type: ignore[union-attr]
         store.drop_graphs([self.backup(f"<{g}>").strip("<>") for g in written + gone if g in self.existing])
-        return BuildResult(bool(reason), len(ids), sorted(mapped.articles), removed, quads, reason=reason or
-                           f"{len(changed)} changed, {len(removed)} removed",
+        return BuildResult(bool(reason), len(changes.ids), sorted(mapped.ids), changes.removed, quads, reason=reason or
+                           f"{len(changes.changed)} changed, {len(changes.removed)} removed",
                            warnings=[p for p in problems if p.severity != "error"])
 
-    def graphs_of(self, manifest: dict[str, Any]) -> set[str]:
-        """The graphs a build with this manifest wrote."""
+    def graphs_of(self, article_ids: Iterable[str]) -> set[str]:
+        """The graphs a build of these articles wrote."""
         m = self.minter
         graphs = {m.ontology_graph, m.registry_graph, m.inferred_graph("registry"), m.closure_graph}
-        for aid in manifest.get("articles", {}):
+        for aid in article_ids:
             graphs |= {m.article_graph(aid), m.inferred_graph(f"article/{aid}")}
         return {g.strip("<>") for g in graphs}
 

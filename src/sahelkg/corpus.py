@@ -17,6 +17,7 @@ import calendar
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -642,6 +643,20 @@ class Quotes:
 
 # --------------------------------------------------------------------------- the validator
 
+def _scan(folder: Path, suffix: str, stat: bool) -> dict[str, tuple[int, int]]:
+    """``{stem: (mtime_ns, size)}`` of the visible files of ``folder`` named ``*suffix`` ((0, 0) without ``stat``)."""
+    n = len(suffix)
+    try:
+        entries = os.scandir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    with entries:
+        if not stat:
+            return {e.name[:-n]: (0, 0) for e in entries if e.name.endswith(suffix) and e.name[0] != "." and e.is_file()}
+        return {e.name[:-n]: (st.st_mtime_ns, st.st_size) for e in entries
+                if e.name.endswith(suffix) and e.name[0] != "." and e.is_file() for st in (e.stat(),)}
+
+
 class CorpusReader:
     """Validates corpus files against the schema, the texts, the registry and the ontology.
 
@@ -660,8 +675,16 @@ class CorpusReader:
     # ---- listing
     def article_ids(self) -> list[str]:
         """Ids of all articles that have a text or an annotation file."""
-        ids = {p.stem for p in self.articles_dir.glob("*.txt")} | {p.stem for p in self.annotations_dir.glob("*.yaml")}
-        return sorted(ids)
+        return sorted(self.article_files(stat=False))
+
+    def article_files(self, *, stat: bool = True) -> dict[str, tuple[int, int, int, int]]:
+        """``{id: (text mtime_ns, text size, annotation mtime_ns, annotation size)}`` of every article
+        that has a text or an annotation file (zeros for a missing file, and everywhere without
+        ``stat``): one scan of each folder, which is what an incremental build compares with its
+        manifest before reading anything."""
+        texts, annotations = _scan(self.articles_dir, ".txt", stat), _scan(self.annotations_dir, ".yaml", stat)
+        none = (0, 0)
+        return {aid: texts.get(aid, none) + annotations.get(aid, none) for aid in texts.keys() | annotations.keys()}  # type: ignore[misc]
 
     def article_hash(self, article_id: str) -> str:
         """Content hash of an article's text and annotation file (what decides a rebuild)."""

@@ -111,8 +111,13 @@ class StoreLayout:
         self.prune()
 
     def abort(self, new: Path) -> None:
-        """Remove a generation that was not committed."""
-        shutil.rmtree(new, ignore_errors=True)
+        """Remove a generation that was not committed, and its files beside it."""
+        self._remove(new)
+
+    def _remove(self, generation_dir: Path) -> None:
+        shutil.rmtree(generation_dir, ignore_errors=True)
+        for side in self.generations_dir.glob(f"{generation_dir.name}.*"):  # its manifest and caches
+            side.unlink(missing_ok=True)
 
     def prune(self) -> None:
         """Delete generations older than the last ``KEEP_GENERATIONS`` (never the current one)."""
@@ -124,9 +129,7 @@ class StoreLayout:
         )
         for _, p in gens[:-KEEP_GENERATIONS]:
             if p.resolve() != current:
-                shutil.rmtree(p, ignore_errors=True)
-                for side in self.generations_dir.glob(f"{p.name}.*"):  # its manifest and caches
-                    side.unlink(missing_ok=True)
+                self._remove(p)
 
 
 def open_read_only(path: Path | str) -> pyoxigraph.Store:
