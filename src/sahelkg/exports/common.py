@@ -122,40 +122,26 @@ def distinct_triples(store: ox.Store, graphs: Iterable[str] | None = None,
                      progress: Progress = no_progress, stage: str = "triples") -> Iterator[ox.Triple]:
     """Every triple of the given named graphs (default: all of them) once, in constant memory.
 
-    A graph's quads come grouped by subject (the store's GSPO index). For each subject, one index
-    lookup tells whether another of the given graphs states anything about it. Nearly every
-    subject is stated in one graph only (an article's events, annotations, selectors): its triples
-    are written as they come. A subject stated in several (a registry entity that articles restate)
-    has each triple written in the first of the given graphs, in the order the store's SPOG index
-    lists them, that holds it (an index lookup per such triple). No set of seen triples is kept.
+    A triple stated in several graphs is written when it is met in the first of them in the
+    order the store's SPOG index lists them (an index lookup per quad, no set of seen triples).
     """
     wanted = None if graphs is None else set(graphs)
-
-    def is_wanted(name: object) -> bool:
-        return wanted is None or (isinstance(name, ox.NamedNode) and name.value in wanted)
-
     names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     n = 0
     for g in names:
         if wanted is not None and g not in wanted:
             continue
         graph = nn(g)
-        subject: object = None
-        shared = False
         for q in store.quads_for_pattern(None, None, None, graph):
-            if q.subject != subject:
-                subject = q.subject
-                shared = any(o.graph_name != graph and is_wanted(o.graph_name)
-                             for o in store.quads_for_pattern(subject, None, None, None))  # type: ignore[arg-type]
-            if shared:
-                first = next(o.graph_name for o in store.quads_for_pattern(q.subject, q.predicate, q.object, None)
-                             if is_wanted(o.graph_name))
-                if first != graph:
-                    continue
-            n += 1
-            if n % 50000 == 0:
-                progress(stage, n, 0)
-            yield q.triple
+            for other in store.quads_for_pattern(q.subject, q.predicate, q.object, None):
+                name = other.graph_name
+                if wanted is None or (isinstance(name, ox.NamedNode) and name.value in wanted):
+                    break
+            if name == graph:
+                n += 1
+                if n % 50000 == 0:
+                    progress(stage, n, 0)
+                yield q.triple
 
 
 def pick_label(labels: dict[str, str], lang: str) -> str | None:
