@@ -409,10 +409,11 @@ def test_the_closure_is_recomputed_only_when_transitive_edges_change(tmp_path, c
 
 def test_a_json_manifest_of_an_older_version_keeps_the_build_incremental(tmp_path, corpus_copy):
     """Generations built before the manifest moved to SQLite have ``gen-N.manifest.json``: it is
-    converted once, and the next build re-processes only the edited article."""
+    converted once, and the next build re-processes only the edited article (in a folder whose name
+    would break a SQLite URI if it were not encoded)."""
     from sahelkg.manifest import Manifest
 
-    s = settings_for(tmp_path, corpus_copy)
+    s = settings_for(tmp_path / "store #1? 100%", corpus_copy)
     build(s)
     gen = Path(s.store).resolve()
     sqlite = gen.with_name(gen.name + ".manifest.sqlite")

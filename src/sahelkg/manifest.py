@@ -77,7 +77,8 @@ class Manifest:
         if not path.is_file():
             return None
         try:
-            manifest = cls(sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None), path)
+            uri = f"{path.absolute().as_uri()}?mode=ro"  # percent-encoded: a folder may be named "a #1?"
+            manifest = cls(sqlite3.connect(uri, uri=True, isolation_level=None), path)
             manifest.stamps  # noqa: B018 (a file without the tables is no manifest)
             return manifest
         except (sqlite3.Error, KeyError, ValueError):
