@@ -327,9 +327,6 @@ class Builder:
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
         edges = set(mapped.registry_edges).union(*mapped.edges.values())
-        # the manifest holds every article's edges and facts now: what is left is not kept through SHACL
-        mapped.edges.clear()
-        mapped.refs.clear()
         yield self.minter.closure_graph, self.closure_lines(edges, reasoner, name)
 
     def closure_lines(self, edges: set[Triple], reasoner: Reasoner, name: Callable[[str], str] = str) -> list[str]:
@@ -506,13 +503,12 @@ class Builder:
         """
         from sahelkg.shacl import validate_graphs
 
-        gen.store.flush()
-        gen.close()
-        # SHACL reads through a read-only handle: the writer's buffers and caches are gone by then
-        report = validate_graphs(pyoxigraph.Store.read_only(str(gen.path)), self.settings.shapes_file, graphs, self.settings)
+        report = validate_graphs(gen.store, self.settings.shapes_file, graphs, self.settings)
         violations = [v for v in report if v.severity == "error"]
         if violations:
             raise GraphError(violations)
+        gen.store.flush()
+        gen.close()
         manifest.set_meta(stamps, self.started_ns, registry_edges)
         manifest.commit_as(manifest_path(self.layout, gen.path))
         self.layout.commit(gen.path)
