@@ -329,8 +329,11 @@ def test_unchanged_files_are_not_read_again(tmp_path, corpus_copy, monkeypatch):
     assert build(s).up_to_date
     assert hashed == []
     ann = corpus_copy / "annotations" / "002_b43efc41ee202923.yaml"
-    os.utime(ann)  # touched, same content: hashed again, and found unchanged
+    os.utime(ann, (old + 60, old + 60))  # touched, same content: hashed again, and found unchanged
     assert build(s).up_to_date and hashed == ["002_b43efc41ee202923"]
+    assert build(s).up_to_date and hashed == ["002_b43efc41ee202923"]  # its new stat was recorded: not hashed again
+    os.utime(ann)  # touched just now (within the clock's slack of the build): hashed again
+    assert build(s).up_to_date and hashed == ["002_b43efc41ee202923"] * 2
     ann.write_text(ann.read_text(encoding="utf-8").replace(
         "\nmentions:\n", "\nmentions:\n  - {entity: gossi, quote: \"north of Gossi\"}\n", 1), encoding="utf-8")
     result = build(s)

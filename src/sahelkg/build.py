@@ -66,27 +66,6 @@ class BuildResult:
 
 
 @dataclass
-class Mapped:
-    """What mapping articles gave besides their quads: manifest entries (written to ``manifest`` as
-    they come), cross-references and transitive edges."""
-
-    manifest: Manifest
-    ids: list[str] = field(default_factory=list)
-    refs: list[tuple[str, str, str]] = field(default_factory=list)
-    edges: dict[str, set[Triple]] = field(default_factory=dict)  # per article
-    registry_edges: set[Triple] = field(default_factory=set)
-
-    def add(self, article: Article, content_hash: str, edges: set[Triple], stat: Stat) -> None:
-        """Record an article: its manifest entry keeps its content hash, the (mtime, size) of its files
-        that let the next build skip hashing it, its fact ids (cross-references) and its transitive
-        edges (the closure is recomputed from the manifests' edges, never by scanning the store)."""
-        self.manifest.put(article.id, content_hash, stat, article.fact_ids, edges)
-        self.ids.append(article.id)
-        self.refs.extend((article.id, e.id, o) for e in article.events for o in e.same_as)
-        self.edges[article.id] = edges
-
-
-@dataclass
 class Changes:
     """What an incremental build redoes, from the corpus's files and the previous build's manifest."""
 
@@ -97,6 +76,41 @@ class Changes:
     restat: dict[str, Stat] = field(default_factory=dict)  # unchanged content, but a file stat to record
 
 
+def same_as_refs(article: Article) -> list[tuple[str, str, str]]:
+    """``(article id, event id, "other-article/event")`` of every ``same_as`` the article states."""
+    return [(article.id, e.id, o) for e in article.events for o in e.same_as]
+
+
+@dataclass
+class Mapped:
+    """What mapping articles gave besides their quads: manifest entries (written to ``manifest`` as
+    they come), cross-references and transitive edges."""
+
+    manifest: Manifest
+    ids: list[str] = field(default_factory=list)
+    refs: list[tuple[str, str, str]] = field(default_factory=list)
+    edges: dict[str, set[Triple]] = field(default_factory=dict)  # per article
+    registry_edges: set[Triple] = field(default_factory=set)
+
+    @classmethod
+    def following(cls, previous: Manifest, path: Path | str, changes: Changes) -> Mapped:
+        """For an incremental build: the previous manifest copied to ``path``, without the removed
+        articles and with the new stats of files whose content did not change."""
+        manifest = Manifest.copy(previous, path)
+        manifest.remove(changes.removed)
+        manifest.set_stats(changes.restat)
+        return cls(manifest)
+
+    def add(self, article: Article, edges: set[Triple], content_hash: str, stat: Stat) -> None:
+        """Record an article: its manifest entry keeps its content hash, the (mtime, size) of its files
+        that let the next build skip hashing it, its fact ids (cross-references) and its transitive
+        edges (the closure is recomputed from the manifests' edges, never by scanning the store)."""
+        self.manifest.put(article.id, content_hash, stat, article.fact_ids, edges)
+        self.ids.append(article.id)
+        self.refs.extend(same_as_refs(article))
+        self.edges[article.id] = edges
+
+
 def _file_hash(*paths: Path) -> str:
     h = hashlib.sha256()
     for p in paths:
@@ -105,8 +119,11 @@ def _file_hash(*paths: Path) -> str:
     return h.hexdigest()
 
 
+MANIFEST, LEGACY_MANIFEST = "manifest.sqlite", "manifest.json"  # beside each generation (JSON before SQLite)
+
+
 def manifest_path(layout: StoreLayout, generation_dir: Path) -> Path:
-    return sidecar(layout, generation_dir, "manifest.sqlite")
+    return sidecar(layout, generation_dir, MANIFEST)
 
 
 def sidecar(layout: StoreLayout, generation_dir: Path, what: str) -> Path:
@@ -165,15 +182,13 @@ def read_manifest(layout: StoreLayout) -> Manifest | None:
     if current is None:
         return None
     path = manifest_path(layout, current)
-    legacy = sidecar(layout, current, "manifest.json")
+    legacy = sidecar(layout, current, LEGACY_MANIFEST)
     if not path.exists() and legacy.exists():
         try:
             converted = Manifest.from_json(legacy.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        tmp = path.with_suffix(".tmp")
-        Manifest.copy(converted, tmp).commit()
-        os.replace(tmp, path)
+        Manifest.copy(converted, path.with_suffix(".tmp")).commit_as(path)
         legacy.unlink()
     return Manifest.open(path)
 
@@ -288,7 +303,7 @@ class Builder:
 
     def _committed(self, generation_dir: Path) -> bool:
         """A generation a build committed has a manifest (SQLite, or the JSON of versions before it)."""
-        return any(sidecar(self.layout, generation_dir, m).exists() for m in ("manifest.sqlite", "manifest.json"))
+        return any(sidecar(self.layout, generation_dir, m).exists() for m in (MANIFEST, LEGACY_MANIFEST))
 
     # ---- mapping (shared by the embedded and the remote build)
     def article_graphs(self, article: Article, registry: Registry, ontology: Ontology, reasoner: Reasoner,
@@ -320,7 +335,7 @@ class Builder:
         ids = sorted(files)
         for n, article in enumerate(iter_articles(reader, registry, ids, problems), 1):
             graphs, edges = self.article_graphs(article, registry, ontology, reasoner, name)
-            mapped.add(article, reader.article_hash(article.id), edges, files[article.id])
+            mapped.add(article, edges, reader.article_hash(article.id), files[article.id])
             yield from graphs
             self.progress("articles", n, len(ids))
         self._check_cross_refs(mapped.refs, mapped.manifest, reader, problems)
@@ -376,8 +391,19 @@ class Builder:
         for line in sorted(filter(None, canonical.splitlines())):
             yield line[: line.rstrip().rfind(".")].rstrip() + f" {graph} .\n"
 
+    def read_changed(self, reader: CorpusReader, registry: Registry, changes: Changes, previous: Manifest,
+                     problems: list[Problem]) -> list[Article]:
+        """The changed articles of an incremental build, validated, their ``same_as`` checked against
+        themselves and the previous build's facts. Raises :class:`CorpusError` (nothing written yet)."""
+        articles = list(iter_articles(reader, registry, changes.changed, problems))
+        refs = [r for a in articles for r in same_as_refs(a)]
+        self._check_cross_refs(refs, previous, reader, problems, mapped=articles, removed=changes.removed)
+        if [p for p in problems if p.severity == "error"]:
+            raise CorpusError(problems)
+        return articles
+
     def _check_cross_refs(self, refs: list[tuple[str, str, str]], manifest: Manifest, reader: CorpusReader,
-                          problems: list[Problem], *, mapped: list[Article] = (), removed: list[str] = ()) -> None:  # type: ignore[assignment]
+                          problems: list[Problem], *, mapped: Iterable[Article] = (), removed: Iterable[str] = ()) -> None:
         """Every ``same_as`` must name an event of an article: the ``mapped`` articles, or one the
         manifest holds (and not ``removed``)."""
         facts = {aid: set(f) for aid, f in manifest.facts({o.split("/", 1)[0] for _, _, o in refs} - set(removed)).items()}
@@ -444,16 +470,10 @@ class Builder:
         reasoner = Reasoner(ontology)
         problems: list[Problem] = []
         registry = self.registry(reader, stamps, problems)
-        articles = list(iter_articles(reader, registry, changes.changed, problems))
-        refs = [(a.id, e.id, o) for a in articles for e in a.events for o in e.same_as]
-        self._check_cross_refs(refs, previous, reader, problems, mapped=articles, removed=changes.removed)
-        if [p for p in problems if p.severity == "error"]:
-            raise CorpusError(problems)
+        articles = self.read_changed(reader, registry, changes, previous, problems)
         quads = 0
         with self._new_generation(incremental=True) as gen:
-            mapped = Mapped(Manifest.copy(previous, self._manifest_tmp(gen.path)))
-            mapped.manifest.remove(changes.removed)
-            mapped.manifest.set_stats(changes.restat)
+            mapped = Mapped.following(previous, self._manifest_tmp(gen.path), changes)
             store = gen.store
             for aid in changes.changed + changes.removed:
                 for g in (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}")):
@@ -465,7 +485,7 @@ class Builder:
                 lines = [line for _, part in graphs for line in part]
                 store.load(input="".join(lines), format=pyoxigraph.RdfFormat.N_QUADS)
                 quads += len(lines)
-                mapped.add(article, changes.new[article.id][0], edges, changes.new[article.id][1])
+                mapped.add(article, edges, *changes.new[article.id])
                 self.progress("articles", n, len(articles))
             closure_lines = self.new_closure(previous, mapped, changes.removed, reasoner)
             if closure_lines is not None:
@@ -628,7 +648,7 @@ class RemoteBuild:
         registry = b.registry(reader, stamps, problems)
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
-        mapped = Mapped(Manifest.create(MEMORY) if reason else Manifest.copy(previous, MEMORY))  # type: ignore[arg-type]
+        mapped = Mapped(Manifest.create(MEMORY)) if reason else Mapped.following(previous, MEMORY, changes)  # type: ignore[arg-type]
         written: list[str] = []
         quads = 0
 
@@ -644,18 +664,12 @@ class RemoteBuild:
                 self.batch_bytes = store.upload(staged(b.full_graphs(ontology, reader, registry, reasoner, mapped,
                                                                      problems, self.upload_name)), self.unstaged)
             else:
-                articles = list(iter_articles(reader, registry, changes.changed, problems))
-                b._check_cross_refs([(a.id, e.id, o) for a in articles for e in a.events for o in e.same_as],
-                                    previous, reader, problems, mapped=articles, removed=changes.removed)  # type: ignore[arg-type]
-                if [p for p in problems if p.severity == "error"]:
-                    raise CorpusError(problems)
-                mapped.manifest.remove(changes.removed)
-                mapped.manifest.set_stats(changes.restat)
+                articles = b.read_changed(reader, registry, changes, previous, problems)  # type: ignore[arg-type]
 
                 def changed_graphs() -> Iterator[tuple[str, list[str]]]:
                     for n, article in enumerate(articles, 1):
                         graphs, edges = b.article_graphs(article, registry, ontology, reasoner, self.upload_name)
-                        mapped.add(article, changes.new[article.id][0], edges, changes.new[article.id][1])
+                        mapped.add(article, edges, *changes.new[article.id])
                         yield from graphs
                         b.progress("articles", n, len(articles))
                     lines = b.new_closure(previous, mapped, changes.removed, reasoner, self.upload_name)  # type: ignore[arg-type]

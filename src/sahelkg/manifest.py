@@ -79,10 +79,14 @@ class Manifest:
         try:
             uri = f"{path.absolute().as_uri()}?mode=ro"  # percent-encoded: a folder may be named "a #1?"
             manifest = cls(sqlite3.connect(uri, uri=True, isolation_level=None), path)
-            manifest.stamps  # noqa: B018 (a file without the tables is no manifest)
-            return manifest
-        except (sqlite3.Error, KeyError, ValueError):
+        except sqlite3.Error:
             return None
+        try:
+            manifest.stamps  # noqa: B018 (a file without the tables is no manifest)
+        except (sqlite3.Error, KeyError, ValueError):
+            manifest.close()
+            return None
+        return manifest
 
     @classmethod
     def copy(cls, source: Manifest, path: Path | str) -> Manifest:

@@ -110,11 +110,8 @@ class StoreLayout:
         os.replace(tmp_link, self.path)
         self.prune()
 
-    def abort(self, new: Path) -> None:
-        """Remove a generation that was not committed, and its files beside it."""
-        self._remove(new)
-
-    def _remove(self, generation_dir: Path) -> None:
+    def abort(self, generation_dir: Path) -> None:
+        """Remove a generation (one not committed, or pruned) and the files beside it."""
         shutil.rmtree(generation_dir, ignore_errors=True)
         for side in self.generations_dir.glob(f"{generation_dir.name}.*"):  # its manifest and caches
             side.unlink(missing_ok=True)
@@ -129,7 +126,7 @@ class StoreLayout:
         )
         for _, p in gens[:-KEEP_GENERATIONS]:
             if p.resolve() != current:
-                self._remove(p)
+                self.abort(p)
 
 
 def open_read_only(path: Path | str) -> pyoxigraph.Store:
