@@ -237,13 +237,8 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     shutil.rmtree(ref, ignore_errors=True)
     if not args.keep_dump:
         dump.unlink(missing_ok=True)
-    print(f"[{label(n)}] incremental build ...", file=sys.stderr, flush=True)
-    path, original = change_one_article(corpus)
-    try:
-        row["incremental"] = run_child("child_build", str(corpus), str(store), "incremental")
-    finally:
-        path.write_text(original, encoding="utf-8")
-    row["changed_file"] = str(path)
+    inc = bench_incremental(n, corpus, store, 1)
+    row["incremental"], row["nothing_changed"] = inc["runs"][0], inc["nothing_changed"]
     b = full
     row["articles_per_s"] = n / b["seconds"]
     row["quads_per_s"] = b["quads"] / b["seconds"]
