@@ -349,3 +349,29 @@ def test_replace_group_references_follow_xpath(data: pyoxigraph.Store) -> None:
     ex:S a sh:NodeShape ; sh:targetNode ex:alice ; sh:sparql [ sh:select
         "SELECT $this WHERE { $this <http://ex.org/name> ?n . FILTER (REPLACE(?n, '^(A)lice$', '$1lex') != 'Alex') }" ] ."""
     assert compile_shapes(shapes, data).run(data) == []
+
+
+def test_a_node_found_in_several_graphs_and_types_is_reported_once() -> None:
+    # The whole-store queries take focus nodes as they come (REDUCED, not DISTINCT, so that millions
+    # of them are never held): ex:x is a target three times (two graphs, two classes), and ex:x's
+    # name is stated in both graphs, which is one value, not two.
+    store = pyoxigraph.Store()
+    store.load(input="""
+        @prefix ex: <http://ex.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ex:g1 { ex:x a ex:Student ; ex:name "a" . ex:y a ex:Student . }
+        ex:g2 { ex:x a ex:Student , ex:Person ; ex:name "a" . ex:y a ex:Person ; ex:role ex:Member .
+                ex:Student rdfs:subClassOf ex:Person . }
+    """, format=pyoxigraph.RdfFormat.TRIG)
+    shapes = """
+        @prefix ex: <http://ex.org/> . @prefix sh: <http://www.w3.org/ns/shacl#> .
+        ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
+            sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:maxCount 1 ] ;
+            sh:property [ sh:path ex:role ; sh:hasValue ex:Member ] .
+    """
+    results = compile_shapes(shapes, store).run(store)
+    keys = [(r.focus.value, r.component.rsplit("#", 1)[1]) for r in results]  # type: ignore[attr-defined]
+    assert sorted(keys) == [
+        ("http://ex.org/x", "HasValueConstraintComponent"),
+        ("http://ex.org/y", "MinCountConstraintComponent"),
+    ]
+    assert compiled(store, shapes) == reference(store, shapes)

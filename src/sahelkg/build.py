@@ -15,6 +15,7 @@ Stages, in order (each failure leaves the current store untouched):
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import gc
 import hashlib
@@ -131,6 +132,21 @@ def sidecar(layout: StoreLayout, generation_dir: Path, what: str) -> Path:
     return layout.generations_dir / f"{generation_dir.name}.{what}"
 
 
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``, as Dask's workers
+    do); nothing where the C library has no such call.
+
+    The bulk loader and the mapping free what they allocate, but glibc keeps the freed pages
+    for the process: measured at 10,000 articles, 505 MiB before the SHACL stage, 228 MiB after
+    this call; at 100,000 the stages' peaks added up instead of taking turns.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
 class _Chunk:
     """A temporary N-Quads file beside the generations, bulk-loaded then deleted."""
 
@@ -152,6 +168,7 @@ class _Chunk:
             store.bulk_load(path=str(self.path), format=pyoxigraph.RdfFormat.N_QUADS)
         finally:
             self.discard()
+        release_free_memory()
         return time.perf_counter() - start
 
     def discard(self) -> None:
@@ -449,6 +466,7 @@ class Builder:
                 if chunk is not None:
                     chunk.discard()
             mark = time.perf_counter()
+            release_free_memory()
             self._validate_and_commit(gen, None, stamps, mapped.manifest, mapped.registry_edges)
             timings["shacl+commit"] = time.perf_counter() - mark
         return BuildResult(True, len(mapped.ids), sorted(mapped.ids), [], quads,

@@ -565,8 +565,11 @@ class CompiledShapes:
             return f"VALUES ?this {{ {' '.join(nodes)} }}" if nodes else None
         if not targets:
             return None
+        # REDUCED, not DISTINCT: a whole store's focus nodes are millions, and DISTINCT holds them all
+        # in memory; a node found twice (two graphs, two subclasses) is validated twice, and its
+        # results are de-duplicated (run), which only ever holds the violations.
         union = " UNION ".join("{ " + t + " }" for t in targets)
-        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+        return f"{{ SELECT REDUCED ?this WHERE {{ {union} }} }}"
 
     def _membership(self, c: _Compiler, shape: Shape) -> str:
         """A SPARQL expression: ``?this`` is a target of ``shape``."""
@@ -614,7 +617,14 @@ class CompiledShapes:
 
     def _shape_queries(self, s: Shape, focus_pattern: str, member: str | None) -> Iterator[_Query]:
         """Queries of shape ``s``'s constraints; ``member`` (whole-store strategy) tests ``?this`` for
-        being a target, None when ``focus_pattern`` lists the focus nodes."""
+        being a target, None when ``focus_pattern`` lists the focus nodes.
+
+        On a whole store, absence (``sh:minCount 1``, ``sh:hasValue``) is ``FILTER NOT EXISTS``, an
+        index lookup per focus node in the order the focus nodes come: ``MINUS`` was 1.7 times
+        faster but held a hash table of every node that has the property (1.5 GB for the 2.8
+        million annotation targets of 100,000 articles). ``sh:maxCount`` stays a ``GROUP BY``
+        (about 400 bytes per focus node, 1.2 GB there): pairing each value with the node's other
+        values looks them up in object order, 13 times slower (116 s against 9 s)."""
         c = self.compiler
         if s.deactivated:
             return
@@ -673,14 +683,14 @@ class CompiledShapes:
                         f"HAVING (COUNT(DISTINCT {v}) > {con.value}) }} FILTER({member}) }}")
                 yield _Query(s, comp, text, "focus")
             elif n == "minCount" and member is not None and con.value == 1:
-                yield _Query(s, comp, f"SELECT ?this WHERE {{ {focus_pattern} MINUS {{ ?this {s.path} {c.var()} }} }}", "focus")
+                yield _Query(s, comp, f"SELECT ?this WHERE {{ {focus_pattern} FILTER NOT EXISTS {{ ?this {s.path} {c.var()} }} }}", "focus")
             elif n == "minCount" and member is not None and con.value > 1:
                 v, k = c.var(), c.var("n")
                 text = (f"SELECT ?this WHERE {{ {focus_pattern} OPTIONAL {{ {{ SELECT ?this (COUNT(DISTINCT {v}) AS {k}) "
                         f"WHERE {{ ?this {s.path} {v} }} GROUP BY ?this }} }} FILTER(COALESCE({k}, 0) < {con.value}) }}")
                 yield _Query(s, comp, text, "focus")
             elif n == "hasValue" and member is not None and s.path is not None:
-                yield _Query(s, comp, f"SELECT ?this WHERE {{ {focus_pattern} MINUS {{ ?this {s.path} {_nt(con.value)} }} }}", "focus")
+                yield _Query(s, comp, f"SELECT ?this WHERE {{ {focus_pattern} FILTER NOT EXISTS {{ ?this {s.path} {_nt(con.value)} }} }}", "focus")
             else:
                 expr = c.focus_violation(s, con, "?this")
                 yield _Query(s, comp, f"SELECT DISTINCT ?this WHERE {{ {focus_pattern} FILTER({expr}) }}", "focus")
