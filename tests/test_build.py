@@ -17,6 +17,7 @@ import pytest
 from conftest import select
 from sahelkg.build import build
 from sahelkg.errors import GraphError
+from sahelkg.ontology import load_ontology
 from sahelkg.settings import PACKAGE_ROOT, Settings
 from sahelkg.store import open_read_only
 
@@ -361,6 +362,37 @@ def test_incremental_build_reuses_the_validated_registry(tmp_path, corpus_copy, 
     full = settings_for(tmp_path / "full", corpus_copy)
     build(full, full=True)
     assert_same_quads(quads(s.store), quads(full.store))
+
+
+def test_the_parsed_ontology_is_cached_until_its_file_changes(tmp_path, monkeypatch):
+    """A build parses the ontology once per file content: the next build unpickles it, and an edit
+    (here, Protégé adding a class) is parsed again and replaces the cache."""
+    import shutil
+
+    import sahelkg.build as build_module
+
+    onto = tmp_path / "ontology"
+    shutil.copytree(PACKAGE_ROOT / "ontology", onto)
+    s = settings_for(tmp_path, ontology=onto)
+    build(s)
+    caches = sorted(p.name for p in Path(f"{s.store}.d").glob("ontology-*.pickle"))
+    assert len(caches) == 1
+
+    def fail(path):
+        raise AssertionError("the ontology was parsed again")
+
+    monkeypatch.setattr(build_module, "load_ontology", fail)
+    assert build(s).up_to_date
+    monkeypatch.undo()
+    parsed = []
+    monkeypatch.setattr(build_module, "load_ontology", lambda path: parsed.append(path) or load_ontology(path))
+    with open(onto / "sahelkg.ttl", "a", encoding="utf-8") as f:
+        f.write("\n<https://w3id.org/sahelkg/ontology#Convoy> a <http://www.w3.org/2002/07/owl#Class> .\n")
+    result = build(s)
+    assert parsed == [onto / "sahelkg.ttl"] and result.full  # the ontology stamp changed: a full build
+    assert "https://w3id.org/sahelkg/ontology#Convoy" in build_module.Builder(s).ontology().classes
+    assert sorted(p.name for p in Path(f"{s.store}.d").glob("ontology-*.pickle")) != caches
+    assert len(list(Path(f"{s.store}.d").glob("ontology-*.pickle"))) == 1
 
 
 def test_a_full_build_loads_in_chunks_and_gets_the_same_quads(tmp_path, monkeypatch):
