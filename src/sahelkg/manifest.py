@@ -17,8 +17,8 @@ SQLite database while a build runs.
 >>> m = Manifest.create(":memory:")
 >>> m.put("a1", "h1", (1, 2, 3, 4), ["e1"], [("x", "p", "y")])
 >>> m.set_meta({"format": "3"}, 5, [])
->>> m.index()["a1"]
-('h1', (1, 2, 3, 4))
+>>> m.index()["a1"], m.hashes(["a1", "a2"])
+((1, 2, 3, 4), {'a1': 'h1'})
 >>> Manifest.from_json(m.to_json()).edges_of(["a1"])
 {'a1': {('x', 'p', 'y')}}
 """
@@ -171,10 +171,14 @@ class Manifest:
                               [(*st, aid) for aid, st in stats.items()])
 
     # ---- reading
-    def index(self) -> dict[str, tuple[str, Stat]]:
-        """``{article id: (content hash, file stat)}`` of every article."""
-        return {aid: (h, (tm, ts, am, as_)) for aid, h, tm, ts, am, as_ in self.conn.execute(
-            "SELECT id, hash, text_mtime, text_size, ann_mtime, ann_size FROM articles")}
+    def index(self) -> dict[str, Stat]:
+        """``{article id: file stat}`` of every article."""
+        return {aid: (tm, ts, am, as_) for aid, tm, ts, am, as_ in self.conn.execute(
+            "SELECT id, text_mtime, text_size, ann_mtime, ann_size FROM articles")}
+
+    def hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """The content hashes of the given articles that the manifest holds."""
+        return dict(self._rows("hash", article_ids))
 
     def facts(self, article_ids: Iterable[str]) -> dict[str, list[str]]:
         """The fact ids of the given articles that the manifest holds."""

@@ -803,10 +803,11 @@ class CompiledShapes:
         out: dict[int, list[Term]] = {}
         for shape in self.shapes:
             focus: list[Term] = []
+            classes_of = {id(o): set(self.compiler.subs(o)) for kind, o in shape.targets if kind == "targetClass"}
             for n in candidates:
                 for kind, o in shape.targets:
                     if (
-                        (kind == "targetClass" and types[n] & set(self.compiler.subs(o)))
+                        (kind == "targetClass" and types[n] & classes_of[id(o)])
                         or (kind == "targetNode" and n == o)
                         or (kind == "targetSubjectsOf" and o.value in out_p[n])
                         or (kind == "targetObjectsOf" and o.value in in_p[n])
