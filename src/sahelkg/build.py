@@ -15,7 +15,6 @@ Stages, in order (each failure leaves the current store untouched):
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import gc
 import hashlib
@@ -41,7 +40,7 @@ from sahelkg.ontology import Ontology, load_ontology
 from sahelkg.rdf import Minter, article_triples, nquads, registry_triples
 from sahelkg.remote import BACKUP, BUILD_GRAPH, MANIFEST_PREDICATE, STAGING
 from sahelkg.settings import Settings
-from sahelkg.store import StoreLayout
+from sahelkg.store import StoreLayout, release_free_memory
 
 GRAPH_FORMAT = "2"  # bump when the mapping or the manifest changes: it forces a full rebuild
 LOAD_CHUNK_QUADS = 1_000_000  # measured at 10k articles: 8 loads of 0.86M quads 1083 MiB, one of 6.9M 1886 MiB
@@ -131,21 +130,6 @@ def manifest_path(layout: StoreLayout, generation_dir: Path) -> Path:
 def sidecar(layout: StoreLayout, generation_dir: Path, what: str) -> Path:
     """A file kept beside a generation (``gen-N.<what>``), pruned with it."""
     return layout.generations_dir / f"{generation_dir.name}.{what}"
-
-
-def release_free_memory() -> None:
-    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``, as Dask's workers
-    do); nothing where the C library has no such call.
-
-    The bulk loader and the mapping free what they allocate, but glibc keeps the freed pages
-    for the process: measured at 10,000 articles, 505 MiB before the SHACL stage, 228 MiB after
-    this call; at 100,000 the stages' peaks added up instead of taking turns.
-    """
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
 
 
 class _Chunk:

@@ -24,6 +24,7 @@ False
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
@@ -41,6 +42,21 @@ if TYPE_CHECKING:
 
 GENERATION_RE = re.compile(r"^gen-(\d+)$")
 KEEP_GENERATIONS = 2  # the current one and the one before, which a server may still have open
+
+
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``, as Dask's workers
+    do); nothing where the C library has no such call.
+
+    The bulk loader, the mapping and each SHACL query free what they allocate, but glibc keeps the
+    freed pages for the process, and the next stage's peak came on top of them: measured at
+    100,000 articles, 1.1 GiB before the SHACL stage, 462 MiB with this call after each bulk load.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 class StoreLayout:
