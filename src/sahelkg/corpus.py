@@ -648,8 +648,8 @@ def _scan(folder: Path, suffix: str, stat: bool) -> dict[str, tuple[int, int]]:
     """``{stem: (mtime_ns, size)}`` of the visible files of ``folder`` named ``*suffix`` ((0, 0) without ``stat``).
 
     With ``stat``, the names are listed and each one stat-ed relative to the open folder
-    (``dir_fd``): half the time of ``os.scandir``'s entries at 100,000 files, which is what an
-    incremental build of a large corpus waits for.
+    (``dir_fd``): 0.93 s against 1.05 s for ``os.scandir``'s entries over 200,000 files, which is
+    what an incremental build of a large corpus waits for.
     """
     n = len(suffix)
     try:

@@ -97,9 +97,9 @@ class Manifest:
         """A copy of ``source`` being written at ``path`` (the next generation's manifest, edited in
         place; nothing is parsed).
 
-        A committed file (which nothing writes while the build lock is held) is copied as bytes,
-        3 times faster than SQLite's online backup of its pages at 100,000 articles (96 MB); an
-        in-memory one is backed up.
+        A committed file (which nothing writes while the build lock is held) is copied as bytes:
+        0.07-0.1 s at 100,000 articles (96 MB), against 0.21 s for SQLite's online backup of its
+        pages. An in-memory one is backed up.
         """
         if source.conn.in_transaction:
             raise ValueError("a manifest being written cannot be copied")
