@@ -20,6 +20,7 @@ from rdflib.namespace import SH as RSH
 
 from sahelkg.errors import Problem
 from sahelkg.settings import Settings
+from sahelkg import shacl
 from sahelkg.shacl import ShapeError, _short, compile_shapes, validate_graphs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -351,9 +352,36 @@ def test_replace_group_references_follow_xpath(data: pyoxigraph.Store) -> None:
     assert compile_shapes(shapes, data).run(data) == []
 
 
+def test_absence_is_a_hash_table_below_the_threshold_and_lookups_above(data: pyoxigraph.Store,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # sh:minCount 1 and sh:hasValue on a whole embedded store: MINUS when the property has fewer
+    # than HASHED_ROWS triples (all of them in this fixture), FILTER NOT EXISTS above; both find
+    # exactly what pyshacl finds.
+    shapes = compile_shapes(SHAPES, data)
+    absence = [q for q in shapes.queries() if q.hashed is not None]
+    assert {q.component.rsplit("#", 1)[1] for q in absence} == {"MinCountConstraintComponent", "HasValueConstraintComponent"}
+    assert all(shapes.text_for(data, q) == (q.hashed[0], None) and "MINUS" in q.hashed[0] for q in absence)  # type: ignore[index]
+    roles = pyoxigraph.Store()
+    roles.load(input="""
+        @prefix ex: <http://ex.org/> .
+        ex:a a ex:Person ; ex:role ex:Member . ex:b a ex:Person ; ex:role ex:Guest . ex:c a ex:Person .
+    """, format=pyoxigraph.RdfFormat.TURTLE)
+    role_shapes = """
+        @prefix ex: <http://ex.org/> . @prefix sh: <http://www.w3.org/ns/shacl#> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:Person ; sh:property [ sh:path ex:role ; sh:hasValue ex:Member ] .
+    """
+    expected = reference(data, SHAPES)
+    assert compiled(data, SHAPES) == expected
+    assert {f for f, *_ in compiled(roles, role_shapes)} == {("iri", EX + "b"), ("iri", EX + "c")}
+    monkeypatch.setattr(shacl, "HASHED_ROWS", 0)  # every property with a triple is now "large"
+    assert all(shapes.text_for(data, q) == (q.text, None) and "NOT EXISTS" in q.text for q in absence)
+    assert compiled(data, SHAPES) == expected
+    assert {f for f, *_ in compiled(roles, role_shapes)} == {("iri", EX + "b"), ("iri", EX + "c")}
+
+
 def test_a_node_found_in_several_graphs_and_types_is_reported_once() -> None:
-    # The whole-store queries take focus nodes as they come (REDUCED, not DISTINCT, so that millions
-    # of them are never held): ex:x is a target three times (two graphs, two classes), and ex:x's
+    # The whole-store queries take focus nodes as they come (not DISTINCT, so that millions of them
+    # are never held): ex:x is a target three times (two graphs, two classes), and ex:x's
     # name is stated in both graphs, which is one value, not two.
     store = pyoxigraph.Store()
     store.load(input="""
