@@ -17,7 +17,8 @@ For each size N:
 
 ``--incremental-only`` reuses the stores a previous run built and only times ``--repeat`` one-article
 rebuilds (each edit restored after it) and one build with nothing changed, the floor every build pays
-(listing and stat-ing the corpus, reading the manifest's hashes).
+(listing and stat-ing the corpus, reading the manifest's hashes); with ``--watch``, while
+``sahelkg watch`` runs for the store, so that the builds read its journal instead.
 
 Prints a table and writes ``bench/out/bench-<date>.json`` and ``.md``. Targets (issue 4): full build
 of 100k within 3x the raw bulk load; peak memory under 2 GiB; one changed article in under 1 s.
@@ -30,9 +31,12 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -182,10 +186,35 @@ def change_one_article(corpus: Path) -> tuple[Path, str]:
     return path, original
 
 
-def bench_incremental(n: int, corpus: Path, store: Path, repeat: int) -> dict[str, Any]:
+@contextmanager
+def watcher(corpus: Path, store: Path, on: bool) -> Iterator[None]:
+    """With ``on``, ``sahelkg watch`` runs for ``store`` in the block (stopped with Ctrl-C after)."""
+    if not on:
+        yield
+        return
+    proc = subprocess.Popen([sys.executable, "-m", "sahelkg", "watch", "--store", str(store)], stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "SAHELKG_CORPUS": str(corpus)})
+    try:
+        line = proc.stderr.readline()  # type: ignore[union-attr]
+        if not line.startswith("watching "):
+            raise SystemExit(f"sahelkg watch did not start: {line}{proc.stderr.read()}")  # type: ignore[union-attr]
+        run_child("child_build", str(corpus), str(store), "incremental")  # records where the journal stands
+        yield
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
+
+
+def bench_incremental(n: int, corpus: Path, store: Path, repeat: int, watch: bool = False) -> dict[str, Any]:
     """``repeat`` one-article rebuilds of an existing store (each its own child process, the edited file
-    restored after each), then a build with nothing changed: the floor every build pays (listing and
-    stat-ing the corpus, reading the manifest)."""
+    restored after each), then a build with nothing changed: the floor every build pays (without a
+    watcher: listing and stat-ing the corpus, reading the manifest). With ``watch``, ``sahelkg watch``
+    runs meanwhile, and the builds read its journal instead of stat-ing the corpus."""
+    with watcher(corpus, store, watch):
+        return _incremental_runs(n, corpus, store, repeat)
+
+
+def _incremental_runs(n: int, corpus: Path, store: Path, repeat: int) -> dict[str, Any]:
     runs = []
     for _ in range(repeat):
         print(f"[{label(n)}] incremental build ...", file=sys.stderr, flush=True)
@@ -207,7 +236,7 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
     if args.incremental_only:
         if not store.exists():
             raise SystemExit(f"{store}: no store to rebuild; run without --incremental-only first")
-        return {"articles": n, **bench_incremental(n, corpus, store, args.repeat)}
+        return {"articles": n, "watch": args.watch, **bench_incremental(n, corpus, store, args.repeat, args.watch)}
     for p in (store, store.with_name(store.name + ".d")):
         if p.is_symlink() or p.is_file():
             p.unlink()
@@ -247,12 +276,12 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def incremental_table(rows: list[dict[str, Any]]) -> str:
-    lines = ["| articles | one-article rebuild s (child wall), each run | peak RSS MiB | nothing changed s (child wall) |",
-             "|---|---|---|---|"]
+    lines = ["| articles | watcher | one-article rebuild s (child wall), each run | peak RSS MiB | nothing changed s (child wall) |",
+             "|---|---|---|---|---|"]
     for r in rows:
         runs = ", ".join(f"{x['seconds']:.2f} ({x['wall']:.2f})" for x in r["runs"])
         noop = r["nothing_changed"]
-        lines.append(f"| {r['articles']:,} | {runs} | {max(x['peak_rss_mib'] for x in r['runs']):.0f} | "
+        lines.append(f"| {r['articles']:,} | {'yes' if r.get('watch') else 'no'} | {runs} | {max(x['peak_rss_mib'] for x in r['runs']):.0f} | "
                      f"{noop['seconds']:.2f} ({noop['wall']:.2f}) |")
     lines.append("")
     lines.append("Stages of the one-article rebuilds (s): " + "; ".join(
@@ -306,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--incremental-only", action="store_true",
                     help="only time one-article rebuilds of the stores a previous run built (and a no-change build)")
     ap.add_argument("--repeat", type=int, default=3, help="one-article rebuilds with --incremental-only (default 3)")
+    ap.add_argument("--watch", action="store_true", help="with --incremental-only: run `sahelkg watch` meanwhile")
     args = ap.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -364,6 +364,37 @@ def test_incremental_build_reuses_the_validated_registry(tmp_path, corpus_copy, 
     assert_same_quads(quads(s.store), quads(full.store))
 
 
+def test_the_schemas_are_checked_once_per_content(tmp_path, corpus_copy, monkeypatch):
+    """jsonschema's check of each schema against its metaschema runs in the build that caches the
+    registry; a later build process, finding that cache, does not run it again until a schema changes."""
+    import jsonschema
+
+    from sahelkg import corpus
+
+    checked: list[str] = []
+    real = jsonschema.Draft202012Validator.check_schema.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(jsonschema.Draft202012Validator, "check_schema",
+                        classmethod(lambda cls, schema: checked.append(schema.get("title", "?")) or real(cls, schema)))
+
+    def new_process() -> None:
+        corpus._validator.cache_clear()
+        corpus._VOUCHED.clear()
+
+    s = settings_for(tmp_path, corpus_copy)
+    build(s)
+    assert len(checked) == len(list((corpus_copy / "schema").glob("*.json")))
+    new_process()
+    checked.clear()
+    (corpus_copy / "annotations" / "002_b43efc41ee202923.yaml").open("a").write("# reviewed\n")
+    assert build(s).articles_rebuilt == ["002_b43efc41ee202923"] and checked == []
+    new_process()
+    schema = corpus_copy / "schema" / "annotation.schema.json"
+    schema.write_text(schema.read_text().replace('"title": "', '"title": "Edited: ', 1))
+    (corpus_copy / "annotations" / "002_b43efc41ee202923.yaml").open("a").write("# again\n")
+    build(s)
+    assert any(t.startswith("Edited: ") for t in checked), checked
+
+
 def test_the_parsed_ontology_is_cached_until_its_file_changes(tmp_path, monkeypatch):
     """A build parses the ontology once per file content: the next build unpickles it, and an edit
     (here, Protégé adding a class) is parsed again and replaces the cache."""

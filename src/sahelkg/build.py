@@ -32,7 +32,7 @@ from typing import Any
 import pyoxigraph
 
 from sahelkg import __version__
-from sahelkg.corpus import Article, CorpusReader, Registry, iter_articles
+from sahelkg.corpus import Article, CorpusReader, Registry, checked_schemas, iter_articles, vouch_for_schemas
 from sahelkg.errors import BuildInterrupted, CorpusError, GraphError, Problem, StoreError
 from sahelkg.inference import Reasoner, Triple
 from sahelkg.manifest import MEMORY, Manifest, Stat
@@ -41,6 +41,7 @@ from sahelkg.rdf import Minter, article_triples, nquads, registry_triples
 from sahelkg.remote import BACKUP, BUILD_GRAPH, MANIFEST_PREDICATE, STAGING
 from sahelkg.settings import Settings
 from sahelkg.store import StoreLayout, release_free_memory
+from sahelkg.watch import Seen, sync
 
 GRAPH_FORMAT = "2"  # bump when the mapping or the manifest changes: it forces a full rebuild
 LOAD_CHUNK_QUADS = 1_000_000  # measured at 10k articles: 8 loads of 0.86M quads 1083 MiB, one of 6.9M 1886 MiB
@@ -70,7 +71,7 @@ class BuildResult:
 class Changes:
     """What an incremental build redoes, from the corpus's files and the previous build's manifest."""
 
-    ids: list[str]  # every article of the corpus, sorted
+    total: int  # how many articles the corpus has
     changed: list[str] = field(default_factory=list)  # new or edited, in id order
     removed: list[str] = field(default_factory=list)
     new: dict[str, tuple[str, Stat]] = field(default_factory=dict)  # content hash and file stat of each changed one
@@ -121,6 +122,7 @@ def _file_hash(*paths: Path) -> str:
 
 
 MANIFEST, LEGACY_MANIFEST = "manifest.sqlite", "manifest.json"  # beside each generation (JSON before SQLite)
+WATCHED = "watched"  # beside each generation: the corpus watcher's journal position it reflects (sahelkg.watch)
 
 
 def manifest_path(layout: StoreLayout, generation_dir: Path) -> Path:
@@ -172,11 +174,27 @@ def _replace_cache(path: Path, value: object) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob(path.name.split("-", 1)[0] + "-*.pickle"):
             old.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
     except OSError:
         return
+    _replace_file(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` through a temporary file of this process, renamed into place; a file that
+    cannot be written is left as it was (what is written this way is only ever a shortcut)."""
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _read_pickle(path: Path) -> object | None:
@@ -248,6 +266,13 @@ class Builder:
         self.layout = StoreLayout(settings.store)
         self.minter = Minter(settings.base_iri)
         self.started_ns = time.time_ns()
+        self.seen: Seen | None = None  # what the corpus watcher said (embedded store)
+
+    def _record_watched(self, generation_dir: Path) -> None:
+        """Record beside the generation the watcher's journal position up to which it holds every
+        change (``gen-N.watched``; a generation without one makes the next build scan)."""
+        if self.seen is not None:
+            _replace_file(sidecar(self.layout, generation_dir, WATCHED), self.seen.token.encode())
 
     # ---- inputs
     def _inputs(self) -> tuple[Ontology, CorpusReader, dict[str, str]]:
@@ -295,6 +320,10 @@ class Builder:
         with _build_lock(self.layout):
             self._remove_leftovers()
             previous = read_manifest(self.layout)
+            # before the corpus is read: a change after this is in the journal after seen.token
+            current = self.layout.current()
+            self.seen = sync(self.layout.watch_dir, self.settings.corpus_dir,
+                             _read_text(sidecar(self.layout, current, WATCHED)) if previous and current else None)
             try:
                 reason = self.full_reason(full, previous, stamps, self.layout.exists())
                 if reason:
@@ -377,17 +406,28 @@ class Builder:
         edges = set(previous.all_edges(skip=touched)).union(*mapped.edges.values())
         return self.closure_lines(edges, reasoner, name)
 
-    def changed_articles(self, reader: CorpusReader, previous: Manifest) -> Changes:
-        """What changed since the build that wrote ``previous``: a file whose (mtime, size) is the one
-        the manifest recorded, and older than that build by more than the clock's slack, keeps its
-        recorded hash without being read (as git's index does); the others are hashed."""
-        files = reader.article_files()
-        before = previous.index()
-        cutoff = previous.built_ns - RACY_NS
-        changes = Changes(sorted(files), removed=sorted(before.keys() - files.keys()))
-        suspect = [aid for aid, stat in files.items()
-                   if before.get(aid) != stat or stat[0] >= cutoff or stat[2] >= cutoff]
-        recorded = previous.hashes(suspect)
+    def changed_articles(self, reader: CorpusReader, previous: Manifest, watched: set[str] | None = None) -> Changes:
+        """What changed since the build that wrote ``previous``.
+
+        ``watched``: the ids of the only articles whose files changed since (the corpus watcher's
+        journal, sahelkg.watch), each stat-ed and hashed. None: every file is stat-ed, and one whose
+        (mtime, size) is the one the manifest recorded, and older than that build by more than the
+        clock's slack, keeps its recorded hash without being read (as git's index does); the others
+        are hashed."""
+        if watched is not None:
+            files = reader.article_stats(watched)
+            recorded = previous.hashes(watched)
+            removed = sorted(recorded.keys() - files.keys())
+            changes = Changes(previous.count() + len(files.keys() - recorded.keys()) - len(removed), removed=removed)
+            suspect = list(files)
+        else:
+            files = reader.article_files()
+            before = previous.index()
+            cutoff = previous.built_ns - RACY_NS
+            changes = Changes(len(files), removed=sorted(before.keys() - files.keys()))
+            suspect = [aid for aid, stat in files.items()
+                       if before.get(aid) != stat or stat[0] >= cutoff or stat[2] >= cutoff]
+            recorded = previous.hashes(suspect)
         for aid in sorted(suspect):
             content_hash, stat = reader.article_hash(aid), files[aid]
             if content_hash == recorded.get(aid):
@@ -473,7 +513,7 @@ class Builder:
     # ---- incremental build
     def _incremental(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str],
                      previous: Manifest) -> BuildResult:
-        changes = self.changed_articles(reader, previous)
+        changes = self.changed_articles(reader, previous, self.seen.articles if self.seen else None)
         if not changes.changed and not changes.removed:
             current = self.layout.current()
             if changes.restat and current is not None:
@@ -482,7 +522,9 @@ class Builder:
                 manifest.set_stats(changes.restat)
                 manifest.set_meta(stamps, self.started_ns, None)
                 manifest.commit_as(manifest_path(self.layout, current))
-            return BuildResult(False, len(changes.ids), up_to_date=True, reason="nothing changed")
+            if current is not None:
+                self._record_watched(current)
+            return BuildResult(False, changes.total, up_to_date=True, reason="nothing changed")
         reasoner = Reasoner(ontology)
         problems: list[Problem] = []
         registry = self.registry(reader, stamps, problems)
@@ -512,7 +554,7 @@ class Builder:
             focus = [self.minter.article_graph(a.id) for a in articles]
             del store  # the generation holds the only handle, closed before the swap
             self._validate_and_commit(gen, focus, stamps, mapped.manifest, None)
-        return BuildResult(False, len(changes.ids), mapped.ids, changes.removed, quads,
+        return BuildResult(False, changes.total, mapped.ids, changes.removed, quads,
                            reason=f"{len(changes.changed)} changed, {len(changes.removed)} removed")
 
     def _manifest_tmp(self, generation_dir: Path) -> Path:
@@ -547,6 +589,7 @@ class Builder:
         gen.close()
         manifest.set_meta(stamps, self.started_ns, registry_edges)
         manifest.commit_as(manifest_path(self.layout, gen.path))
+        self._record_watched(gen.path)
         self.layout.commit(gen.path)
 
     def registry(self, reader: CorpusReader, stamps: dict[str, str], problems: list[Problem]) -> Registry:
@@ -560,14 +603,15 @@ class Builder:
         schemas = _file_hash(*sorted(reader.schema_dir.glob("*.json")))
         path = self._cache_path("registry", stamps["registry"], stamps["ontology"], schemas, GRAPH_FORMAT, __version__)
         cached = _read_pickle(path)
-        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Registry):
+        if isinstance(cached, tuple) and len(cached) == 3 and isinstance(cached[0], Registry):
             problems.extend(cached[1])
+            vouch_for_schemas(cached[2])  # the same schema files, checked by the build that cached this
             return cached[0]
         found: list[Problem] = []
         registry = reader.read_registry(found)
         problems.extend(found)
         if not [p for p in found if p.severity == "error"]:
-            _replace_cache(path, (registry, found))
+            _replace_cache(path, (registry, found, checked_schemas(reader.schema_dir)))
         return registry
 
     def ontology(self) -> Ontology:
@@ -670,12 +714,12 @@ class RemoteBuild:
         reasoner = Reasoner(ontology)
         problems: list[Problem] = []
         if reason:
-            changes = Changes(reader.article_ids())
-            changes.removed = sorted(set(before) - set(changes.ids))
+            ids = reader.article_ids()
+            changes = Changes(len(ids), removed=sorted(set(before) - set(ids)))
         else:
             changes = b.changed_articles(reader, previous)  # type: ignore[arg-type]
             if not changes.changed and not changes.removed:
-                return BuildResult(False, len(changes.ids), up_to_date=True, reason="nothing changed")
+                return BuildResult(False, changes.total, up_to_date=True, reason="nothing changed")
         registry = b.registry(reader, stamps, problems)
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
@@ -728,7 +772,7 @@ class RemoteBuild:
             raise
         self.write_manifest(mapped.manifest, stamps, mapped.registry_edges if reason else None)  # an incremental one keeps the previous edges
         store.drop_graphs([self.backup(f"<{g}>").strip("<>") for g in written + gone if g in self.existing])
-        return BuildResult(bool(reason), len(changes.ids), sorted(mapped.ids), changes.removed, quads, reason=reason or
+        return BuildResult(bool(reason), changes.total, sorted(mapped.ids), changes.removed, quads, reason=reason or
                            f"{len(changes.changed)} changed, {len(changes.removed)} removed",
                            warnings=[p for p in problems if p.severity != "error"])
 

@@ -180,6 +180,25 @@ def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: st
 
 
 @main.command()
+@store_option
+@handle_errors
+def watch(store: str | None) -> None:
+    """Journal the corpus's changes so that builds of the store need not stat every file (Linux)."""
+    from sahelkg.store import StoreLayout
+    from sahelkg.watch import Watcher
+
+    settings = settings_for(store)
+    if settings.store_is_remote:
+        raise UsageError("--store: sahelkg watch speeds up the builds of an embedded store, not of a SPARQL server")
+    layout = StoreLayout(settings.store)
+    try:
+        Watcher(layout.watch_dir, settings.corpus_dir).run(
+            ready=lambda: _err(f"watching {settings.corpus_dir} for the builds of {layout.path} (Ctrl-C stops)"))
+    except KeyboardInterrupt:
+        _err("stopped watching; builds scan the corpus again")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=7878, show_default=True, type=int)
 @click.option("--timeout", default=30.0, show_default=True, type=float, help="Per-query timeout in seconds.")

@@ -82,3 +82,7 @@ class BuildInterrupted(SahelKGError):
     """The build was interrupted; the previous store was left intact."""
 
     exit_code = 130
+
+
+class WatchError(SahelKGError):
+    """The corpus watcher cannot run (another one runs for the store, no inotify, no corpus folder)."""

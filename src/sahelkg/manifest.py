@@ -17,8 +17,8 @@ SQLite database while a build runs.
 >>> m = Manifest.create(":memory:")
 >>> m.put("a1", "h1", (1, 2, 3, 4), ["e1"], [("x", "p", "y")])
 >>> m.set_meta({"format": "3"}, 5, [])
->>> m.index()["a1"], m.hashes(["a1", "a2"])
-((1, 2, 3, 4), {'a1': 'h1'})
+>>> m.index()["a1"], m.hashes(["a1", "a2"]), m.count()
+((1, 2, 3, 4), {'a1': 'h1'}, 1)
 >>> Manifest.from_json(m.to_json()).edges_of(["a1"])
 {'a1': {('x', 'p', 'y')}}
 """
@@ -175,6 +175,10 @@ class Manifest:
         """``{article id: file stat}`` of every article."""
         return {aid: (tm, ts, am, as_) for aid, tm, ts, am, as_ in self.conn.execute(
             "SELECT id, text_mtime, text_size, ann_mtime, ann_size FROM articles")}
+
+    def count(self) -> int:
+        """How many articles the manifest holds."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
     def hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
         """The content hashes of the given articles that the manifest holds."""

@@ -832,9 +832,8 @@ class CompiledShapes:
         classes = sorted({c for shape in self.shapes for kind, o in shape.targets if kind == "targetClass" for c in self.compiler.subs(o)})
         subject_of = sorted({o.value for shape in self.shapes for kind, o in shape.targets if kind == "targetSubjectsOf"})
         object_of = sorted({o.value for shape in self.shapes for kind, o in shape.targets if kind == "targetObjectsOf"})
-        types: dict[Term, set[str]] = defaultdict(set)
-        out_p: dict[Term, set[str]] = defaultdict(set)
-        in_p: dict[Term, set[str]] = defaultdict(set)
+        # the candidates that are targets: {("targetClass", class IRI) | (kind, property IRI): {node}}
+        found: dict[tuple[str, str], set[Term]] = defaultdict(set)
         iris = [n for n in candidates if isinstance(n, pyoxigraph.NamedNode)]
         for chunk in _chunks(iris, 2000):
             vals = " ".join(str(n) for n in chunk)
@@ -842,34 +841,31 @@ class CompiledShapes:
                 query = (f"SELECT DISTINCT ?n ?t WHERE {{ VALUES ?n {{ {vals} }} ?n <{RDF_TYPE}> ?t . "
                          f"FILTER(?t IN ({', '.join(f'<{c}>' for c in classes)})) }}")
                 for row in store.query(query, use_default_graph_as_union=True):
-                    types[row["n"]].add(row["t"].value)
+                    found["targetClass", row["t"].value].add(row["n"])
             if subject_of:
                 query = (f"SELECT ?n ?p WHERE {{ VALUES ?n {{ {vals} }} VALUES ?p {{ {' '.join(f'<{p}>' for p in subject_of)} }} "
                          f"FILTER EXISTS {{ ?n ?p ?o }} }}")
                 for row in store.query(query, use_default_graph_as_union=True):
-                    out_p[row["n"]].add(row["p"].value)
+                    found["targetSubjectsOf", row["p"].value].add(row["n"])
         if object_of:
             for chunk in _chunks(candidates, 2000):
                 vals = " ".join(str(n) for n in chunk)
                 query = (f"SELECT ?n ?p WHERE {{ VALUES ?n {{ {vals} }} VALUES ?p {{ {' '.join(f'<{p}>' for p in object_of)} }} "
                          f"FILTER EXISTS {{ ?s ?p ?n }} }}")
                 for row in store.query(query, use_default_graph_as_union=True):
-                    in_p[row["n"]].add(row["p"].value)
+                    found["targetObjectsOf", row["p"].value].add(row["n"])
+        order = {n: i for i, n in enumerate(candidates)}
         out: dict[int, list[Term]] = {}
         for shape in self.shapes:
-            focus: list[Term] = []
-            classes_of = {id(o): set(self.compiler.subs(o)) for kind, o in shape.targets if kind == "targetClass"}
-            for n in candidates:
-                for kind, o in shape.targets:
-                    if (
-                        (kind == "targetClass" and types[n] & classes_of[id(o)])
-                        or (kind == "targetNode" and n == o)
-                        or (kind == "targetSubjectsOf" and o.value in out_p[n])
-                        or (kind == "targetObjectsOf" and o.value in in_p[n])
-                    ):
-                        focus.append(n)
-                        break
-            out[id(shape)] = focus
+            focus: set[Term] = set()
+            for kind, o in shape.targets:
+                if kind == "targetClass":
+                    focus.update(*(found.get(("targetClass", c), ()) for c in self.compiler.subs(o)))
+                elif kind == "targetNode":
+                    focus.update([o] if o in order else [])
+                else:
+                    focus.update(found.get((kind, o.value), ()))
+            out[id(shape)] = sorted(focus, key=order.__getitem__)  # in the order the graphs mention them
         return out
 
 

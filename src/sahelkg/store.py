@@ -66,6 +66,11 @@ class StoreLayout:
         self.path = Path(path).expanduser().absolute()
         self.generations_dir = self.path.with_name(self.path.name + ".d")
 
+    @property
+    def watch_dir(self) -> Path:
+        """The corpus watcher's lock and journal (sahelkg.watch)."""
+        return self.generations_dir / "watch"
+
     def exists(self) -> bool:
         """True if a store has been built (a committed generation, or a plain store directory)."""
         return self.path.exists()
