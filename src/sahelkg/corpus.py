@@ -682,25 +682,23 @@ def _scan(folder: Path, suffix: str, stat: bool) -> dict[str, tuple[int, int]]:
     try:
         out = {}
         for name in os.listdir(fd):
-            if name.endswith(suffix) and name[0] != ".":
-                try:
-                    st = os.stat(name, dir_fd=fd)
-                except FileNotFoundError:  # removed since the listing
-                    continue
-                if S_ISREG(st.st_mode):
-                    out[name[:-n]] = (st.st_mtime_ns, st.st_size)
+            if name.endswith(suffix) and name[0] != "." and (found := _stat(name, fd)) != NO_FILE:
+                out[name[:-n]] = found  # (a file removed since the listing is left out)
         return out
     finally:
         os.close(fd)
 
 
-def _stat(path: Path) -> tuple[int, int]:
-    """``(mtime_ns, size)`` of a regular file, (0, 0) if there is none."""
+NO_FILE = (0, 0)
+
+
+def _stat(path: Path | str, dir_fd: int | None = None) -> tuple[int, int]:
+    """``(mtime_ns, size)`` of a regular file (``path`` relative to ``dir_fd`` if given), NO_FILE if there is none."""
     try:
-        st = os.stat(path)
+        st = os.stat(path, dir_fd=dir_fd)
     except (FileNotFoundError, NotADirectoryError):
-        return (0, 0)
-    return (st.st_mtime_ns, st.st_size) if S_ISREG(st.st_mode) else (0, 0)
+        return NO_FILE
+    return (st.st_mtime_ns, st.st_size) if S_ISREG(st.st_mode) else NO_FILE
 
 
 class CorpusReader:
@@ -739,7 +737,7 @@ class CorpusReader:
         out = {}
         for aid in article_ids:
             stat = _stat(self.articles_dir / f"{aid}.txt") + _stat(self.annotations_dir / f"{aid}.yaml")
-            if stat != (0, 0, 0, 0):
+            if stat != NO_FILE + NO_FILE:
                 out[aid] = stat
         return out
 

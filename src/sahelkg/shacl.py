@@ -702,8 +702,8 @@ class CompiledShapes:
                     return (f"SELECT ?this WHERE {{ {{ SELECT ?this WHERE {{ ?this {s.path} {v} }} GROUP BY ?this "
                             f"HAVING ({count} > {con.value}) }} FILTER({member}) }}")
 
-                one = re.fullmatch(r"<([^<>]*)>", s.path or "")
-                counted = (over("COUNT(*)"), one.group(1), con.value) if one else None
+                one = _one_iri(s.path)
+                counted = (over("COUNT(*)"), one, con.value) if one else None
                 yield _Query(s, comp, over(f"COUNT(DISTINCT {v})"), "focus", counted=counted)
             elif n == "minCount" and member is not None and con.value == 1:
                 yield self._absence(s, comp, focus_pattern, c.var())
@@ -729,7 +729,7 @@ class CompiledShapes:
         pattern = f"?this {s.path} {value}"
         text = f"SELECT ?this WHERE {{ {focus_pattern} FILTER NOT EXISTS {{ {pattern} }} }}"
         hashed = None
-        if re.fullmatch(r"<[^<>]*>", s.path or ""):
+        if _one_iri(s.path):
             hashed = (f"SELECT ?this WHERE {{ {focus_pattern} MINUS {{ {pattern} }} }}", pattern)
         return _Query(s, component, text, "focus", hashed=hashed)
 
@@ -867,6 +867,12 @@ class CompiledShapes:
                     focus.update(found.get((kind, o.value), ()))
             out[id(shape)] = sorted(focus, key=order.__getitem__)  # in the order the graphs mention them
         return out
+
+
+def _one_iri(path: str | None) -> str | None:
+    """The IRI of a path that is one IRI (``<...>``), else None."""
+    m = re.fullmatch(r"<([^<>]*)>", path or "")
+    return m.group(1) if m else None
 
 
 def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:

@@ -41,6 +41,16 @@ from pathlib import Path
 
 from sahelkg.errors import WatchError
 
+try:
+    import inotify_simple
+    from inotify_simple import flags as _f
+except (ImportError, OSError):  # not Linux: no watcher, builds scan
+    inotify_simple = None
+else:
+    _FILES = (_f.CREATE | _f.DELETE | _f.MODIFY | _f.ATTRIB | _f.CLOSE_WRITE | _f.MOVED_FROM | _f.MOVED_TO
+              | _f.DELETE_SELF | _f.MOVE_SELF)
+    _GONE = _f.DELETE_SELF | _f.MOVE_SELF | _f.IGNORED
+
 HEADER = "sahelkg-watch 1"
 FOLDERS = {"articles": ".txt", "annotations": ".yaml"}  # the files CorpusReader.article_files lists
 COOKIE = ".sahelkg-cookie-"
@@ -142,6 +152,8 @@ class Watcher:
         self.folder = Path(folder)
         self.corpus = Path(corpus_dir).resolve()
         self.session = uuid.uuid4().hex
+        self.folders: dict[int, str] = {}  # inotify watch descriptor -> article folder name
+        self.lost = False  # the corpus folder itself was moved or removed
 
     def run(self, stop: threading.Event | None = None, ready: Callable[[], None] | None = None) -> None:
         """Watch until ``stop`` is set (or Ctrl-C); ``ready`` is called once the journal is written
@@ -150,12 +162,10 @@ class Watcher:
         :raises WatchError: another watcher runs for the store, the corpus folder is missing, or
             the system has no inotify.
         """
-        try:
-            from inotify_simple import INotify, flags
-        except (ImportError, OSError) as e:  # not Linux
-            raise WatchError(f"sahelkg watch needs Linux's inotify ({e}); builds scan the corpus instead") from e
+        if inotify_simple is None:
+            raise WatchError("sahelkg watch needs Linux's inotify; builds scan the corpus instead")
         if not self.corpus.is_dir():
-            raise WatchError(f"{self.corpus}: no corpus folder to watch; set --corpus or SAHELKG_CORPUS")
+            raise WatchError(f"{self.corpus}: no corpus folder to watch; set SAHELKG_CORPUS")
         self.folder.mkdir(parents=True, exist_ok=True)
         lock = os.open(self.folder / "lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -163,35 +173,15 @@ class Watcher:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise WatchError(f"{self.folder}: a watcher already runs for this store; stop it first") from None
-            with INotify() as inotify:
-                self._watch(inotify, flags, stop, ready)
+            with inotify_simple.INotify() as inotify:
+                self._watch(inotify, stop, ready)
         finally:
             os.close(lock)
 
-    def _watch(self, inotify: object, flags: object, stop: threading.Event | None,
+    def _watch(self, inotify: inotify_simple.INotify, stop: threading.Event | None,
                ready: Callable[[], None] | None) -> None:
-        f = flags  # inotify_simple.flags
-        files = (f.CREATE | f.DELETE | f.MODIFY | f.ATTRIB | f.CLOSE_WRITE | f.MOVED_FROM | f.MOVED_TO  # type: ignore[attr-defined]
-                 | f.DELETE_SELF | f.MOVE_SELF)  # type: ignore[attr-defined]
-        gone = f.DELETE_SELF | f.MOVE_SELF | f.IGNORED  # type: ignore[attr-defined]
-        root = inotify.add_watch(self.corpus, f.CREATE | f.DELETE | f.MOVED_FROM | f.MOVED_TO | gone)  # type: ignore[attr-defined]
-        folders: dict[int, str] = {}
-
-        def rewatch() -> None:
-            # (re)watch the article folders, then say that anything may have changed meanwhile
-            for wd in list(folders):
-                try:
-                    inotify.rm_watch(wd)  # type: ignore[attr-defined]
-                except OSError:
-                    pass  # already gone with its folder
-            folders.clear()
-            for name in FOLDERS:
-                try:
-                    folders[inotify.add_watch(self.corpus / name, files)] = name  # type: ignore[attr-defined]
-                except OSError:
-                    pass  # not there (yet): its creation in the root is an event
-
-        rewatch()
+        root = inotify.add_watch(self.corpus, _f.CREATE | _f.DELETE | _f.MOVED_FROM | _f.MOVED_TO | _GONE)
+        self._rewatch(inotify)
         tmp = self.folder / f"journal.{self.session}.tmp"
         out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
         try:
@@ -201,31 +191,49 @@ class Watcher:
                 ready()
             while stop is None or not stop.is_set():
                 lines: list[str] = []
-                for e in inotify.read(timeout=200):  # type: ignore[attr-defined]
-                    if e.mask & f.Q_OVERFLOW:  # type: ignore[attr-defined]
-                        lines.append(EVERYTHING)
-                    elif e.wd == root:
-                        if e.mask & gone:
-                            os.write(out, f"{EVERYTHING}\n".encode())
-                            raise WatchError(f"{self.corpus}: the corpus folder was moved or removed; stopped watching")
-                        if e.name in FOLDERS:
-                            rewatch()
-                            lines.append(EVERYTHING)
-                        elif e.name.startswith(COOKIE) and e.mask & f.CREATE:  # type: ignore[attr-defined]
-                            lines.append(f":{e.name}")
-                            with contextlib.suppress(OSError):
-                                os.unlink(self.corpus / e.name)  # a build killed before removing it
-                    elif e.wd in folders:
-                        if e.mask & gone:
-                            rewatch()
-                            lines.append(EVERYTHING)
-                        elif e.name.endswith(FOLDERS[folders[e.wd]]) and not e.name.startswith(".") \
-                                and not e.mask & f.ISDIR:  # type: ignore[attr-defined]
-                            line = f"{folders[e.wd]}/{e.name}"
-                            if not lines or lines[-1] != line:
-                                lines.append(line)
+                for event in inotify.read(timeout=200):
+                    for line in self._lines(inotify, event, root):
+                        if not lines or lines[-1] != line:
+                            lines.append(line)
                 if lines:
                     os.write(out, ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape"))
+                if self.lost:
+                    raise WatchError(f"{self.corpus}: the corpus folder was moved or removed; stopped watching")
         finally:
             os.close(out)
 
+    def _rewatch(self, inotify: inotify_simple.INotify) -> None:
+        """(Re)watch the article folders that exist (a missing one's creation is a root event)."""
+        for wd in list(self.folders):
+            with contextlib.suppress(OSError):  # already gone with its folder
+                inotify.rm_watch(wd)
+        self.folders.clear()
+        for name in FOLDERS:
+            with contextlib.suppress(OSError):
+                self.folders[inotify.add_watch(self.corpus / name, _FILES)] = name
+
+    def _lines(self, inotify: inotify_simple.INotify, e: inotify_simple.Event, root: int) -> list[str]:
+        """The journal lines of one event."""
+        if e.mask & _f.Q_OVERFLOW:
+            return [EVERYTHING]
+        if e.wd == root:
+            if e.mask & _GONE:
+                self.lost = True  # the folder watched is no longer the corpus: run() stops
+                return [EVERYTHING]
+            if e.name in FOLDERS:  # an article folder created, removed or replaced
+                self._rewatch(inotify)
+                return [EVERYTHING]
+            if e.name.startswith(COOKIE) and e.mask & _f.CREATE:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.corpus / e.name)  # the build may have been killed before removing it
+                return [f":{e.name}"]
+            return []
+        folder = self.folders.get(e.wd)
+        if folder is None:
+            return []  # a folder's watch already replaced
+        if e.mask & _GONE:
+            self._rewatch(inotify)
+            return [EVERYTHING]
+        if e.name.endswith(FOLDERS[folder]) and not e.name.startswith(".") and not e.mask & _f.ISDIR:
+            return [f"{folder}/{e.name}"]
+        return []
