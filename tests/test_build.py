@@ -442,9 +442,65 @@ def test_a_full_build_loads_in_chunks_and_gets_the_same_quads(tmp_path, monkeypa
     chunked = settings_for(tmp_path / "chunked")
     result = build(chunked, full=True)
     assert len(loads) >= 5 and sum(loads) == result.quads  # a chunk closes after the graph that fills it
-    assert set(result.timings) == {"mapping", "loading", "shacl+commit"}
+    assert set(result.timings) == {"mapping", "loading", "load wait", "shacl+commit"}
     assert_same_quads(quads(chunked.store), quads(one.store))
     assert not list(Path(chunked.store).with_name("store.d").glob("*.nq"))
+
+
+def test_a_chunk_loads_in_a_thread_while_the_next_is_mapped(tmp_path, monkeypatch):
+    """The first chunk's bulk_load is still running when the mapping starts the second chunk."""
+    import threading
+
+    import sahelkg.build as b
+
+    monkeypatch.setattr(b, "LOAD_CHUNK_QUADS", 1000)
+    loading, second = threading.Event(), threading.Event()
+    seen: list[tuple[int, bool]] = []
+    real_init, real_load = b._Chunk.__init__, b._Chunk.load_into
+
+    def init(self, folder):
+        real_init(self, folder)
+        if loading.is_set():
+            second.set()
+
+    def load(self, store):
+        if not loading.is_set():  # the first load waits for the mapping to open the next chunk
+            loading.set()
+            seen.append((threading.get_ident(), second.wait(timeout=30)))
+        return real_load(self, store)
+
+    monkeypatch.setattr(b._Chunk, "__init__", init)
+    monkeypatch.setattr(b._Chunk, "load_into", load)
+    s = settings_for(tmp_path)
+    build(s, full=True)
+    (thread, overlapped), = seen
+    assert thread != threading.get_ident() and overlapped
+
+
+def test_a_failed_load_fails_the_build_and_leaves_the_previous_store(tmp_path, monkeypatch):
+    import sahelkg.build as b
+
+    s = settings_for(tmp_path)
+    build(s)
+    before = quads(s.store)
+    monkeypatch.setattr(b, "LOAD_CHUNK_QUADS", 1000)
+    loads: list[int] = []
+    real = b._Chunk.load_into
+
+    def load(self, store):
+        loads.append(self.lines)
+        if len(loads) == 2:
+            self.discard()
+            raise OSError(28, "No space left on device")
+        return real(self, store)
+
+    monkeypatch.setattr(b._Chunk, "load_into", load)
+    with pytest.raises(OSError, match="No space left"):
+        build(s, full=True)
+    assert os.readlink(s.store) == "store.d/gen-1"
+    assert_same_quads(quads(s.store), before)
+    gens = Path(s.store).with_name("store.d")
+    assert not list(gens.glob("*.nq")) and sorted(p.name for p in gens.glob("gen-*") if p.is_dir()) == ["gen-1"]
 
 
 def test_the_closure_is_recomputed_only_when_transitive_edges_change(tmp_path, corpus_copy, monkeypatch):
