@@ -379,6 +379,40 @@ def test_absence_is_a_hash_table_below_the_threshold_and_lookups_above(data: pyo
     assert {f for f, *_ in compiled(roles, role_shapes)} == {("iri", EX + "b"), ("iri", EX + "c")}
 
 
+def test_a_whole_store_runs_on_several_threads_one_table_at_a_time(data: pyoxigraph.Store,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # The lanes: the queries that may hold a table (GROUP BY, MINUS, SPARQL bodies) never run at
+    # the same time as each other; the lookups run beside them on the other threads; the results
+    # are exactly those of one thread, in the same order.
+    import threading
+    import time
+
+    shapes = compile_shapes(SHAPES, data)
+    queries = list(shapes.queries())
+    assert {q.component.rsplit("#", 1)[1] for q in queries if q.table} >= {
+        "MaxCountConstraintComponent", "MinCountConstraintComponent", "ClassConstraintComponent", "SPARQLConstraintComponent"}
+    one = shapes._in_lanes(data, queries, 1)
+    spans: list[tuple[bool, str, float, float]] = []
+    real = shacl.CompiledShapes._violations
+
+    def violations(self, store, q, *, whole=False):
+        start = time.perf_counter()
+        time.sleep(0.002)  # long enough for the other lane to start one
+        try:
+            return real(self, store, q, whole=whole)
+        finally:
+            spans.append((q.table, threading.current_thread().name, start, time.perf_counter()))
+
+    monkeypatch.setattr(shacl.CompiledShapes, "_violations", violations)
+    two = shapes._in_lanes(data, queries, 2)
+    assert two == one and any(one)
+    assert len(spans) == len(queries) and {name for _, name, _, _ in spans} == {"sahelkg-shacl-0", "sahelkg-shacl-1"}
+    tables = sorted((a, b) for table, _, a, b in spans if table)
+    assert all(b1 <= a2 for (_, b1), (a2, _) in zip(tables, tables[1:]))
+    lookups = [(a, b) for table, _, a, b in spans if not table]
+    assert any(a < b2 and a2 < b for a, b in tables for a2, b2 in lookups)  # a lookup ran beside a table
+
+
 def test_a_node_found_in_several_graphs_and_types_is_reported_once() -> None:
     # The whole-store queries take focus nodes as they come (not DISTINCT, so that millions of them
     # are never held): ex:x is a target three times (two graphs, two classes), and ex:x's

@@ -46,8 +46,10 @@ written as a SPARQL-like path (``^hasBody``). SPARQL constraints run with pyoxig
 from __future__ import annotations
 
 import itertools
+import os
 import re
-from collections import defaultdict
+import threading
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,9 +73,13 @@ XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = RDF_NS + "type"
 SUBCLASS = RDFS_NS + "subClassOf"
 VIOLATION = SH + "Violation"
-# Below this many triples, a whole-store test of absence holds them in a hash table (MINUS, about
-# 270 MB here), above it looks each focus node up (FILTER NOT EXISTS, memory flat, twice slower).
-HASHED_ROWS = 1_000_000
+# Below this many triples, a whole-store test of absence holds them in a hash table (MINUS: about
+# 330 bytes a row, 940 MB for the 2.8 million oa:start triples of 100,000 articles, as much as the
+# other tables there), above it looks each focus node up (FILTER NOT EXISTS: memory flat, but 5 times
+# slower, 48 s against 9 s for those 2.8 million selectors).
+HASHED_ROWS = 3_000_000
+# Threads that run a whole store's queries (the machines this runs on have 2 cores or more).
+LANES = min(4, max(1, os.cpu_count() or 1))
 
 # Datatypes whose well-formedness SPARQL can test by casting (an ill-typed literal fails the cast).
 _CASTABLE = {XSD_NS + n for n in ("boolean", "integer", "decimal", "float", "double", "dateTime", "date", "time")}
@@ -541,11 +547,14 @@ class _Query:
     # again exactly (CompiledShapes.run); a remote store runs ``text``.
     counted: tuple[str, str, int] | None = None
     # sh:minCount 1 or sh:hasValue on one IRI, whole store, embedded: (the same test as ``MINUS``, the
-    # triple pattern its right side scans). Oxigraph answers it from a hash table of that side, about
-    # twice as fast as ``text``'s lookups, and 270 bytes per row (1.5 GB for the 5.6 million
+    # triple pattern its right side scans). Oxigraph answers it from a hash table of that side, 2 to
+    # 5 times as fast as ``text``'s lookups, and about 330 bytes per row (1.8 GB for the 5.6 million
     # oa:hasSelector triples of 100,000 articles): run() takes it when the pattern has fewer than
     # HASHED_ROWS triples.
     hashed: tuple[str, str] | None = None
+    # On a whole store, the query may hold a table that grows with the store (GROUP BY, MINUS, or a
+    # SPARQL-based constraint, whose body is the shapes author's): run() runs one such at a time.
+    table: bool = False
 
 
 class CompiledShapes:
@@ -637,9 +646,9 @@ class CompiledShapes:
 
         On a whole store, absence (``sh:minCount 1``, ``sh:hasValue``) is ``FILTER NOT EXISTS``, an
         index lookup per focus node in the order the focus nodes come, or ``MINUS`` where the
-        property has fewer than HASHED_ROWS triples: ``MINUS`` is twice as fast (0.83 s against
-        1.6 s over 280,000 selectors) but holds a hash table of every node that has the property
-        (1.5 GB for the 5.6 million oa:hasSelector triples of 100,000 articles). ``sh:maxCount`` stays a ``GROUP BY``
+        property has fewer than HASHED_ROWS triples: ``MINUS`` is 2 to 5 times as fast (0.83 s against
+        1.6 s over 280,000 selectors, 9 s against 48 s over 2.8 million) but holds a hash table of every
+        node that has the property (940 MB for those 2.8 million). ``sh:maxCount`` stays a ``GROUP BY``
         (about 400 bytes per focus node, 1.2 GB there): pairing each value with the node's other
         values looks them up in object order, 13 times slower (116 s against 9 s). On an embedded
         store it counts triples rather than distinct values (see ``_Query.counted``)."""
@@ -671,7 +680,7 @@ class CompiledShapes:
                             f"FILTER({member}) }}")
                 else:
                     text = f"SELECT DISTINCT ?this ?value WHERE {{ {focus_pattern} ?this {s.path} ?value {typed} }}"
-                yield _Query(s, comp, text, "value")
+                yield _Query(s, comp, text, "value", table=True)
             elif n in _VALUE_COMPONENTS:
                 if s.path is None:
                     expr = c.value_violation(con, "?this", "?this")
@@ -704,14 +713,14 @@ class CompiledShapes:
 
                 one = _one_iri(s.path)
                 counted = (over("COUNT(*)"), one, con.value) if one else None
-                yield _Query(s, comp, over(f"COUNT(DISTINCT {v})"), "focus", counted=counted)
+                yield _Query(s, comp, over(f"COUNT(DISTINCT {v})"), "focus", counted=counted, table=True)
             elif n == "minCount" and member is not None and con.value == 1:
                 yield self._absence(s, comp, focus_pattern, c.var())
             elif n == "minCount" and member is not None and con.value > 1:
                 v, k = c.var(), c.var("n")
                 text = (f"SELECT ?this WHERE {{ {focus_pattern} OPTIONAL {{ {{ SELECT ?this (COUNT(DISTINCT {v}) AS {k}) "
                         f"WHERE {{ ?this {s.path} {v} }} GROUP BY ?this }} }} FILTER(COALESCE({k}, 0) < {con.value}) }}")
-                yield _Query(s, comp, text, "focus")
+                yield _Query(s, comp, text, "focus", table=True)
             elif n == "hasValue" and member is not None and s.path is not None:
                 yield self._absence(s, comp, focus_pattern, _nt(con.value))
             else:
@@ -731,7 +740,7 @@ class CompiledShapes:
         hashed = None
         if _one_iri(s.path):
             hashed = (f"SELECT ?this WHERE {{ {focus_pattern} MINUS {{ {pattern} }} }}", pattern)
-        return _Query(s, component, text, "focus", hashed=hashed)
+        return _Query(s, component, text, "focus", hashed=hashed, table=hashed is not None)
 
     def _sparql_query(self, s: Shape, con: Constraint, focus_pattern: str) -> _Query:
         text, messages, node = con.value
@@ -746,7 +755,7 @@ class CompiledShapes:
             # Standard SPARQL 1.1: the focus pattern joins the body's group, so its FILTERs see $this
             # (pre-binding by substitution, as most SHACL engines do).
             bound = text[:i + 1] + " " + focus_pattern + " " + text[i + 1:j] + " " + text[j:]
-        return _Query(s, SH + "SPARQLConstraintComponent", bound, "sparql", messages, node)
+        return _Query(s, SH + "SPARQLConstraintComponent", bound, "sparql", messages, node, table=True)
 
     # ---- running
     def run(self, store: pyoxigraph.Store, focus_graphs: list[str] | None = None) -> list[Result]:
@@ -754,23 +763,75 @@ class CompiledShapes:
         focus nodes those graphs mention."""
         self.lateral = getattr(store, "supports_lateral", True)
         focus = None if focus_graphs is None else self.focus_nodes(store, focus_graphs)
+        queries = list(self.queries(focus))
+        if focus is None and isinstance(store, pyoxigraph.Store):
+            found = self._in_lanes(store, queries, LANES)
+        else:
+            found = [self._violations(store, q) for q in queries]
         results: dict[tuple[Any, ...], Result] = {}
-        embedded = isinstance(store, pyoxigraph.Store)
-        for q in self.queries(focus):
-            text, recount = self.text_for(store, q)
-            try:
-                rows = store.query(text, use_default_graph_as_union=True)
-            except SyntaxError as e:
-                raise ShapeError(f"shape {q.shape.label}: the compiled query for {_short(q.component)} does not parse: {e}\n{text}") from e
-            variables = [v.value for v in rows.variables]
-            for row in rows:
-                if recount is not None and len(set(_Graph(store).objects(row["this"], recount[0]))) <= recount[1]:
-                    continue  # COUNT(*) counted one value stated in several graphs more than once
-                r = self._result(q, row, variables)
+        for rs in found:
+            for r in rs:
                 results.setdefault((r.focus, r.path, r.value, r.component, r.shape, r.message), r)
-            if focus is None and embedded:
-                release_free_memory()  # a whole-store query may have held a GB: the next one starts from the base
         return list(results.values())
+
+    def _in_lanes(self, store: pyoxigraph.Store, queries: list[_Query], lanes: int) -> list[list[Result]]:
+        """The violations of each query, run on ``lanes`` threads (pyoxigraph releases the GIL while
+        it evaluates): the first lane runs the queries that may hold a table (``_Query.table``) one
+        after the other, so the memory holds at most one table, then joins the others in running
+        the lookups, which hold almost nothing. The results come back in the queries' order."""
+        found: list[list[Result]] = [[] for _ in queries]
+        tables = [i for i, q in enumerate(queries) if q.table]
+        lookups = deque(i for i, q in enumerate(queries) if not q.table)
+        stop = threading.Event()
+        failed: list[BaseException] = []
+
+        def lane(own: list[int]) -> None:
+            try:
+                for i in own:
+                    if stop.is_set():
+                        return
+                    found[i] = self._violations(store, queries[i], whole=True)
+                while not stop.is_set():
+                    try:
+                        i = lookups.popleft()
+                    except IndexError:
+                        return
+                    found[i] = self._violations(store, queries[i], whole=True)
+            except BaseException as e:  # handed to the caller's thread
+                failed.append(e)
+                stop.set()
+
+        # daemon threads: an interrupted build returns at once; a running query ends on its own
+        threads = [threading.Thread(target=lane, args=(tables if n == 0 else [],), daemon=True, name=f"sahelkg-shacl-{n}")
+                   for n in range(max(1, lanes))]
+        try:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        finally:
+            stop.set()
+        if failed:
+            raise failed[0]
+        return found
+
+    def _violations(self, store: pyoxigraph.Store, q: _Query, *, whole: bool = False) -> list[Result]:
+        """The results of one query; ``whole``: a whole-store query on an embedded store, whose
+        memory is handed back to the system when it ends."""
+        text, recount = self.text_for(store, q)
+        try:
+            rows = store.query(text, use_default_graph_as_union=True)
+        except SyntaxError as e:
+            raise ShapeError(f"shape {q.shape.label}: the compiled query for {_short(q.component)} does not parse: {e}\n{text}") from e
+        variables = [v.value for v in rows.variables]
+        out = []
+        for row in rows:
+            if recount is not None and len(set(_Graph(store).objects(row["this"], recount[0]))) <= recount[1]:
+                continue  # COUNT(*) counted one value stated in several graphs more than once
+            out.append(self._result(q, row, variables))
+        if whole:
+            release_free_memory()  # a whole-store query may have held a GB: the next one starts from the base
+        return out
 
     @staticmethod
     def text_for(store: pyoxigraph.Store, q: _Query) -> tuple[str, tuple[str, int] | None]:
