@@ -413,6 +413,36 @@ def test_a_whole_store_runs_on_several_threads_one_table_at_a_time(data: pyoxigr
     assert any(a < b2 and a2 < b for a, b in tables for a2, b2 in lookups)  # a lookup ran beside a table
 
 
+def test_ctrl_c_during_the_lanes_returns_at_once_and_starts_no_other_query(data: pyoxigraph.Store,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # A query cannot be stopped once Oxigraph runs it: Ctrl-C raises in the caller at once, and the
+    # lanes start no further query (their threads are daemons: an exiting process does not wait).
+    import _thread
+    import threading
+
+    shapes = compile_shapes(SHAPES, data)
+    queries = list(shapes.queries())
+    started: list[str] = []
+    release = threading.Event()
+
+    def violations(self, store, q, *, whole=False):
+        started.append(threading.current_thread().name)
+        if len(started) == 2:
+            _thread.interrupt_main()  # Ctrl-C while both lanes are inside a query
+        release.wait(timeout=30)
+        return []
+
+    monkeypatch.setattr(shacl.CompiledShapes, "_violations", violations)
+    with pytest.raises(KeyboardInterrupt):
+        shapes._in_lanes(data, queries, 2)
+    assert not release.is_set() and len(started) == 2  # the caller did not wait for the queries
+    release.set()
+    lanes = [t for t in threading.enumerate() if t.name.startswith("sahelkg-shacl-")]
+    for t in lanes:
+        t.join(timeout=30)
+    assert len(started) == 2 and all(t.daemon for t in lanes)
+
+
 def test_a_node_found_in_several_graphs_and_types_is_reported_once() -> None:
     # The whole-store queries take focus nodes as they come (not DISTINCT, so that millions of them
     # are never held): ex:x is a target three times (two graphs, two classes), and ex:x's
