@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,14 +188,10 @@ class _Loader:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            if self.pending is not None:
-                wait([self.pending])
-        finally:
-            if self.chunk is not None:
-                self.chunk.discard()
-            self.pool.shutdown(wait=True)
-            self.store = None
+        if self.chunk is not None:  # not handed to the thread: it is ours to delete
+            self.chunk.discard()
+        self.pool.shutdown(wait=True)  # waits for the load in flight
+        self.store = None
 
     def write(self, lines: list[str]) -> None:
         """Add one graph's lines; a chunk closes after the graph that fills it."""
@@ -213,7 +209,6 @@ class _Loader:
 
     def _submit(self) -> None:
         assert self.chunk is not None
-        self.chunk.file.close()
         self._wait()
         chunk, self.chunk = self.chunk, None
         assert self.store is not None, "the loader is closed"

@@ -79,7 +79,7 @@ VIOLATION = SH + "Violation"
 # slower, 48 s against 9 s for those 2.8 million selectors).
 HASHED_ROWS = 3_000_000
 # Threads that run a whole store's queries (the machines this runs on have 2 cores or more).
-LANES = min(4, max(1, os.cpu_count() or 1))
+LANES = min(4, os.cpu_count() or 1)
 
 # Datatypes whose well-formedness SPARQL can test by casting (an ill-typed literal fails the cast).
 _CASTABLE = {XSD_NS + n for n in ("boolean", "integer", "decimal", "float", "double", "dateTime", "date", "time")}
@@ -785,16 +785,17 @@ class CompiledShapes:
         stop = threading.Event()
         failed: list[BaseException] = []
 
+        def shared() -> Iterator[int]:
+            while lookups:
+                try:
+                    yield lookups.popleft()
+                except IndexError:  # another lane took the last one
+                    return
+
         def lane(own: list[int]) -> None:
             try:
-                for i in own:
+                for i in itertools.chain(own, shared()):
                     if stop.is_set():
-                        return
-                    found[i] = self._violations(store, queries[i], whole=True)
-                while not stop.is_set():
-                    try:
-                        i = lookups.popleft()
-                    except IndexError:
                         return
                     found[i] = self._violations(store, queries[i], whole=True)
             except BaseException as e:  # handed to the caller's thread
@@ -923,7 +924,8 @@ class CompiledShapes:
                 if kind == "targetClass":
                     focus.update(*(found.get(("targetClass", c), ()) for c in self.compiler.subs(o)))
                 elif kind == "targetNode":
-                    focus.update([o] if o in order else [])
+                    if o in order:
+                        focus.add(o)
                 else:
                     focus.update(found.get((kind, o.value), ()))
             out[id(shape)] = sorted(focus, key=order.__getitem__)  # in the order the graphs mention them
