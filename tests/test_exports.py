@@ -185,6 +185,32 @@ def test_event_place_network(gexf_files: dict[str, Path]) -> None:
     assert any(d["relation"] == "locatedIn" for _, _, d in g.out_edges(ID + "kidal", data=True))
 
 
+@pytest.mark.parametrize("variant", list(GEXF_VARIANTS))
+def test_gexf_declares_only_edge_columns_that_have_values(gexf_files: dict[str, Path], variant: str) -> None:
+    from lxml import etree
+
+    ns = {"g": "http://gexf.net/1.3"}
+    doc = etree.parse(str(gexf_files[variant]))
+    declared = set(doc.xpath("//g:attributes[@class='edge']/g:attribute/@id", namespaces=ns))
+    used = set(doc.xpath("//g:edge/g:attvalues/g:attvalue/@for", namespaces=ns))
+    assert declared == used, f"declared but empty: {sorted(declared - used)}"
+
+
+def test_gexf_participation_edges_carry_role_and_dates(gexf_files: dict[str, Path]) -> None:
+    import networkx as nx
+
+    g = nx.read_gexf(gexf_files["full"])
+    # "A French soldier was killed in action in Mali on Friday morning" / "Posted on Sep 24, 2021"
+    [death] = [n for n, d in g.nodes(data=True) if d.get("class") == "death" and ID + "maxime-blasco" in g[n]]
+    [edge] = g[death][ID + "maxime-blasco"].values()
+    assert (edge["roles"], edge["first_date"], edge["last_date"]) == ("victim", "2021-09-24", "2021-09-24")
+    # an event -> place edge of 004, "dans la nuit du 11 au 12 novembre 2018": the two days
+    ep = nx.read_gexf(gexf_files["event-place"])
+    spans = {(d["first_date"], d["last_date"]) for _, _, d in ep.edges(data=True) if d["relation"] == "occurredAt"
+             and "first_date" in d}
+    assert ("2018-11-11", "2018-11-12") in spans
+
+
 # --------------------------------------------------------------------------- GraphML
 
 

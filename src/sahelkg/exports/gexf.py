@@ -26,7 +26,7 @@ NS = "http://gexf.net/1.3"
 VIZ = "http://gexf.net/1.3/viz"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
-# (id, title, type): every projection declares the same columns, so files can be compared in Gephi
+# (id, title, type): the node columns are the same in every projection, so files can be compared in Gephi
 NODE_ATTRIBUTES = [
     ("type", "type", "string"), ("class", "class", "string"), ("iri", "iri", "string"),
     ("degree", "degree", "integer"), ("events", "events", "integer"), ("fatalities", "fatalities", "integer"),
@@ -83,7 +83,11 @@ def write_gexf(net: Network, out: BinaryIO, *, description: str | None = None) -
     desc = description or f"sahelkg {net.projection} network, labels in {net.lang}"
     w(f"  <meta>\n    <creator>sahelkg {__version__}</creator>\n    <description>{attr(desc)[1:-1]}</description>\n  </meta>\n")
     w(f'  <graph defaultedgetype="{edgetype}"{mode}>\n')
-    for cls, decls in (("node", NODE_ATTRIBUTES), ("edge", EDGE_ATTRIBUTES)):
+    # an edge column is declared only where some edge has a value in it (Gephi shows a declared
+    # column on every edge: an always-empty one is noise); nodes always have type, class, degree
+    used = {"relation"} | {k for e in net.edges for k, v in e.attrs.items() if v is not None and v != ""}
+    edge_decls = [d for d in EDGE_ATTRIBUTES if d[0] in used]
+    for cls, decls in (("node", NODE_ATTRIBUTES), ("edge", edge_decls)):
         w(f'    <attributes class="{cls}" mode="static">\n')
         for aid, title, typ in decls:
             w(f"      <attribute id={attr(aid)} title={attr(title)} type={attr(typ)}/>\n")

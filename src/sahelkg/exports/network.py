@@ -20,7 +20,7 @@ Edges
     assert it, time = the intervals of its relation statements when every statement is dated;
     inverse properties are written one way (``sk:contains`` as ``sk:locatedIn``...);
     *participation* event -> actor, kind = the role (attacker, target, victim, agent,
-    supporting_force, recipient, participant), weight 1, time = the event's;
+    supporting_force, recipient, participant), also in ``roles``, weight 1, time = the event's;
     event -> place (``occurredAt``), event -> operation (``partOfOperation``), event -> event
     (``subEventOf``, ``resultOf``, ``sameEventAs``).
 
@@ -36,7 +36,9 @@ events as the edge's interval and its ``first_date``/``last_date``), ``event-pla
 (events, the places where they occurred and those places' containing places).
 
 Time: closed intervals of days (``start``/``end`` or ``<spells>``), from ``sk:beginDate`` and
-``sk:endDate``; elements without a known date are present all the time.
+``sk:endDate``; elements without a known date are present all the time. Every dated edge also
+carries its first and last day as ``first_date``/``last_date`` (columns that filter in Gephi's
+data laboratory without the timeline).
 """
 
 from __future__ import annotations
@@ -408,7 +410,9 @@ def read_network(store: ox.Store, *, projection: str = "full", lang: str = "en",
         edges.extend(e for e in _relations(r, set(nodes)) if e.kind == "locatedIn")
     if projection == "full" and with_events:
         for e, role, a in participation:
-            edges.append(Edge(e, a, role, r.onto.label(SK.term(_role_prop(role)), lang), 1.0, event_spells(e)))
+            edge = Edge(e, a, role, r.onto.label(SK.term(_role_prop(role)), lang), 1.0, event_spells(e))
+            edge.attrs["roles"] = role
+            edges.append(edge)
         for prop in ("partOfOperation", *EVENT_LINKS):
             for q in r.quads(prop):
                 s, o = text(q.subject), text(q.object)
@@ -512,6 +516,10 @@ def _actor_stats(r: _Reader, nodes: dict[str, Node], participation: list[tuple[s
 
 
 def _finish(net: Network) -> Network:
+    for edge in net.edges:
+        if edge.spells and "first_date" not in edge.attrs:
+            edge.attrs["first_date"] = min(b for b, _ in edge.spells)
+            edge.attrs["last_date"] = max(e for _, e in edge.spells)
     for iri, d in net.degrees().items():
         if iri in net.nodes:
             net.nodes[iri].attrs["degree"] = d
