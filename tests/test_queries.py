@@ -1189,7 +1189,7 @@ def test_cli_list(real_settings: Settings) -> None:
     assert listed["disputed-facts"] == q.load_query_file(QUERIES_DIR / "disputed-facts.rq").summary
 
 
-def test_cli_file_and_stdin(real_settings: Settings, tmp_path: Path) -> None:
+def test_cli_file_and_stdin(real_settings: Settings, real_store: object, tmp_path: Path) -> None:
     text = (QUERIES_DIR / "running-death-totals.rq").read_text(encoding="utf-8")
     path = tmp_path / "totals.rq"
     path.write_text(text, encoding="utf-8")
@@ -1198,6 +1198,36 @@ def test_cli_file_and_stdin(real_settings: Settings, tmp_path: Path) -> None:
     by_stdin = invoke("query", "-", "--store", real_settings.store, "--format", "csv", input=text)
     assert by_name.exit_code == by_file.exit_code == by_stdin.exit_code == 0
     assert by_name.output == by_file.output == by_stdin.output
+
+
+def test_cli_stdin_declares_the_well_known_prefixes_it_leaves_out(real_settings: Settings, real_store: object) -> None:
+    text = "SELECT ?label WHERE {\n  <https://w3id.org/sahelkg/id/gossi> skos:prefLabel ?label .\n}\nORDER BY ?label\n"
+    result = invoke("query", "-", "--store", real_settings.store, "--format", "csv", input=text)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "note: declared PREFIX skos: (not in the query)\n"
+    assert result.stdout == "label\nGossi\nGossi\n"
+
+
+def test_cli_syntax_errors_are_said_as_a_person_would(real_settings: Settings, real_store: object) -> None:
+    cases = {
+        # an unknown prefix that is not one of the project's: where it is, and what to add
+        "SELECT ?s WHERE {\n  ?s ex:name ?n }": "stdin:2:6: malformed SPARQL: unknown prefix ex: declare it with "
+                                                "PREFIX ex: <...>\n  ?s ex:name ?n }\n     ^\n",
+        # a misspelt keyword: the keyword meant, at the word itself
+        "SELEC ?s WHERE { ?s ?p ?o }": "stdin:1:1: malformed SPARQL: 'SELEC' is not a SPARQL keyword: did you mean "
+                                       "SELECT?\nSELEC ?s WHERE { ?s ?p ?o }\n^\n",
+        # no list of Unicode ranges: what kind of thing was expected, and the missing brace
+        "SELECT ?s WHERE { ?s ?p ?o } ORDER BY": "stdin:1:38: malformed SPARQL: expected a variable, \"(\", a prefixed "
+                                                "name or an IRI\n"
+                                                "SELECT ?s WHERE { ?s ?p ?o } ORDER BY\n" + " " * 37 + "^\n",
+        "SELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?o }": "stdin:1:46: malformed SPARQL: the SELECT names a variable "
+                                                        "that is neither grouped nor aggregated: add it to GROUP BY or "
+                                                        "wrap it in SAMPLE(...)\n"
+                                                        "SELECT (COUNT(*) AS ?n) ?s WHERE { ?s ?p ?o }\n" + " " * 45 + "^\n",
+    }
+    for text, expected in cases.items():
+        result = invoke("query", "-", "--store", real_settings.store, input=text)
+        assert (result.exit_code, result.output) == (1, "error: " + expected), text
 
 
 def test_cli_unknown_parameter(real_settings: Settings) -> None:
@@ -1237,7 +1267,7 @@ def test_cli_malformed_query_gives_line_and_column(real_settings: Settings, tmp_
                     "ORDER ?e\n", encoding="utf-8")
     result = invoke("query", "-f", str(path), "--store", real_settings.store)
     assert result.exit_code == 1
-    assert result.output == f"error: {path}: malformed SPARQL: error at 6:9: expected BY\n"
+    assert result.output == f"error: {path}:6:9: malformed SPARQL: expected BY\nORDER ?e\n        ^\n"
 
 
 def test_cli_malformed_query_with_parameters_keeps_its_lines(real_settings: Settings, tmp_path: Path) -> None:
@@ -1251,7 +1281,8 @@ def test_cli_malformed_query_with_parameters_keeps_its_lines(real_settings: Sett
                     "}\n", encoding="utf-8")
     result = invoke("query", "-f", str(path), "--store", real_settings.store)
     assert result.exit_code == 1
-    assert result.output.startswith(f"error: {path}: malformed SPARQL: error at 5:")
+    assert result.output == (f"error: {path}:5:6: malformed SPARQL: unknown prefix nope: declare it with "
+                             "PREFIX nope: <...>\n  ?x nope:label ?lang .\n     ^\n")
 
 
 def test_cli_malformed_parameter_header(real_settings: Settings, tmp_path: Path) -> None:

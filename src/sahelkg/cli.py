@@ -168,8 +168,15 @@ def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: st
         k, v = item.split("=", 1)
         given[k] = v
     bindings = q.bind_params(named, given, lang)
+    text, shift = named.text, 0
+    if name is None or name == "-":  # a query written or pasted by hand, not a named one
+        text, declared = q.declare_known_prefixes(named.text)
+        shift = len(text) - len(named.text)
+        if declared:
+            click.echo("note: declared " + ", ".join(f"PREFIX {p}:" for p in declared) + " (not in the query)",
+                       err=True)
     store_ = open_store(settings.store)
-    table = q.run_select(store_, named.text, bindings, str(named.path or named.name))
+    table = q.run_select(store_, text, bindings, str(named.path or named.name), shift=shift)
     labels = {}
     if fmt in ("table", "md"):
         import pyoxigraph

@@ -56,6 +56,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sahelkg.errors import QueryError, StoreError
+from sahelkg.queries import describe_syntax_error, quote_line
 from sahelkg.settings import is_remote
 from sahelkg.store import StoreLayout, generation, open_read_only, open_store
 
@@ -365,18 +366,15 @@ def add_using(update: str, using: Sequence[str], using_named: Sequence[str]) -> 
 
 
 def _describe_syntax_error(error: SyntaxError, text: str, what: str) -> str:
-    """The parser's message with the line and column spelled out and the line quoted."""
-    message = str(error)
-    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
-    if not m:
-        return f"malformed {what}: {message}"
-    line, column, rest = int(m.group(1)), int(m.group(2)), m.group(3)
-    lines = text.splitlines() or [""]
-    quoted = ""
-    if 1 <= line <= len(lines):
-        source = lines[line - 1]
-        quoted = f"\n{source}\n{' ' * max(0, min(column - 1, len(source)))}^"
-    return f"malformed {what} at line {line}, column {column}: {rest}{quoted}"
+    """What is wrong, as a person would say it, at its line and column, the line quoted."""
+    if what in ("query", "update"):
+        line, column, rest = describe_syntax_error(error, text)
+    else:
+        m = re.match(r"error at (\d+):(\d+): (.*)", str(error), re.S)
+        line, column, rest = (int(m.group(1)), int(m.group(2)), m.group(3)) if m else (None, None, str(error))
+    if line is None or column is None:
+        return f"malformed {what}: {rest}"
+    return f"malformed {what} at line {line}, column {column}: {rest}{quote_line(text, line, column)}"
 
 
 # --------------------------------------------------------------------------- the worker process

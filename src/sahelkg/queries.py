@@ -344,10 +344,161 @@ def query_form(text: str) -> str:
     return ""
 
 
-def syntax_error_message(error: SyntaxError, where: str) -> str:
-    """A parser message with the line and column of the error, when pyoxigraph gives them."""
+# SPARQL 1.1's keywords and built-in function names: a bare word that is none of these is a typo
+KEYWORDS = frozenset("""
+    BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK DISTINCT REDUCED AS FROM NAMED WHERE ORDER BY ASC DESC LIMIT
+    OFFSET VALUES UNDEF OPTIONAL GRAPH SERVICE SILENT BIND MINUS FILTER UNION GROUP HAVING EXISTS NOT IN
+    LOAD CLEAR DROP CREATE ADD MOVE COPY TO INTO DEFAULT ALL INSERT DELETE DATA WITH USING A TRUE FALSE
+    STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT STRLEN UCASE LCASE
+    ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY HOURS MINUTES SECONDS
+    TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF STRLANG STRDT SAMETERM ISIRI
+    ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT
+    SEPARATOR LANGDIR STRLANGDIR HASLANG HASLANGDIR ISTRIPLE TRIPLE SUBJECT PREDICATE OBJECT
+""".split())
+
+
+def declared_prefixes(text: str) -> set[str]:
+    """The prefixes a SPARQL text declares with ``PREFIX p: <...>``."""
+    tokens = sparql_tokens(text)
+    return {tokens[i + 1].text.split(":", 1)[0] for i in range(len(tokens) - 1)
+            if tokens[i].kind == "word" and tokens[i].text.upper() == "PREFIX" and tokens[i + 1].kind == "pname"}
+
+
+def undeclared_prefixes(text: str) -> list[tuple[str, int]]:
+    """Each prefix used in a prefixed name but never declared, with the offset of its first use.
+
+    >>> undeclared_prefixes("PREFIX sk: <x#> SELECT * { ?s sk:a ?o ; rdfs:label ?l }")
+    [('rdfs', 40)]
+    """
+    declared = declared_prefixes(text)
+    seen: dict[str, int] = {}
+    for tok in sparql_tokens(text):
+        if tok.kind == "pname":
+            prefix = tok.text.split(":", 1)[0]
+            if prefix not in declared:
+                seen.setdefault(prefix, tok.start)
+    return sorted(seen.items(), key=lambda item: item[1])
+
+
+def declare_known_prefixes(text: str) -> tuple[str, list[str]]:
+    """``text`` with the project's well-known prefixes it uses but leaves undeclared declared.
+
+    The declarations go on the first line, before the text, so that the text's line numbers stay as
+    they are (a parser error is reported against the text as written, see :func:`describe_syntax_error`).
+    Returns the new text and the prefixes declared.
+
+    >>> declare_known_prefixes("SELECT * { ?s rdfs:label ?l }")
+    ('PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT * { ?s rdfs:label ?l }', ['rdfs'])
+    """
+    from sahelkg.vocab import PREFIXES
+
+    added = [p for p, _ in undeclared_prefixes(text) if p in PREFIXES]
+    if not added:
+        return text, []
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}> " for p in added) + text, added
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _expected(rest: str) -> str:
+    """The parser's "expected ..." list in words: Unicode ranges and internal names left out."""
+    if "variable that is unbound" in rest:
+        return ("the SELECT names a variable that is neither grouped nor aggregated: add it to GROUP BY "
+                "or wrap it in SAMPLE(...)")
+    if "IRI parsing failed" in rest:
+        return "not a valid absolute IRI (write <http://...>, or declare a BASE)"
+    m = re.match(r"expected (?:one of )?(.*)", rest, re.S)
+    if not m:
+        return rest
+    listed = m.group(1)
+    items = re.findall(r'"(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z_]*', re.sub(r"\[[^\]]*\]", " ", listed))
+    words = [i for i in dict.fromkeys(items) if i not in ("u",)]
+    functions = [w for w in words if w.upper() in KEYWORDS and w.upper() not in ("BY", "WHERE", "OPTIONAL")]
+    if len(functions) >= 4:
+        return "expected an expression (a variable, a value, or a function such as STR or COUNT)"
+    # the tokens that start a term, said by name
+    kinds = {'"?"': "a variable", '"$"': "a variable", '"<"': "an IRI", '":"': "a prefixed name"}
+    said = list(dict.fromkeys(kinds.get(w, w) for w in words))
+    if "..=" in listed and "a prefixed name" not in said:
+        said.append("a prefixed name")
+    if not said:
+        return "expected a name or a variable"
+    if len(said) == 1:
+        return f"expected {said[0]}"
+    shown = said[:8]
+    return "expected " + ", ".join(shown[:-1]) + f" or {shown[-1]}" + (" ..." if len(said) > 8 else "")
+
+
+def describe_syntax_error(error: SyntaxError, text: str, *, shift: int = 0) -> tuple[int | None, int | None, str]:
+    """(line, column, message) of a SPARQL syntax error, said as a person would.
+
+    An undeclared prefix or a misspelt keyword is named (with the declaration to add, or the keyword
+    meant) at its own position, instead of the parser's list of what it expected where it stopped.
+    ``shift`` is the number of characters put before ``text`` on its first line
+    (:func:`declare_known_prefixes`), taken off the parser's column.
+
+    >>> import pyoxigraph
+    >>> q = "SELECT * WHERE {\\n  ?s sk:name ?o }"
+    >>> try:
+    ...     pyoxigraph.Store().query(q)
+    ... except SyntaxError as e:
+    ...     describe_syntax_error(e, q)
+    (2, 6, 'unknown prefix sk: add PREFIX sk: <https://w3id.org/sahelkg/ontology#>')
+    """
+    from difflib import get_close_matches
+
+    from sahelkg.vocab import PREFIXES
+
     message = str(error)
-    return f"{where}: malformed SPARQL: {message}"
+    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    undeclared = undeclared_prefixes(text)
+    if undeclared:
+        prefix, offset = undeclared[0]
+        fix = (f"add PREFIX {prefix}: <{PREFIXES[prefix]}>" if prefix in PREFIXES
+               else f"declare it with PREFIX {prefix}: <...>")
+        line, col = _line_col(text, offset)
+        return line, col, f"unknown prefix {prefix}: {fix}"
+    tokens = sparql_tokens(text)
+    for tok in tokens:
+        if tok.kind == "other" and tok.text in "\"'":
+            line, col = _line_col(text, tok.start)
+            return line, col, f"a string opened here with {tok.text} is not closed"
+    for tok in tokens:
+        if tok.kind == "word" and tok.text.upper() not in KEYWORDS:
+            near = get_close_matches(tok.text.upper(), KEYWORDS, n=1, cutoff=0.75)
+            line, col = _line_col(text, tok.start)
+            hint = f": did you mean {near[0]}?" if near else " (a name needs a prefix, e.g. sk:name, or <...>)"
+            return line, col, f"{tok.text!r} is not a SPARQL keyword{hint}"
+    if not m:
+        return None, None, message
+    line, col = int(m.group(1)), int(m.group(2))
+    if line == 1:
+        col = max(1, col - shift)
+    said = _expected(m.group(3))
+    for opening, closing in ("{}", "()"):
+        if sum(t.text == opening for t in tokens) > sum(t.text == closing for t in tokens):
+            said += f" (a closing '{closing}' is missing)"
+    return line, col, said
+
+
+def syntax_error_message(error: SyntaxError, where: str, text: str = "", *, shift: int = 0) -> str:
+    """``where:line:column: malformed SPARQL: what is wrong``, the line quoted with a caret under the column."""
+    line, col, said = describe_syntax_error(error, text, shift=shift)
+    if line is None:
+        return f"{where}: malformed SPARQL: {said}"
+    return f"{where}:{line}:{col}: malformed SPARQL: {said}" + quote_line(text, line, col or 1)
+
+
+def quote_line(text: str, line: int, col: int) -> str:
+    """The ``line`` of ``text`` and a caret under ``col``, on two lines after a newline ('' past the end)."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    source = lines[line - 1]
+    return f"\n{source}\n{' ' * max(0, min(col - 1, len(source)))}^"
 
 
 # --------------------------------------------------------------------------- running and rendering
@@ -364,9 +515,11 @@ class ResultTable:
 
 
 def run_select(store: pyoxigraph.Store, text: str, substitutions: dict[pyoxigraph.Variable, object] | None = None,
-               where: str = "query") -> ResultTable:
+               where: str = "query", *, shift: int = 0) -> ResultTable:
     """Run a SELECT over the union of all graphs.
 
+    :param shift: characters put before the query as written on its first line (declared prefixes),
+        so that an error's column is the one in the text as written.
     :raises QueryError: malformed query (with line and column) or a query that is not a SELECT.
     """
     try:
@@ -376,7 +529,7 @@ def run_select(store: pyoxigraph.Store, text: str, substitutions: dict[pyoxigrap
         else:  # a RemoteStore binds parameters the way its server needs (sahelkg.remote.Profile.bind)
             result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as e:
-        raise QueryError(syntax_error_message(e, where)) from e
+        raise QueryError(syntax_error_message(e, where, text[shift:], shift=shift)) from e
     except OSError as e:
         raise QueryError(f"{where}: the query failed: {e}") from e
     if not isinstance(result, pyoxigraph.QuerySolutions):
