@@ -169,3 +169,126 @@ def test_timeline_and_map_of_the_events(page, server):
     assert "Mali" in page.locator("svg.map text.country-label").all_text_contents()
     _screenshot(page, "map.png")
     assert page.errors == []
+
+
+# --------------------------------------------------------------------------- the real corpus on the page
+
+
+@pytest.fixture(scope="module")
+def real_server(real_settings, real_store) -> Iterator[str]:
+    """The page over the store built from the real corpus/ and queries/."""
+    with tw.serve(tw.make_app(Path(real_settings.store), real_settings.queries_dir)) as url:
+        yield url
+
+
+def _legend(page) -> list[dict[str, str]]:
+    return page.evaluate("""[...document.querySelectorAll('#view-timeline .legend span')].map((s) => ({
+        type: s.dataset.type, text: s.textContent, colour: s.style.getPropertyValue('--c'),
+        hollow: s.classList.contains('hollow') }))""")
+
+
+def test_timeline_gives_every_event_type_a_marker_of_its_own(page, real_server):
+    page.goto(real_server + "/")
+    page.locator("#query-list button").first.wait_for()
+    page.click("#events-button")
+    page.locator("svg.timeline circle").first.wait_for()
+    legend = _legend(page)
+    drawn = set(page.evaluate("[...document.querySelectorAll('svg.timeline circle')].map((c) => c.dataset.type)"))
+    assert {entry["type"] for entry in legend} == drawn
+    assert len(legend) > 12  # more types than the old palette had colours: the case that repeated them
+    markers = [(entry["colour"], entry["hollow"]) for entry in legend]
+    assert len(set(markers)) == len(markers), markers
+    assert "death" in {entry["text"] for entry in legend}  # the class label, lower case as in the ontology
+    _screenshot(page, "timeline-event-types.png")
+    assert page.errors == []
+
+
+def test_named_timeline_is_coloured_by_its_category_with_a_legend(page, real_server):
+    page.goto(real_server + "/?named=timeline")
+    page.locator("table.results tbody tr").first.wait_for()
+    column = page.evaluate("[...document.querySelectorAll('table.results thead th')].map((th) => th.textContent)")
+    i = column.index("categoryLabel")
+    categories = set(page.evaluate(
+        f"[...document.querySelectorAll('table.results tbody tr')].map((tr) => tr.cells[{i}].querySelector('.literal').textContent)"))
+    page.click(".tabs button[data-view=timeline]")
+    page.locator("svg.timeline circle").first.wait_for()
+    legend = _legend(page)
+    assert {entry["text"] for entry in legend} == categories
+    assert len(categories) > 1 and len({entry["colour"] for entry in legend}) == len(categories)
+    _screenshot(page, "timeline-named-categories.png")
+    assert page.errors == []
+
+
+def test_events_map_frames_the_sahel_and_names_the_far_places(page, real_server):
+    page.goto(real_server + "/")
+    page.locator("#query-list button").first.wait_for()
+    page.click("#events-button")
+    page.locator("svg.timeline circle").first.wait_for()
+    page.click(".tabs button[data-view=map]")
+    page.locator("svg.map circle.point").first.wait_for()
+    names = page.locator("svg.map circle.point title").all_text_contents()
+    assert not any(n.startswith("Pau") for n in names) and any(n.startswith("Gossi") for n in names)
+    assert "Mali" in page.locator("svg.map text.country-label").all_text_contents()
+    outside = page.locator("#view-map p.outside")
+    assert "Pau" in outside.inner_text()
+    _screenshot(page, "map-sahel.png")
+    outside.locator("button").click()
+    page.locator("svg.map circle.point title", has_text="Pau").wait_for(state="attached")
+    assert page.locator("#view-map p.outside").count() == 0
+    assert page.errors == []
+
+
+def test_map_without_coordinates_is_a_message_not_an_empty_map(page, real_server):
+    page.goto(real_server + "/")
+    page.locator("#query-list button").first.wait_for()
+    page.evaluate("window.sahelkg.cm.setValue('SELECT ?s WHERE { ?s a <https://w3id.org/sahelkg/ontology#Death> }')")
+    page.click("#run")
+    page.locator("table.results tbody tr").first.wait_for()
+    page.click(".tabs button[data-view=map]")
+    message = page.locator("#view-map p.empty")
+    message.wait_for()
+    assert message.inner_text().startswith("No coordinates in these results")
+    assert page.locator("#view-map svg").count() == 0
+    _screenshot(page, "map-no-coordinates.png")
+
+
+def test_an_error_takes_the_previous_downloads_away(page, real_server):
+    page.goto(real_server + "/")
+    page.locator("#query-list button").first.wait_for()
+    page.evaluate("window.sahelkg.cm.setValue('SELECT ?s WHERE { ?s ?p ?o } LIMIT 1')")
+    page.click("#run")
+    page.locator("#downloads button").first.wait_for()
+    page.evaluate("window.sahelkg.cm.setValue('SELECT ?s WHERE { ?s ?p ?o ')")
+    page.click("#run")
+    error = page.locator("#view-table pre.error")
+    error.wait_for()
+    assert "a closing '}' is missing" in error.inner_text()
+    assert page.locator("#downloads button").count() == 0
+    _screenshot(page, "error-no-downloads.png")
+
+
+def test_a_pasted_query_gets_the_well_known_prefixes(page, real_server):
+    page.goto(real_server + "/")
+    page.locator("#query-list button").first.wait_for()
+    page.evaluate("window.sahelkg.cm.setValue('SELECT ?label WHERE { <https://w3id.org/sahelkg/id/gossi> skos:prefLabel ?label }')")
+    page.click("#run")
+    page.locator("table.results tbody tr").first.wait_for()
+    assert page.evaluate("window.sahelkg.cm.getValue()").startswith("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n")
+    assert page.locator("#status").inner_text().endswith("· declared PREFIX skos: (not in the query)")
+    assert page.locator("table.results tbody tr").count() == 2  # "Gossi"@en and "Gossi"@fr
+
+
+def test_the_page_speaks_the_language_of_the_labels(page, real_server):
+    page.goto(real_server + "/")
+    page.locator("#query-list button").first.wait_for()
+    page.select_option("#lang", "fr")
+    assert page.locator("#run").inner_text() == "Exécuter"
+    assert page.locator(".tabs button").all_inner_texts() == ["Tableau", "Frise", "Carte"]
+    assert page.locator("#events-button").inner_text() == "Événements : frise et carte"
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    page.click("#events-button")
+    page.locator("svg.timeline circle").first.wait_for()
+    assert "ligne" in page.locator("#status").inner_text()
+    assert "Cliquer sur un point" in page.locator("#view-timeline .map-caption").inner_text()
+    _screenshot(page, "page-in-french.png")
+    assert page.errors == []

@@ -18,6 +18,51 @@
     ["JSON-LD", "application/ld+json", "jsonld"], ["RDF/XML", "application/rdf+xml", "rdf"],
   ];
 
+  /* The page's own words, in the language chosen for the labels. Static text in index.html carries
+   * data-i18n="key"; the script's messages go through t(key, ...). */
+  const TEXT = {
+    en: {
+      tagline: "knowledge graph of the armed conflict in the Sahel", labels: "labels", examples: "Examples",
+      events: "Events: timeline and map", loading: "loading the named queries…", run: "Run",
+      hint: "Ctrl+Enter runs, Ctrl+Space completes prefixes and terms", table: "Table", timeline: "Timeline",
+      map: "Map", start: "Run a query, or pick an example.", footerEndpoint: "SPARQL endpoint at",
+      footerIris: "every IRI of the graph dereferences under", running: "running…", error: "error",
+      rows: (n, graph) => `${n} ${graph ? "triple" : "row"}${n === 1 ? "" : "s"}`, inMs: (ms) => `in ${ms} ms`,
+      answered: (ms) => `answered in ${ms} ms`, noResults: "No results.",
+      firstRows: (max, n) => `Showing the first ${max} of ${n} rows; the downloads have them all.`,
+      download: "download", downloadFailed: "download failed", noQueries: "No named queries.",
+      runWith: "Run with these values",
+      declared: (list) => `declared ${list.map((p) => `PREFIX ${p}:`).join(", ")} (not in the query)`,
+      noCoordinates: "No coordinates in these results: the map needs latitude and longitude columns (sk:latitude, sk:longitude) or a WKT POINT.",
+      selectionRows: (n) => `${n} row${n === 1 ? "" : "s"}`,
+    },
+    fr: {
+      tagline: "graphe de connaissances du conflit armé au Sahel", labels: "libellés", examples: "Exemples",
+      events: "Événements : frise et carte", loading: "chargement des requêtes nommées…", run: "Exécuter",
+      hint: "Ctrl+Entrée exécute, Ctrl+Espace complète préfixes et termes", table: "Tableau", timeline: "Frise",
+      map: "Carte", start: "Exécutez une requête, ou choisissez un exemple.", footerEndpoint: "point d'accès SPARQL :",
+      footerIris: "chaque IRI du graphe se déréférence sous", running: "exécution…", error: "erreur",
+      rows: (n, graph) => `${n} ${graph ? "triplet" : "ligne"}${n > 1 ? "s" : ""}`, inMs: (ms) => `en ${ms} ms`,
+      answered: (ms) => `réponse en ${ms} ms`, noResults: "Aucun résultat.",
+      firstRows: (max, n) => `Les ${max} premières lignes sur ${n} ; les téléchargements les ont toutes.`,
+      download: "télécharger", downloadFailed: "échec du téléchargement", noQueries: "Aucune requête nommée.",
+      runWith: "Exécuter avec ces valeurs",
+      declared: (list) => `${list.map((p) => `PREFIX ${p}:`).join(", ")} déclaré${list.length > 1 ? "s" : ""} (absent${list.length > 1 ? "s" : ""} de la requête)`,
+      noCoordinates: "Pas de coordonnées dans ces résultats : la carte a besoin de colonnes de latitude et de longitude (sk:latitude, sk:longitude) ou d'un POINT WKT.",
+      selectionRows: (n) => `${n} ligne${n > 1 ? "s" : ""}`,
+    },
+  };
+
+  function t(key, ...args) {
+    const entry = (TEXT[state.lang] || TEXT.en)[key];
+    return typeof entry === "function" ? entry(...args) : entry;
+  }
+
+  function translatePage() {
+    document.documentElement.lang = state.lang;
+    for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  }
+
   const state = {
     lang: config.lang || "en",
     queries: [],
@@ -117,6 +162,30 @@
     editor.replaceRange(`PREFIX ${prefix}: <${config.prefixes[prefix]}>\n`, at, at, "+prefix");
   }
 
+  /* A pasted query that uses our well-known prefixes without declaring them gets the declarations
+   * (shown in the editor, and said in the status line) before it runs; other prefixes are left to
+   * the endpoint's error, which names them. Strings, IRIs and comments are skipped. */
+  function declareMissingPrefixes(editor) {
+    const text = editor.getValue();
+    const declared = new Set();
+    for (const m of text.matchAll(/PREFIX\s+([A-Za-z][\w.-]*)?:/gi)) declared.add(m[1] || "");
+    const re = /"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|#[^\n]*|[?$][\w]+|([A-Za-z][\w.-]*):[\w.:%-]*|[A-Za-z_][\w-]*/g;
+    const added = [];
+    let m;
+    while ((m = re.exec(text))) {
+      const p = m[1];
+      if (p && !declared.has(p) && config.prefixes[p] && !added.includes(p)) added.push(p);
+    }
+    if (!added.length) return [];
+    let last = -1;
+    editor.eachLine((line) => {
+      if (/^\s*(PREFIX|BASE)\b/i.test(line.text)) last = editor.getLineNumber(line);
+    });
+    const at = CodeMirror.Pos(last + 1, 0);
+    editor.replaceRange(added.map((p) => `PREFIX ${p}: <${config.prefixes[p]}>\n`).join(""), at, at, "+prefix");
+    return added;
+  }
+
   // --- reading queries and results ----------------------------------------------------------
   function queryForm(text) {
     const re = /"""[\s\S]*?"""|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|#[^\n]*|[A-Za-z_]+/g;
@@ -169,6 +238,9 @@
   }
 
   function showError(message) {
+    state.result = null;  // the downloads and views of the previous run no longer apply
+    renderDownloads();
+    for (const v of ["timeline", "map"]) $("view-" + v).textContent = "";
     const view = $("view-table");
     view.textContent = "";
     const pre = document.createElement("pre");
@@ -189,6 +261,7 @@
 
   // --- running ------------------------------------------------------------------------------
   async function runEditor() {
+    const declared = state.named ? [] : declareMissingPrefixes(cm);
     const text = cm.getValue();
     const form = queryForm(text);
     const accept = isGraphForm(form) ? "application/n-triples" : "application/sparql-results+json";
@@ -196,7 +269,7 @@
       remember({ query: text });
       state.downloadName = "results";
     }
-    setStatus("running…");
+    setStatus(t("running"));
     $("run").disabled = true;
     const t0 = performance.now();
     try {
@@ -206,7 +279,7 @@
         body: new URLSearchParams({ query: text }),
       });
       if (!resp.ok) {
-        setStatus(`error ${resp.status}`, true);
+        setStatus(`${t("error")} ${resp.status}`, true);
         showError(await errorText(resp));
         return;
       }
@@ -218,8 +291,9 @@
         await showResult({ form, vars: (data.head && data.head.vars) || [], rows: data.results ? data.results.bindings : null,
                            boolean: data.boolean }, t0);
       }
+      if (declared.length) $("status").textContent += ` · ${t("declared", declared)}`;
     } catch (e) {
-      setStatus("error", true);
+      setStatus(t("error"), true);
       showError(String(e));
     } finally {
       $("run").disabled = false;
@@ -232,13 +306,13 @@
     params.set("lang", state.lang);
     state.downloadName = query.name;
     remember(Object.assign({ named: query.name }, values));
-    setStatus("running…");
+    setStatus(t("running"));
     $("run").disabled = true;
     const t0 = performance.now();
     try {
       const resp = await fetch(`/api/queries/${encodeURIComponent(query.name)}?${params}`, { headers: { Accept: "application/json" } });
       if (!resp.ok) {
-        setStatus(`error ${resp.status}`, true);
+        setStatus(`${t("error")} ${resp.status}`, true);
         showError(await errorText(resp));
         return;
       }
@@ -252,7 +326,7 @@
                            rows: data.results ? data.results.bindings : null, boolean: data.boolean }, t0);
       }
     } catch (e) {
-      setStatus("error", true);
+      setStatus(t("error"), true);
       showError(String(e));
     } finally {
       $("run").disabled = false;
@@ -270,7 +344,7 @@
     state.result = result;
     const n = result.rows ? result.rows.length : 0;
     const ms = Math.round(performance.now() - t0);
-    setStatus(result.rows ? `${n} ${isGraphForm(result.form) ? "triple" : "row"}${n === 1 ? "" : "s"} in ${ms} ms` : `answered in ${ms} ms`);
+    setStatus(result.rows ? `${t("rows", n, isGraphForm(result.form))} ${t("inMs", ms)}` : t("answered", ms));
     await fetchLabels();
     renderDownloads();
     render();
@@ -370,7 +444,7 @@
     if (!result.rows.length) {
       const p = document.createElement("p");
       p.className = "empty";
-      p.textContent = "No results.";
+      p.textContent = t("noResults");
       view.appendChild(p);
       return;
     }
@@ -391,7 +465,7 @@
     if (result.rows.length > MAX_ROWS) {
       const p = document.createElement("p");
       p.className = "note";
-      p.textContent = `Showing the first ${MAX_ROWS} of ${result.rows.length} rows; the downloads have them all.`;
+      p.textContent = t("firstRows", MAX_ROWS, result.rows.length);
       view.appendChild(p);
     }
   }
@@ -408,7 +482,9 @@
     const dateText = pick(dateVars, /iso|^date$/i) || date;
     const iriVars = vars.filter((v) => values(v).length && values(v).every((c) => c.type === "uri"));
     const item = pick(iriVars, /^(event|e|item|fact|s|subject)$/i) || iriVars.find((v) => !/type|class|place|article|source/i.test(v)) || iriVars[0];
-    const type = pick(iriVars, /^(type|class|eventType)$/i);
+    // what to colour by: a category column (few values) before a type; an IRI or a label
+    const type = pick(vars, /^category(Label)?$/i) || pick(iriVars, /^(type|class|eventType)$/i)
+      || pick(vars, /^(type|class|eventType)Label$/i);
     const label = item && (vars.find((v) => v.toLowerCase() === (item + "label").toLowerCase()) || pick(vars, /^label$/i));
     const lat = pick(vars, /^(lat|latitude)$/i) || pick(vars, /lat/i);
     const long = pick(vars, /^(long|lon|lng|longitude)$/i) || pick(vars, /long|lon|lng/i);
@@ -432,16 +508,17 @@
     const c = columns(result);
     const items = result.rows.map((row) => {
       const cell = c.date && row[c.date];
-      const type = c.type && row[c.type] ? row[c.type].value : "";
+      const typeCell = c.type && row[c.type];
+      const type = typeCell ? typeCell.value : "";
       return {
         time: cell ? SahelTimeline.parseDate(cell.value) : NaN,
         dateText: c.dateText && row[c.dateText] ? row[c.dateText].value : cell ? cell.value : "",
         label: cellLabel(row, c.item, c.label),
         href: c.item && row[c.item] ? entityHref(row[c.item].value) : null,
-        type, typeLabel: type ? labelOf(type) || compact(type).replace(/^\w+:/, "") : "",
+        type, typeLabel: !typeCell ? "" : typeCell.type !== "uri" ? type : labelOf(type) || compact(type).replace(/^\w+:/, ""),
       };
     });
-    SahelTimeline.draw(view, items, { onClick: (item) => { if (item.href) location.href = item.href; } });
+    SahelTimeline.draw(view, items, { lang: state.lang, onClick: (item) => { if (item.href) location.href = item.href; } });
   }
 
   function renderMap() {
@@ -474,18 +551,18 @@
       }
     }
     const points = [...byPlace.values()];
+    if (!points.length) {  // a message, not an empty base map
+      view.textContent = "";
+      const p = document.createElement("p");
+      p.className = "empty";
+      p.textContent = t("noCoordinates");
+      view.appendChild(p);
+      return;
+    }
     const selection = document.createElement("div");
     selection.className = "selection";
-    const draw = SahelMap.draw(view, points, { onClick: (p) => showSelection(selection, p) });
-    draw.then(() => {
-      if (!points.length) {
-        const p = document.createElement("p");
-        p.className = "empty";
-        p.textContent = "No coordinates in these results: the map needs latitude and longitude columns (sk:latitude, sk:longitude) or a WKT POINT.";
-        view.insertBefore(p, view.firstChild);
-      }
-      view.appendChild(selection);
-    });
+    SahelMap.draw(view, points, { lang: state.lang, onClick: (p) => showSelection(selection, p),
+                                  after: () => view.appendChild(selection) });
   }
 
   function showSelection(container, point) {
@@ -494,7 +571,7 @@
     if (point.href) title.href = point.href;
     title.textContent = point.label;
     container.appendChild(title);
-    container.appendChild(document.createTextNode(` — ${point.count} row${point.count === 1 ? "" : "s"}`));
+    container.appendChild(document.createTextNode(` — ${t("selectionRows", point.count)}`));
     const ul = document.createElement("ul");
     for (const item of point.items.slice(0, 100)) {
       const li = document.createElement("li");
@@ -529,7 +606,7 @@
     const box = $("downloads");
     box.textContent = "";
     if (!state.result) return;
-    box.appendChild(document.createTextNode("download"));
+    box.appendChild(document.createTextNode(t("download")));
     for (const [label, media, ext] of isGraphForm(state.result.form) ? GRAPH_FORMATS : SELECT_FORMATS) {
       const b = document.createElement("button");
       b.type = "button";
@@ -546,7 +623,7 @@
       headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: media },
       body: new URLSearchParams({ query: cm.getValue() }),
     });
-    if (!resp.ok) { setStatus(`download failed: ${resp.status}`, true); return; }
+    if (!resp.ok) { setStatus(`${t("downloadFailed")}: ${resp.status}`, true); return; }
     const blob = await resp.blob();
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
@@ -563,7 +640,7 @@
     if (!state.queries.length) {
       const li = document.createElement("li");
       li.className = "empty";
-      li.textContent = "No named queries.";
+      li.textContent = t("noQueries");
       list.appendChild(li);
     }
     for (const q of state.queries) {
@@ -614,7 +691,7 @@
     const run = document.createElement("button");
     run.type = "submit";
     run.className = "primary";
-    run.textContent = "Run with these values";
+    run.textContent = t("runWith");
     form.appendChild(run);
     form.onsubmit = (event) => {
       event.preventDefault();
@@ -645,6 +722,9 @@
   langSelect.value = state.lang;
   langSelect.addEventListener("change", async () => {
     state.lang = langSelect.value;
+    translatePage();
+    if (state.queries.length) renderQueryList();
+    if (!state.result) renderDownloads();
     if (state.named) {
       runNamed(state.named.query, state.named.values);
     } else if (state.result) {
@@ -676,6 +756,7 @@
       state.lang = params.get("lang");
       langSelect.value = state.lang;
     }
+    translatePage();
     if (params.get("named")) {
       const q = state.queries.find((x) => x.name === params.get("named"));
       if (q) {

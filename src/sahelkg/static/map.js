@@ -41,6 +41,28 @@
     return a ? [x / a, y / a] : ring[0];
   }
 
+  const TEXT = {
+    en: { caption: "Country outlines: Natural Earth 1:50m (public domain) via world-atlas; drawn offline.",
+          outside: (n, names) => `${n} place${n === 1 ? "" : "s"} far from the others, outside this view: ${names}.`,
+          showAll: "Show all" },
+    fr: { caption: "Frontières : Natural Earth 1:50m (domaine public) via world-atlas ; tracées hors ligne.",
+          outside: (n, names) => `${n} lieu${n === 1 ? "" : "x"} loin des autres, hors de cette vue : ${names}.`,
+          showAll: "Tout montrer" },
+  };
+
+  /* The points the view frames: those near the bulk of them. A point farther from the median than
+   * three times the points' median distance to it (and more than 10 degrees) is left outside the view
+   * (a headquarters in Europe must not push the Sahel into a corner) and named in the caption. */
+  function framed(points) {
+    if (points.length < 3) return { inside: points, outside: [] };
+    const median = (xs) => { const s = xs.slice().sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+    const lat = median(points.map((p) => p.lat)), long = median(points.map((p) => p.long));
+    const dist = (p) => Math.hypot(p.lat - lat, (p.long - long) * Math.cos(lat * Math.PI / 180));
+    const limit = Math.max(10, 3 * median(points.map(dist)));
+    const inside = points.filter((p) => dist(p) <= limit);
+    return { inside, outside: points.filter((p) => dist(p) > limit) };
+  }
+
   /* The view: the points' bounding box with a margin, never smaller than a few degrees. */
   function fitView(points, aspect, minSpan) {
     let v;
@@ -65,14 +87,17 @@
   /**
    * Draw points on a map in `container` (emptied first).
    * points: [{lat, long, label, count, href}]; options: {height, onClick(point), labels (how many points to
- * name), minSpan (the narrowest view in degrees of longitude, 16 by default: a region, not a town)}.
+ * name), minSpan (the narrowest view in degrees of longitude, 16 by default: a region, not a town), lang (en, fr),
+ * all (frame every point, outliers too), after(svg) (called after every drawing, "Show all" included)}.
    */
   async function draw(container, points, options) {
     options = options || {};
     const width = Math.max(container.clientWidth || 0, 320);
     const height = options.height || Math.round(Math.min(Math.max(width * 0.55, 260), 560));
+    const text = TEXT[options.lang] || TEXT.en;
     const valid = points.filter((p) => isFinite(p.lat) && isFinite(p.long) && Math.abs(p.lat) <= 90 && Math.abs(p.long) <= 180);
-    const v = fitView(valid, width / height, options.minSpan || 16);
+    const { inside, outside } = options.all ? { inside: valid, outside: [] } : framed(valid);
+    const v = fitView(inside, width / height, options.minSpan || 16);
     const sx = width / (v.east - v.west), sy = height / (v.north - v.south);
     const X = (lon) => (lon - v.west) * sx, Y = (lat) => (v.north - lat) * sy;
 
@@ -114,7 +139,7 @@
     svg.insertBefore(el("path", { class: "graticule", d: g }), land);
 
     const dots = el("g", {}, svg);
-    const sorted = valid.slice().sort((a, b) => (b.count || 1) - (a.count || 1));
+    const sorted = inside.slice().sort((a, b) => (b.count || 1) - (a.count || 1));
     for (const p of sorted) {
       const r = 4 + 3 * Math.sqrt((p.count || 1) - 1);
       const c = el("circle", { class: "point", cx: X(p.long).toFixed(1), cy: Y(p.lat).toFixed(1), r: r.toFixed(1) }, dots);
@@ -136,12 +161,24 @@
     }
     container.textContent = "";
     container.appendChild(svg);
+    if (outside.length) {
+      const note = document.createElement("p");
+      note.className = "note outside";
+      note.textContent = text.outside(outside.length, outside.map((p) => p.label || `${p.lat}, ${p.long}`).join(", ")) + " ";
+      const all = document.createElement("button");
+      all.type = "button";
+      all.textContent = text.showAll;
+      all.addEventListener("click", () => draw(container, points, Object.assign({}, options, { all: true })));
+      note.appendChild(all);
+      container.appendChild(note);
+    }
     const caption = document.createElement("div");
     caption.className = "map-caption";
-    caption.textContent = "Country outlines: Natural Earth 1:50m (public domain) via world-atlas; drawn offline.";
+    caption.textContent = text.caption;
     container.appendChild(caption);
+    if (options.after) options.after(svg);
     return svg;
   }
 
-  window.SahelMap = { draw, loadCountries };
+  window.SahelMap = { draw, loadCountries, framed };
 })();

@@ -3,8 +3,24 @@
 (function () {
   "use strict";
   const SVG = "http://www.w3.org/2000/svg";
-  const PALETTE = ["#c0392b", "#2e86c1", "#d68910", "#239b56", "#7d3c98", "#17a589", "#a04000", "#5d6d7e",
-                   "#cb4335", "#1f618d", "#b7950b", "#6c3483"];
+  /* Kenneth Kelly's colours of maximum contrast (1965), less white: 21 hues that stay apart from one
+   * another (one red, not four). Past 21 types, the colours come round again as hollow rings, so that
+   * every type keeps a marker of its own. */
+  const PALETTE = ["#be0032", "#0067a5", "#f38400", "#008856", "#875692", "#f3c300", "#a1caf1", "#882d17",
+                   "#8db600", "#e68fac", "#222222", "#c2b280", "#604e97", "#f99379", "#654522", "#dcd300",
+                   "#b3446c", "#2b3d26", "#848482", "#e25822", "#f6a600"];
+  const TEXT = {
+    en: { empty: "No dated rows to draw: the timeline needs a column of dates (xsd:date, xsd:dateTime or ISO text such as sk:isoDate).",
+          other: "other", caption: (n, a, b) => `${n} dated row(s), ${a} to ${b}. Click a dot to open it.` },
+    fr: { empty: "Aucune ligne datée à tracer : la frise a besoin d'une colonne de dates (xsd:date, xsd:dateTime ou texte ISO comme sk:isoDate).",
+          other: "autre", caption: (n, a, b) => `${n} ligne(s) datée(s), du ${a} au ${b}. Cliquer sur un point l'ouvre.` },
+  };
+
+  /** The marker of the i-th type: a colour, filled, then the same colours as rings. */
+  function marker(i) {
+    const colour = PALETTE[i % PALETTE.length];
+    return { colour, hollow: Math.floor(i / PALETTE.length) % 2 === 1 };
+  }
   const DAY = 86400000;
 
   function el(name, attrs, parent) {
@@ -46,12 +62,13 @@
    */
   function draw(container, items, options) {
     options = options || {};
+    const text = TEXT[options.lang] || TEXT.en;
     const dated = items.filter((i) => isFinite(i.time)).sort((a, b) => a.time - b.time);
     container.textContent = "";
     if (!dated.length) {
       const p = document.createElement("p");
       p.className = "empty";
-      p.textContent = "No dated rows to draw: the timeline needs a column of dates (xsd:date, xsd:dateTime or ISO text such as sk:isoDate).";
+      p.textContent = text.empty;
       container.appendChild(p);
       return null;
     }
@@ -78,7 +95,7 @@
 
     const types = [];
     for (const item of dated) if (!types.includes(item.type || "")) types.push(item.type || "");
-    const color = (type) => PALETTE[types.indexOf(type || "") % PALETTE.length];
+    const markerOf = (type) => marker(types.indexOf(type || ""));
 
     const svg = el("svg", { class: "timeline", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "timeline" });
     const axis = el("g", { class: "axis" }, svg);
@@ -91,7 +108,10 @@
     }
     for (const item of dated) {
       const level = Math.min(item._level, levels - 1);
-      const c = el("circle", { cx: item._x.toFixed(1), cy: axisY - r - 3 - level * gap, r, fill: color(item.type) }, svg);
+      const m = markerOf(item.type);
+      const c = el("circle", { cx: item._x.toFixed(1), cy: axisY - r - 3 - level * gap, r: m.hollow ? r - 1 : r,
+                               fill: m.hollow ? "white" : m.colour, stroke: m.colour, "stroke-width": m.hollow ? 2 : 0,
+                               "data-type": item.type || "" }, svg);
       el("title", {}, c).textContent = `${item.dateText || ""} ${item.label || ""}`.trim()
         + (item.typeLabel ? ` (${item.typeLabel})` : "");
       if (options.onClick) c.addEventListener("click", () => options.onClick(item));
@@ -102,19 +122,23 @@
       legend.className = "legend";
       for (const type of types) {
         const span = document.createElement("span");
-        span.style.setProperty("--c", color(type));
+        const m = markerOf(type);
+        span.style.setProperty("--c", m.colour);
+        if (m.hollow) span.className = "hollow";
+        span.dataset.type = type;
         const sample = dated.find((i) => (i.type || "") === type);
-        span.textContent = (sample && sample.typeLabel) || type || "other";
+        span.textContent = (sample && sample.typeLabel) || type || text.other;
         legend.appendChild(span);
       }
       container.appendChild(legend);
     }
     const caption = document.createElement("div");
     caption.className = "map-caption";
-    caption.textContent = `${dated.length} dated row(s), ${new Date(dated[0].time).toISOString().slice(0, 10)} to ${new Date(dated[dated.length - 1].time).toISOString().slice(0, 10)}. Click a dot to open it.`;
+    caption.textContent = text.caption(dated.length, new Date(dated[0].time).toISOString().slice(0, 10),
+                                       new Date(dated[dated.length - 1].time).toISOString().slice(0, 10));
     container.appendChild(caption);
     return svg;
   }
 
-  window.SahelTimeline = { draw, parseDate };
+  window.SahelTimeline = { draw, parseDate, marker, PALETTE };
 })();
