@@ -17,6 +17,7 @@ import pyoxigraph
 import uvicorn
 from starlette.applications import Starlette
 
+from sahelkg.endpoint import server_config
 from sahelkg.store import StoreLayout
 
 
@@ -35,7 +36,7 @@ def build_store(path: Path, quads: Iterable[pyoxigraph.Quad]) -> Path:
 class LiveServer:
     """The app served by uvicorn on 127.0.0.1, on a port the OS picked, in a background thread."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, http: str | None = None) -> None:
         self.app = app
         # proto=IPPROTO_TCP: asyncio then sets TCP_NODELAY on the connections (else Nagle adds 40 ms)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -44,7 +45,13 @@ class LiveServer:
         self.port = self._sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.sparql = self.url + "/sparql"
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        # the configuration `sahelkg serve` runs (its HTTP parser, its limits), or uvicorn's own with ``http``
+        config = (
+            server_config(app, log_level="warning", lifespan="on")
+            if http is None
+            else uvicorn.Config(app, log_level="warning", lifespan="on", http=http)
+        )
+        self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
     def __enter__(self) -> LiveServer:

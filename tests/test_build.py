@@ -18,6 +18,7 @@ from conftest import select
 from sahelkg.build import build
 from sahelkg.errors import GraphError
 from sahelkg.ontology import load_ontology
+from sahelkg.rdf import Minter
 from sahelkg.settings import PACKAGE_ROOT, Settings
 from sahelkg.store import open_read_only
 
@@ -552,3 +553,24 @@ def test_a_json_manifest_of_an_older_version_keeps_the_build_incremental(tmp_pat
     assert (result.full, result.articles_rebuilt, result.reason) == (False, ["002_b43efc41ee202923"], "1 changed, 0 removed")
     assert not legacy.exists()
     assert build(s).up_to_date
+
+
+def test_the_quads_written_are_the_quads_the_store_holds(tmp_path, min_corpus):
+    # Two relations with the same ends (each with its own quote) make one direct triple: the build
+    # counted it twice (the 1k synthetic corpus: "803477 quads written" for a store of 803,476).
+    annotation = min_corpus / "annotations" / "t1.yaml"
+    text = annotation.read_text(encoding="utf-8")
+    twice = '  - {id: r2, property: locatedIn, subject: gossi, object: mali, quote: "Gossi is in Mali"}\n'
+    annotation.write_text(text.replace("claims:\n", twice + "claims:\n", 1), encoding="utf-8")
+    s = settings_for(tmp_path, min_corpus)
+    full = build(s, full=True)
+    located = select(open_read_only(s.store), f"SELECT ?s WHERE {{ GRAPH ?g {{ ?s <{SK}locatedIn> <{ID}mali> }} "
+                                              f"FILTER(CONTAINS(STR(?g), 'article/')) }}")
+    assert located == [{"s": f"{ID}gossi"}]
+    assert full.quads == len(quads(s.store))
+    annotation.write_text(annotation.read_text(encoding="utf-8") + "# reviewed again\n", encoding="utf-8")
+    incremental = build(s)  # rewrites the article's graph and its inferred graph
+    assert not incremental.full and incremental.articles_rebuilt == ["t1"]
+    minter = Minter(s.base_iri)
+    graphs = [minter.article_graph("t1")[1:-1], minter.inferred_graph("article/t1")[1:-1]]
+    assert incremental.quads == sum(1 for q in quads(s.store) if q.graph_name.value in graphs)

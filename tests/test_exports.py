@@ -464,6 +464,27 @@ def test_failed_export_leaves_no_file(real_settings: object, tmp_path: Path) -> 
     assert list(tmp_path.iterdir()) == []
 
 
+
+def test_an_export_file_gets_the_mode_the_umask_gives(real_settings: object, real_store: pyoxigraph.Store,
+                                                      tmp_path: Path) -> None:
+    # Written through a temporary file renamed into place: that file was made 0600 by mkstemp,
+    # whatever the umask, also when it replaced a 0644 file.
+    target = tmp_path / "events.csv"
+    old = os.umask(0o022)
+    try:
+        export_store(real_settings, "acled-csv", target)
+        assert oct(target.stat().st_mode & 0o777) == "0o644"
+        target.chmod(0o644)
+        export_store(real_settings, "acled-csv", target)  # replaces the file
+        assert oct(target.stat().st_mode & 0o777) == "0o644"
+        os.umask(0o027)
+        export_store(real_settings, "acled-csv", target)
+        assert oct(target.stat().st_mode & 0o777) == "0o640"
+    finally:
+        os.umask(old)
+    assert target.read_text(encoding="utf-8").splitlines()[0].split(",")[0] == COLUMNS[0]
+    assert [p.name for p in tmp_path.iterdir()] == ["events.csv"]  # no temporary file left
+
 # --------------------------------------------------------------------------- Protégé round trip
 
 OWLAPI_CONVERT = r"""

@@ -433,7 +433,10 @@ def test_api_refuses_bad_parameters_without_running_them(client):
     r = client.get("/api/queries/deaths", params={"victim": "x"})
     assert r.status_code == 400 and "no parameter 'victim'" in r.json()["error"]
     r = client.get("/api/queries/nope")
-    assert r.status_code == 404 and "known queries: deaths" in r.json()["error"]
+    # the message names the known queries, never the server's folder
+    assert r.status_code == 404 and r.json()["error"] == "no query named 'nope'; known queries: deaths"
+    r = client.get("/api/queries/a b")
+    assert r.status_code == 404 and r.json()["error"] == "no query named 'a b'; known queries: deaths"
 
 
 def test_api_downloads_in_other_formats(client):

@@ -418,7 +418,9 @@ class Builder:
                        name: Callable[[str], str] = str) -> tuple[list[tuple[str, list[str]]], set[Triple]]:
         """``[(graph, N-Quads lines)]`` of one article (its graph and its inferred graph), and its
         transitive edges. ``name`` maps each graph IRI to the one written (a staging graph)."""
-        triples = article_triples(article, registry, ontology, self.minter)
+        # An article may state one fact twice (two relations with the same ends, each with its own
+        # quote): its triple is written once, so that the count of quads written is the store's.
+        triples = list(dict.fromkeys(article_triples(article, registry, ontology, self.minter)))
         inferred = reasoner.entail(triples)
         g, gi = self.minter.article_graph(article.id), self.minter.inferred_graph(f"article/{article.id}")
         graphs = [(g, list(nquads(triples, name(g)))), (gi, list(nquads(sorted(inferred), name(gi))))]
@@ -433,7 +435,7 @@ class Builder:
         an article or a cross-reference does not validate."""
         g = self.minter.ontology_graph
         yield g, list(self._ontology_lines(ontology, name(g)))
-        reg = list(registry_triples(registry, self.minter))
+        reg = list(dict.fromkeys(registry_triples(registry, self.minter)))  # once each, as the store holds them
         reg_inferred = reasoner.entail(reg)
         g, gi = self.minter.registry_graph, self.minter.inferred_graph("registry")
         yield g, list(nquads(reg, name(g)))

@@ -1110,7 +1110,20 @@ def _content_type(request: Request) -> tuple[str, str | None]:
     return fields[0].lower(), charset
 
 
+def _asks_to_upgrade(request: Request) -> bool:
+    """True if the request asks to switch protocols (``Upgrade: h2c``, as Java's HttpClient sends)."""
+    connection = {t.strip().lower() for t in request.headers.get("connection", "").split(",")}
+    return "upgrade" in connection and "upgrade" in request.headers
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, up to ``limit`` bytes.
+
+    :raises EndpointError: 413 when larger; 400 when fewer bytes arrived than the request announced.
+        httptools, uvicorn's C parser, drops the body of a request that asks to upgrade (an open
+        upstream bug): :func:`serve` runs h11, which keeps it, and under any other server a lost
+        body is refused here rather than read as empty (an empty PUT clears the graph).
+    """
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit:
         raise EndpointError(413, f"request body larger than {limit} bytes")
@@ -1120,6 +1133,18 @@ async def _read_body(request: Request, limit: int) -> bytes:
         if size > limit:
             raise EndpointError(413, f"request body larger than {limit} bytes")
         chunks.append(chunk)
+    announced = int(length) if length and length.isdigit() else None
+    lost = (size != announced) if announced is not None else (
+        size == 0 and "transfer-encoding" in request.headers and _asks_to_upgrade(request)
+    )
+    if lost:
+        expected = f"{announced} bytes announced" if announced is not None else "a chunked body announced"
+        raise EndpointError(
+            400,
+            f"the request body was lost on its way in ({size} bytes arrived, {expected}); nothing was run. "
+            "The HTTP server in front of the endpoint drops the body of requests that ask to upgrade "
+            "(Upgrade: h2c): serve with `sahelkg serve` (h11), or send the request without that header",
+        )
     return b"".join(chunks)
 
 
@@ -1510,9 +1535,48 @@ def create_app(
     return app
 
 
+# uvicorn's HTTP/1.1 parser. Not httptools (its C parser, which uvicorn picks when installed): it
+# drops the body of a request that asks to upgrade (``Connection: Upgrade``, ``Upgrade: h2c``),
+# which every Java HttpClient sends, Apache Jena included: queries were answered 400 and a Graph
+# Store PUT emptied the graph. h11 reads the body and ignores the upgrade. bench/bench_endpoint.py
+# measures what it costs on light queries (docs/endpoint.md).
+HTTP_PARSER = "h11"
+HEAD_BYTES_PER_QUERY_CHAR = 12  # a character percent-encoded in a GET: up to 4 UTF-8 bytes, %XX each
+HEAD_ALLOWANCE = 64 * 1024  # the request line's other parameters and the headers
+
+
+def max_head_bytes(max_query_chars: int) -> int:
+    """The largest request head (request line and headers) the HTTP parser reads.
+
+    Large enough for a GET of any query within ``max_query_chars``, and at least within the default
+    limit, so that it is answered, or refused 414 by the endpoint (h11's default, 16 KiB, answered
+    long GETs with a bare 400). A longer head gets the parser's 400.
+
+    >>> max_head_bytes(100_000) == max_head_bytes(3_000) == 12 * 100_000 + 64 * 1024
+    True
+    """
+    return HEAD_BYTES_PER_QUERY_CHAR * max(max_query_chars, DEFAULT_MAX_QUERY_CHARS) + HEAD_ALLOWANCE
+
+
+def server_config(app: Starlette, host: str = "127.0.0.1", port: int = 7878, *, log_level: str = "info", **kwargs: Any) -> Any:
+    """The ``uvicorn.Config`` that :func:`serve` runs ``app`` with (tests run the same).
+
+    ``kwargs`` go to ``uvicorn.Config`` (e.g. ``lifespan``), but the HTTP parser is always h11.
+    """
+    import uvicorn
+
+    service: SparqlService = app.state.sparql
+    kwargs.pop("http", None)
+    return uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, http=HTTP_PARSER,
+        h11_max_incomplete_event_size=max_head_bytes(service.config.max_query_chars),
+        timeout_graceful_shutdown=5, **kwargs,
+    )
+
+
 def serve(store_path: str | Path, host: str = "127.0.0.1", port: int = 7878, *, log_level: str = "info", **kwargs: Any) -> None:
     """Serve the endpoint with uvicorn until interrupted (``kwargs`` go to :func:`create_app`)."""
     import uvicorn
 
     app = create_app(store_path, **kwargs)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
+    uvicorn.Server(server_config(app, host, port, log_level=log_level)).run()

@@ -950,12 +950,14 @@ def web_routes(queries_dir: Path, *, base_iri: str = DEFAULT_BASE) -> list[BaseR
 
     async def api_run(request: Request) -> Response:
         name = request.path_params["name"]
-        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-            return _json_error(404, f"no query named {name!r}")
         try:
+            if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+                raise UsageError(name)
             query = find_query(queries_dir, name)
-        except UsageError as e:
-            return _json_error(404, str(e))
+        except UsageError:
+            # Not find_query's message: it names the server's folder, which is none of a visitor's business.
+            known = ", ".join(q.name for q in list_queries(queries_dir))
+            return _json_error(404, f"no query named {name!r}; known queries: {known}")
         given = {k: v for k, v in request.query_params.items() if k not in ("lang", "format")}
         lang = request.query_params.get("lang")
         fmt_name = request.query_params.get("format", "").lower()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import gc
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -169,6 +170,22 @@ def remote_snapshot(settings: Settings, folder: Path) -> tuple[ox.Store, int | N
     return store, built if isinstance(built, int) else None
 
 
+def _create_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file beside ``path`` (renamed onto it once written): its descriptor and name.
+
+    Created with mode 0666 as ``open()`` would, so the kernel applies the umask (and a folder's
+    default ACL): ``mkstemp`` makes 0600 files, and the export then replaced a 0644 file with one
+    nobody else could read.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.part"
+        try:
+            return os.open(tmp, flags, 0o666), str(tmp)
+        except FileExistsError:
+            continue
+
+
 def _export_to(store: ox.Store, settings: Settings, fmt: str, output: str | Path | None, **options: object) -> ExportResult:
     options.setdefault("base_iri", settings.base_iri)
     to_stdout = output is None or str(output) == "-"
@@ -184,7 +201,7 @@ def _export_to(store: ox.Store, settings: Settings, fmt: str, output: str | Path
         raise UsageError(f"-o {output}: is a folder; give a file name (e.g. {path / ('sahelkg' + SUFFIXES.get(fmt, '.nq'))})")
     if not path.parent.is_dir():
         raise UsageError(f"-o {output}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = _create_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             result = export(store, fmt, f, **options)  # type: ignore[arg-type]
