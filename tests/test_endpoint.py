@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from server_support import LiveServer, build_store, pid_gone  # noqa: E402
 
 from sahelkg.endpoint import (  # noqa: E402
+    DEMOTED_NICE,
     GRAPH_FORMATS,
     RESULTS_FORMATS,
     EndpointError,
@@ -657,7 +658,7 @@ def test_long_queries_give_way_and_leave_the_base_to_the_others(server: LiveServ
     (long_pid,) = server.pool.long_pids()
     nice = {pid: os.getpriority(os.PRIO_PROCESS, pid) for pid in server.pool.pids()}
     runaway.join()
-    assert long_pid in base and nice.pop(long_pid) == 10  # only the worker running the long query gave way
+    assert long_pid in base and nice.pop(long_pid) == DEMOTED_NICE  # only the worker running the long query gave way
     assert list(nice.values()) == [0] * server.pool.size
     assert runaway.response is not None and runaway.response.status_code == 504
     wait_for(lambda: server.pool.long_pids() == [] and long_pid not in server.pool.pids(), "the long query's worker to go")

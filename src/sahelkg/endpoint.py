@@ -76,7 +76,7 @@ HEAVY_MEMORY_S = 30.0
 # small machine the light queries that keep arriving get the CPU first; and from then on the
 # server watches for the client hanging up, which stops the query.
 LONG_QUERY_S = 1.0
-DEMOTED_NICE = 10
+DEMOTED_NICE = 19
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -726,6 +726,7 @@ class _Client:
 
     long: int = 0  # its queries running long now
     heavy_until: float = 0.0  # it counts as heavy until then (time.monotonic())
+    refused_until: float = 0.0  # a query of its was stopped with Retry-After: until then, it gets 429 at once
 
 
 class WorkerPool:
@@ -845,7 +846,9 @@ class WorkerPool:
     def _may_start(self, key: str | None) -> tuple[bool, bool]:
         """(may a job of this client take a base worker now, is the client heavy)."""
         heavy = self._is_heavy(key)
-        return (not heavy or self._heavy_busy < self.heavy_share), heavy
+        # half of the base workers there are now (a killed one's replacement may be starting) stays for the others
+        base = len(self._workers) - len(self._long)
+        return (not heavy or self._heavy_busy < min(self.heavy_share, base - self.size // 2)), heavy
 
     def _release(self, worker: _Worker) -> None:
         self._idle.append(worker)
@@ -944,6 +947,8 @@ class WorkerPool:
             )
         if state is not None:
             state.heavy_until = max(state.heavy_until, now + HEAVY_MEMORY_S)
+            if running.refused is not None:
+                state.refused_until = now + int(running.refused.headers["Retry-After"])
         if running.refused is not None:
             worker.kill()  # the job's call fails at once; run() answers with ``refused``
             return
@@ -995,9 +1000,19 @@ class WorkerPool:
         if self._closed:
             raise EndpointError(503, "the endpoint is shutting down")
         self.start()
+        state = self._clients.get(client) if client is not None else None
+        if state is not None and state.refused_until > time.monotonic():
+            # it was told when to come back, and comes back sooner: no worker spends a second on it again
+            wait = max(1, math.ceil(state.refused_until - time.monotonic()))
+            raise EndpointError(
+                429, f"a query of yours was stopped for running long; send queries again in {wait} s (Retry-After)",
+                {"Retry-After": str(wait)},
+            )
         worker, heavy = await self._acquire(client, timeout)
         running = _Running(client, time.monotonic() + timeout, heavy)
         self._running[worker] = running
+        if heavy:
+            worker.demote()  # a heavy client's query gives way from the start: it is likely to run long again
         head = pickle.dumps(job)
         went_long = asyncio.get_running_loop().call_later(min(LONG_QUERY_S, timeout), self._went_long, worker, running)
         try:
