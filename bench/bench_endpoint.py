@@ -4,13 +4,22 @@ Bounded load on 127.0.0.1 only: every measurement runs for a fixed time (and a f
 number of requests), every server is started here and stopped at the end.
 
     python bench/bench_endpoint.py [STORE] [--seconds 5] [--max-requests 5000] [--triples 200000]
+        [--runaways 4,8] [--light-clients 8] [--http h11|httptools] [--skip SYSTEM]...
 
 Without STORE a synthetic store of about 200k triples shaped like sahelkg's graph (events in
 article graphs, a registry of places and actors) is built in a temporary directory. For each
 system it measures a light lookup (all statements about one event) and a heavy aggregate
 (entities per type and their statements), with 1 and 8 concurrent clients, each client sending
 its next request when the last one is answered; then the latency of light lookups while a
-runaway query is in flight. It prints a table and the ratios the issue sets as targets.
+runaway query is in flight; then (sahelkg only) the latency of light lookups from
+``--light-clients`` clients while 4, then 8 (``--runaways``) other clients each keep a runaway
+query going (sending it again as soon as it is answered, stopped or refused). Every client
+connects from an address of its own in 127.0.0.0/8, as the endpoint tells clients apart by
+address. It prints a table and the ratios the issue sets as targets.
+
+``--http httptools`` serves sahelkg with uvicorn's httptools parser instead of h11 (what
+``sahelkg serve`` runs, because httptools drops the body of requests that ask to upgrade), to
+measure what h11 costs; it is for that comparison only.
 
 The systems: (a) pyoxigraph called in this process (threads, each query serialized as SPARQL
 JSON like a server would), (b) ``oxigraph serve-read-only --union-default-graph`` on the same
@@ -141,13 +150,16 @@ class Cell:
 class HttpConnection:
     """A minimal HTTP/1.1 keep-alive client: low overhead, so the client is not what is measured."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, local_address: str | None = None) -> None:
         self.host, self.port = host, port
+        self.local_address = local_address  # another address in 127.0.0.0/8: another client for the server
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.retry_after = 0.0  # the last answer's Retry-After, in seconds
 
     async def _connect(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        local = (self.local_address, 0) if self.local_address else None
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port, local_addr=local)
 
     async def get(self, target: str, accept: str) -> tuple[int, bytes]:
         if self.writer is None:
@@ -164,6 +176,8 @@ class HttpConnection:
             if ":" in line:
                 k, _, v = line.partition(":")
                 headers[k.strip().lower()] = v.strip()
+        retry_after = headers.get("retry-after", "")
+        self.retry_after = float(retry_after) if retry_after.isdigit() else 0.0
         if headers.get("transfer-encoding", "").lower() == "chunked":
             parts = []
             while True:
@@ -190,7 +204,8 @@ class HttpConnection:
 
 
 async def _http_load(
-    port: int, path: str, queries: list[str], clients: int, seconds: float, max_requests: int, request_timeout: float
+    port: int, path: str, queries: list[str], clients: int, seconds: float, max_requests: int, request_timeout: float,
+    addresses: list[str] | None = None,
 ) -> tuple[list[float], int, float, str]:
     latencies: list[float] = []
     errors = 0
@@ -201,7 +216,7 @@ async def _http_load(
 
     async def client(n: int) -> None:
         nonlocal errors, issued, note
-        conn = HttpConnection("127.0.0.1", port)
+        conn = HttpConnection("127.0.0.1", port, addresses[n % len(addresses)] if addresses else None)
         i = n
         try:
             while time.perf_counter() < deadline and issued < max_requests:
@@ -282,6 +297,50 @@ async def _slow_in_flight(port: int, path: str, queries: list[str], seconds: flo
     return latencies, errors
 
 
+async def _runaway_client(port: int, path: str, address: str, stop: asyncio.Event, statuses: dict[int, int]) -> None:
+    """Keep a runaway query going from ``address``: send it again as soon as it is answered, or
+    after ``Retry-After`` when it was refused (as HTTP clients with retries do), until ``stop``."""
+    conn = HttpConnection("127.0.0.1", port, address)
+    target = path + "?" + urllib.parse.urlencode({"query": RUNAWAY})
+    try:
+        while not stop.is_set():
+            request = asyncio.ensure_future(conn.get(target, JSON_RESULTS))
+            stopped = asyncio.ensure_future(stop.wait())
+            done, _ = await asyncio.wait({request, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if request not in done:
+                request.cancel()
+                break
+            stopped.cancel()
+            try:
+                status, _ = request.result()
+            except (OSError, asyncio.IncompleteReadError):
+                status = 0
+                conn.close()
+            statuses[status] = statuses.get(status, 0) + 1
+            if conn.retry_after:
+                try:
+                    await asyncio.wait_for(stop.wait(), conn.retry_after)
+                except asyncio.TimeoutError:
+                    pass
+    finally:
+        conn.close()
+
+
+async def _light_among_runaways(port: int, path: str, queries: list[str], light_clients: int, runaways: int,
+                                seconds: float) -> tuple[list[float], int, dict[int, int], str]:
+    """Latencies of light lookups from ``light_clients`` clients while ``runaways`` other clients
+    each keep a runaway query going."""
+    stop = asyncio.Event()
+    statuses: dict[int, int] = {}
+    heavy = [asyncio.create_task(_runaway_client(port, path, f"127.0.3.{n + 1}", stop, statuses)) for n in range(runaways)]
+    await asyncio.sleep(2.5)  # the runaway queries have gone long (1 s) and the pool has made room
+    light_addresses = [f"127.0.2.{n + 1}" for n in range(light_clients)]
+    latencies, errors, _, note = await _http_load(port, path, queries, light_clients, seconds, 10**9, 120, light_addresses)
+    stop.set()
+    await asyncio.gather(*heavy)
+    return latencies, errors, statuses, note
+
+
 # --------------------------------------------------------------------------- the servers
 
 
@@ -337,7 +396,12 @@ SAHELKG_SERVER = """
 import sys
 from sahelkg.endpoint import serve
 if __name__ == "__main__":
-    serve(sys.argv[1], port=int(sys.argv[2]), log_level="warning", extra_routes=[])
+    if sys.argv[3] == "h11":  # what `sahelkg serve` runs
+        serve(sys.argv[1], port=int(sys.argv[2]), log_level="warning", extra_routes=[])
+    else:  # for the comparison only: uvicorn with another HTTP parser
+        import uvicorn
+        from sahelkg.endpoint import create_app
+        uvicorn.run(create_app(sys.argv[1], extra_routes=[]), port=int(sys.argv[2]), log_level="warning", http=sys.argv[3])
 """
 
 
@@ -362,6 +426,10 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=20_000, help="cap on the requests of one measurement")
     parser.add_argument("--request-timeout", type=float, default=60.0, help="a slower request ends its measurement")
     parser.add_argument("--skip", action="append", default=[], choices=["pyoxigraph", "oxigraph", "rdflib", "sahelkg"])
+    parser.add_argument("--runaways", default="4,8", help="sahelkg: runaway clients of each starvation run (comma-separated; '' skips)")
+    parser.add_argument("--light-clients", type=int, default=8, help="sahelkg: light clients during the starvation runs")
+    parser.add_argument("--only-starvation", action="store_true", help="sahelkg: measure only the starvation runs")
+    parser.add_argument("--http", default="h11", choices=["h11", "httptools"], help="sahelkg: uvicorn's HTTP parser")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="sahelkg-bench-"))
@@ -388,13 +456,16 @@ def main() -> None:
         random.Random(1).shuffle(subjects)
         light = [light_query(s) for s in subjects[:500]]
         t0 = time.perf_counter()
-        heavy_rows = len(list(store.query(HEAVY, use_default_graph_as_union=True)))
+        heavy_rows = 0 if args.only_starvation else len(list(store.query(HEAVY, use_default_graph_as_union=True)))
         print(f"heavy aggregate: {heavy_rows} rows in {1000 * (time.perf_counter() - t0):.0f} ms (direct, cold)")
 
         cells: list[Cell] = []
         slow_checks: dict[str, tuple[list[float], int]] = {}
+        starvation: list[tuple[int, list[float], int, dict[int, int], str]] = []
         ready: dict[str, float] = {}
 
+        if args.only_starvation:
+            args.skip += ["pyoxigraph", "oxigraph", "rdflib"]
         if "pyoxigraph" not in args.skip:
             print("(a) pyoxigraph, in process")
             for kind, queries in (("light", light), ("heavy", [HEAVY])):
@@ -422,12 +493,23 @@ def main() -> None:
             script = tmp / "serve_sahelkg.py"
             script.write_text(SAHELKG_SERVER)
             env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-            proc = subprocess.Popen([sys.executable, str(script), str(store_path), str(port)], env=env)
+            proc = subprocess.Popen([sys.executable, str(script), str(store_path), str(port), args.http], env=env)
             procs.append(proc)
             ready["sahelkg"] = wait_until_answers(port, "/sparql", proc, 60)
-            run_system("sahelkg", port, "/sparql", light, args, cells)
-            for clients in (1, 8):
-                slow_checks[f"sahelkg x{clients}"] = asyncio.run(_slow_in_flight(port, "/sparql", light, args.seconds, clients))
+            print(f"  (HTTP parser: {args.http})")
+            if not args.only_starvation:
+                run_system("sahelkg", port, "/sparql", light, args, cells)
+                for clients in (1, 8):
+                    slow_checks[f"sahelkg x{clients}"] = asyncio.run(_slow_in_flight(port, "/sparql", light, args.seconds, clients))
+            for runaways in [int(n) for n in args.runaways.split(",") if n.strip()]:
+                latencies, errors, statuses, note = asyncio.run(
+                    _light_among_runaways(port, "/sparql", light, args.light_clients, runaways, args.seconds)
+                )
+                starvation.append((runaways, latencies, errors, statuses, note))
+                cell = Cell("sahelkg", "light", args.light_clients, latencies)
+                print(f"  light x{args.light_clients} among {runaways} runaways: {len(latencies)} answers, {errors} errors, "
+                      f"p99 {cell.pct(99):.1f} ms, max {1000 * max(latencies, default=float('nan')):.1f} ms; "
+                      f"runaway answers {statuses} {note}", flush=True)
             stop(proc)
 
         if "rdflib" not in args.skip:
@@ -446,14 +528,15 @@ def main() -> None:
             except ImportError:
                 print("  rdflib-endpoint is not installed (pip install rdflib-endpoint): skipped")
 
-        report(cells, slow_checks, ready)
+        report(cells, slow_checks, ready, starvation, args.light_clients)
     finally:
         for proc in procs:
             stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def report(cells: list[Cell], slow_checks: dict[str, tuple[list[float], int]], ready: dict[str, float]) -> None:
+def report(cells: list[Cell], slow_checks: dict[str, tuple[list[float], int]], ready: dict[str, float],
+           starvation: list[tuple[int, list[float], int, dict[int, int], str]] | None = None, light_clients: int = 8) -> None:
     print()
     print("| system | query | clients | requests | errors | req/s | p50 ms | p99 ms |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
@@ -487,6 +570,17 @@ def report(cells: list[Cell], slow_checks: dict[str, tuple[list[float], int]], r
             clients = name.rsplit("x", 1)[1] if " x" in name else "1"
             verdict = "yes" if cell.pct(99) < 50 else "no"
             print(f"| {name.split(' ')[0]} | {clients} | {len(lat)} | {errors} | {cell.pct(50):.1f} | {cell.pct(99):.1f} | {verdict} |")
+    if starvation:
+        print()
+        print(f"light lookups from {light_clients} clients while other clients each keep a runaway query going:")
+        print("| runaway clients | light answers | light errors | p50 ms | p99 ms | max ms | runaway answers (status: n) | target p99 < 100 ms, no error |")
+        print("|---:|---:|---:|---:|---:|---:|---|---|")
+        for runaways, lat, errors, statuses, note in starvation:
+            cell = Cell("sahelkg", "light", light_clients, lat)
+            verdict = "yes" if lat and cell.pct(99) < 100 and not errors else "no"
+            answers = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()))
+            print(f"| {runaways} | {len(lat)} | {errors} | {cell.pct(50):.1f} | {cell.pct(99):.1f} | "
+                  f"{1000 * max(lat, default=float('nan')):.1f} | {answers} | {verdict} {note} |")
     if ready:
         print()
         print("time from start to first answer: " + ", ".join(f"{k} {v:.2f} s" for k, v in ready.items()))

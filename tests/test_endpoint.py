@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from server_support import LiveServer, build_store, pid_gone  # noqa: E402
 
 from sahelkg.endpoint import (  # noqa: E402
+    DEMOTED_NICE,
     GRAPH_FORMATS,
     RESULTS_FORMATS,
     EndpointError,
@@ -631,14 +632,102 @@ def test_light_queries_run_while_a_slow_one_is_in_flight(server: LiveServer) -> 
     assert max(latencies) < 2.0  # generous: typically a few milliseconds
 
 
-def test_long_queries_are_demoted(server: LiveServer) -> None:
-    server.wait_for_pool()
-    thread = threading.Thread(target=lambda: httpx.get(server.sparql, params={"query": RUNAWAY}, timeout=60))
-    thread.start()
-    time.sleep(1.8)  # past LONG_QUERY_S
-    nice = sorted(os.getpriority(os.PRIO_PROCESS, pid) for pid in server.pool.pids())
-    thread.join()
-    assert nice == [0] * (server.pool.size - 1) + [10]  # only the worker running the long query gave way
+def wait_for(condition, what: str, timeout: float = 30) -> None:
+    """Block until ``condition()`` holds (a state of the server), or fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def client_from(address: str, timeout: float = 60) -> httpx.Client:
+    """An HTTP client whose connections come from ``address`` (127.0.0.0/8 is all loopback): another client."""
+    return httpx.Client(timeout=timeout, transport=httpx.HTTPTransport(local_address=address))
+
+
+class Runaway(threading.Thread):
+    """The runaway query sent from ``address`` in a thread; ``response`` once answered."""
+
+    def __init__(self, url: str, address: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.address = url, address
+        self.response: httpx.Response | None = None
+
+    def run(self) -> None:
+        with client_from(self.address) as c:
+            self.response = c.get(self.url, params={"query": RUNAWAY})
+
+
+def test_long_queries_give_way_and_leave_the_base_to_the_others(server: LiveServer) -> None:
+    base = set(server.wait_for_pool())
+    runaway = Runaway(server.sparql, "127.0.0.1")
+    runaway.start()
+    wait_for(lambda: len(server.pool.long_pids()) == 1 and len(server.pool.pids()) == server.pool.size + 1,
+             "the query to go long and a fresh worker to take its place")
+    (long_pid,) = server.pool.long_pids()
+    nice = {pid: os.getpriority(os.PRIO_PROCESS, pid) for pid in server.pool.pids()}
+    runaway.join()
+    assert long_pid in base and nice.pop(long_pid) == DEMOTED_NICE  # only the worker running the long query gave way
+    assert list(nice.values()) == [0] * server.pool.size
+    assert runaway.response is not None and runaway.response.status_code == 504
+    wait_for(lambda: server.pool.long_pids() == [] and long_pid not in server.pool.pids(), "the long query's worker to go")
+    assert pid_gone(long_pid)
+
+
+def test_light_queries_are_answered_while_as_many_runaways_as_workers_run(store_path: Path) -> None:
+    # Four heavy queries on four workers blocked every light query until the timeout (27.2 s for a
+    # one-triple lookup): here two on two.
+    app = create_app(store_path, workers=2, timeout_s=20, extra_routes=[])
+    with LiveServer(app) as live:
+        live.wait_for_pool()
+        runaways = [Runaway(live.sparql, f"127.0.0.{n}") for n in (2, 3)]
+        for r in runaways:
+            r.start()
+        wait_for(lambda: len(live.pool.long_pids()) == 2, "both runaway queries to go long")
+        with client_from("127.0.0.1") as c:
+            for i in range(20):
+                r = c.get(live.sparql, params={"query": f"SELECT ?v WHERE {{ <{EX}n{i}> <{EX}value> ?v }}"})
+                assert r.status_code == 200 and select_values(r.content, "v") == [str(i)]
+        assert [r.is_alive() and r.response is None for r in runaways] == [True, True]  # answered while they ran
+        assert live.pool.replaced == 0
+        for r in runaways:
+            r.join()
+        assert [r.response.status_code for r in runaways if r.response is not None] == [504, 504]
+
+
+def test_a_client_with_too_many_long_queries_gets_429(store_path: Path) -> None:
+    app = create_app(store_path, workers=2, timeout_s=20, max_long_queries_per_client=1, extra_routes=[])
+    with LiveServer(app) as live:
+        live.wait_for_pool()
+        runaways = [Runaway(live.sparql, "127.0.0.5") for _ in range(2)]
+        for r in runaways:
+            r.start()
+        wait_for(lambda: any(r.response is not None for r in runaways), "one of the two to be answered")
+        refused = next(r.response for r in runaways if r.response is not None)
+        assert refused.status_code == 429
+        assert refused.text == (f"this query was stopped after 1 s: 1 of your queries are running long already; "
+                                "send it again when one of them is answered\n")
+        assert 1 <= int(refused.headers["retry-after"]) <= 20
+        assert len(live.pool.long_pids()) == 1  # the other one runs on
+        with client_from("127.0.0.6") as c:  # another client is not concerned
+            assert c.get(live.sparql, params={"query": f"ASK {{ <{EX}alice> ?p ?o }}"}).json()["boolean"] is True
+
+
+def test_a_query_going_long_when_the_long_places_are_taken_gets_503(store_path: Path) -> None:
+    app = create_app(store_path, workers=2, timeout_s=20, max_long_queries=1, extra_routes=[])
+    with LiveServer(app) as live:
+        live.wait_for_pool()
+        first = Runaway(live.sparql, "127.0.0.7")
+        first.start()
+        wait_for(lambda: len(live.pool.long_pids()) == 1, "the first query to go long")
+        second = Runaway(live.sparql, "127.0.0.8")
+        second.start()
+        second.join()
+        assert second.response is not None and second.response.status_code == 503
+        assert second.response.text == ("this query was stopped after 1 s: the server runs 1 long queries already, "
+                                        "its most; try again later\n")
+        assert 1 <= int(second.response.headers["retry-after"]) <= 20
+        assert first.is_alive() and len(live.pool.long_pids()) == 1
 
 
 def test_client_hanging_up_stops_the_query(store_path: Path) -> None:
@@ -657,15 +746,16 @@ def test_client_hanging_up_stops_the_query(store_path: Path) -> None:
 
 
 def test_queries_run_in_parallel(server: LiveServer) -> None:
-    # four medium queries on four workers take about as long as one, not four times as long
+    # four medium queries on four workers take about as long as one, not four times as long; from
+    # four clients, as one client may run only two queries long at once (half of the workers)
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GBULK}> {{ ?a ?b ?c }} GRAPH <{GBULK}> {{ ?d ?e ?f }} }}"
     results: list[httpx.Response] = []
 
-    def run() -> None:
-        with httpx.Client(timeout=60) as c:
+    def run(address: str) -> None:
+        with client_from(address) as c:
             results.append(c.get(server.sparql, params={"query": query}))
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
+    threads = [threading.Thread(target=run, args=(f"127.0.1.{n}",)) for n in range(4)]
     for t in threads:
         t.start()
     for t in threads:

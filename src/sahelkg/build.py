@@ -44,6 +44,8 @@ from sahelkg.settings import Settings
 from sahelkg.store import StoreLayout, release_free_memory
 from sahelkg.watch import Seen, sync
 
+CHANGED_BEHIND = ("the store was changed after its build (written over HTTP, or opened for writing): "
+                  "rebuilt from the corpus, without those changes")
 GRAPH_FORMAT = "2"  # bump when the mapping or the manifest changes: it forces a full rebuild
 LOAD_CHUNK_QUADS = 1_000_000  # measured at 10k articles: 8 loads of 0.86M quads 1083 MiB, one of 6.9M 1886 MiB
 RACY_NS = 2_000_000_000  # a file modified this close to the last build is hashed even if its stat matches
@@ -388,6 +390,10 @@ class Builder:
                              _read_text(sidecar(self.layout, current, WATCHED)) if previous and current else None)
             try:
                 reason = self.full_reason(full, previous, stamps, self.layout.exists())
+                if not reason and self.layout.changed_since_build():
+                    # Written over HTTP (or opened for writing) since: the store is not the corpus's
+                    # graph any more, and a checkpoint of it would carry the edits on. Rebuild it.
+                    reason = CHANGED_BEHIND
                 if reason:
                     result = self._full(ontology, reader, stamps)
                 else:
@@ -640,6 +646,7 @@ class Builder:
             raise GraphError(violations)
         gen.store.flush()
         gen.close()
+        self.layout.seal(gen.path)  # what its files are now: a later write shows (StoreLayout.changed_since_build)
         manifest.set_meta(stamps, self.started_ns, registry_edges)
         manifest.commit_as(manifest_path(self.layout, gen.path))
         self._record_watched(gen.path)

@@ -10,10 +10,16 @@ def check_graph(settings: Settings) -> list[Problem]:
     """SHACL over every graph, then each health check query (``*-violation.rq`` must return nothing)."""
     from sahelkg.queries import list_checks, run_select, term_value
     from sahelkg.shacl import locate, validate_graphs
-    from sahelkg.store import open_store
+    from sahelkg.store import StoreLayout, open_store
 
     store = open_store(settings.store)
-    problems = validate_graphs(store, settings.shapes_file, None, settings)
+    problems: list[Problem] = []
+    if not settings.store_is_remote and StoreLayout(settings.store).changed_since_build():
+        problems.append(Problem(str(StoreLayout(settings.store).path), None,
+                                "the store was changed after `sahelkg build` made it (written over HTTP with a write "
+                                "token, or opened for writing): it is no longer the corpus's graph, and those changes "
+                                "are not in the corpus; the next `sahelkg build` rebuilds it from the corpus"))
+    problems += validate_graphs(store, settings.shapes_file, None, settings)
     for check in list_checks(settings.queries_dir):
         table = run_select(store, check.text, None, str(check.path))
         for row in table.rows:

@@ -30,6 +30,7 @@ import hmac
 import importlib.util
 import json
 import logging
+import math
 import multiprocessing
 import os
 import pickle
@@ -68,11 +69,15 @@ DEFAULT_MAX_RESULT_BYTES = 50_000_000
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_MAX_QUERY_CHARS = 100_000
 MAX_QUEUED = 1000  # requests waiting for a worker beyond this many get 503 at once
+MAX_QUEUED_PER_CLIENT = 100  # one client's requests waiting beyond this many get 429 at once
+# A client whose query ran long (or was stopped for it) counts as heavy this long after, so that
+# sending it again at once does not let it take the base workers the light queries need.
+HEAVY_MEMORY_S = 30.0
 # A query still running after this long is demoted (its worker gets nice 10), so that on a
 # small machine the light queries that keep arriving get the CPU first; and from then on the
 # server watches for the client hanging up, which stops the query.
 LONG_QUERY_S = 1.0
-DEMOTED_NICE = 10
+DEMOTED_NICE = 19
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -702,29 +707,73 @@ class _Worker:
             pass
 
 
-class WorkerPool:
-    """Worker processes that run jobs one at a time each, handed out first come, first served.
+@dataclass
+class _Running:
+    """A job on a worker: whose it is, when its time is up, and where it stands."""
 
-    A job that overruns its time limit gets its worker killed (SIGKILL) and replaced.
+    client: str | None
+    deadline: float  # time.monotonic() at which it is stopped (504)
+    heavy: bool  # holds one of the base workers that heavy clients share
+    long: bool = False  # has run LONG_QUERY_S and moved out of the base
+    refused: EndpointError | None = None  # stopped when it went long, with this answer
+
+
+@dataclass
+class _Client:
+    """What the pool remembers about one client (an address)."""
+
+    long: int = 0  # its queries running long now
+    heavy_until: float = 0.0  # it counts as heavy until then (time.monotonic())
+    refused_until: float = 0.0  # a query of its was stopped with Retry-After: until then, it gets 429 at once
+
+
+class WorkerPool:
+    """Worker processes that run jobs one at a time each, shared fairly between clients.
+
+    *The base* is ``size`` workers that take every job. A job still running after
+    ``LONG_QUERY_S`` *goes long*: its worker is demoted (nice 10) and leaves the base, and a
+    fresh worker takes its place, so that long queries never hold the workers that the light
+    ones need. At most ``max_long`` jobs run long at once (a job that goes long beyond that is
+    stopped: 503 with ``Retry-After``), at most ``max_long_per_client`` of one client's (429).
+
+    A client is *heavy* while one of its queries runs long, and for ``HEAVY_MEMORY_S`` after one
+    did or was stopped: heavy clients share ``size - size // 2`` of the base workers, so that
+    whatever they send, half of the base stays for the others. Waiting jobs are served round
+    robin between clients, each client's in order. A job that overruns its time limit gets its
+    worker killed (SIGKILL). In write mode there is one worker and no lending (one process may
+    hold the store read-write): a long job is demoted and keeps it.
     """
 
-    def __init__(self, store_path: str, *, size: int, read_write: bool = False) -> None:
+    def __init__(self, store_path: str, *, size: int, read_write: bool = False, max_long: int | None = None,
+                 max_long_per_client: int | None = None) -> None:
         self.store_path = store_path
         self.size = size
         self.read_write = read_write
-        self.replaced = 0  # workers killed and replaced so far
+        self.max_long = 0 if read_write else (size if max_long is None else max_long)
+        self.max_long_per_client = max(1, size // 2) if max_long_per_client is None else max_long_per_client
+        self.heavy_share = size - size // 2  # base workers that heavy clients may hold at once
+        self.replaced = 0  # workers killed in the middle of a job so far
         self._ctx = _mp_context()
         self._workers: set[_Worker] = set()
         self._idle: deque[_Worker] = deque()
-        self._waiters: deque[asyncio.Future[_Worker]] = deque()
+        self._running: dict[_Worker, _Running] = {}
+        self._long: set[_Worker] = set()
+        self._queues: dict[str | None, deque[asyncio.Future[tuple[_Worker, bool]]]] = {}  # in turn order
+        self._queued = 0
+        self._clients: dict[str, _Client] = {}
+        self._heavy_busy = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._start_lock = threading.Lock()
         self._started = False
         self._closed = False
 
     def pids(self) -> list[int]:
-        """The process ids of the live workers."""
+        """The process ids of the live workers (the base and the long jobs' ones)."""
         return sorted(w.pid for w in self._workers if w.pid is not None)
+
+    def long_pids(self) -> list[int]:
+        """The process ids of the workers running long jobs."""
+        return sorted(w.pid for w in self._long if w.pid is not None)
 
     def start(self) -> None:
         """Start the workers in the background (returns at once)."""
@@ -769,37 +818,92 @@ class WorkerPool:
             self._release(worker)
             return
 
-    async def _replace(self, worker: _Worker) -> None:
+    async def _replace(self, worker: _Worker, *, spawn: bool = True) -> None:
         self._workers.discard(worker)
         worker.kill()
         # Wait until it is gone: in write mode the replacement must be able to lock the store.
         await asyncio.to_thread(worker.process.join, 10)
-        self.replaced += 1
-        if not self._closed:
+        if spawn and not self._closed:
             await self._spawn()
 
-    def _release(self, worker: _Worker) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(worker)
-                return
-        self._idle.append(worker)
+    # -- handing out workers
 
-    async def _acquire(self, timeout: float) -> _Worker:
-        if self._idle:
-            return self._idle.pop()  # the most recently used worker: its caches are warm
-        if len(self._waiters) >= MAX_QUEUED:
+    def _client(self, key: str) -> _Client:
+        state = self._clients.get(key)
+        if state is None:
+            if len(self._clients) > 10_000:  # forget the clients that have nothing going on
+                now = time.monotonic()
+                self._clients = {k: c for k, c in self._clients.items() if c.long or c.heavy_until > now}
+            state = self._clients[key] = _Client()
+        return state
+
+    def _is_heavy(self, key: str | None) -> bool:
+        state = self._clients.get(key) if key is not None else None
+        return state is not None and (state.long > 0 or state.heavy_until > time.monotonic())
+
+    def _may_start(self, key: str | None) -> tuple[bool, bool]:
+        """(may a job of this client take a base worker now, is the client heavy)."""
+        heavy = self._is_heavy(key)
+        # half of the base workers there are now (a killed one's replacement may be starting) stays for the others
+        base = len(self._workers) - len(self._long)
+        return (not heavy or self._heavy_busy < min(self.heavy_share, base - self.size // 2)), heavy
+
+    def _release(self, worker: _Worker) -> None:
+        self._idle.append(worker)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Hand the idle workers to the waiting jobs, one client after the other."""
+        while self._idle and self._queues:
+            for key in list(self._queues):
+                allowed, heavy = self._may_start(key)
+                if not allowed:
+                    continue
+                queue = self._queues.pop(key)
+                waiter = queue.popleft()
+                self._queued -= 1
+                if queue:
+                    self._queues[key] = queue  # to the back of the line: the next client's turn
+                if heavy:
+                    self._heavy_busy += 1
+                waiter.set_result((self._idle.pop(), heavy))  # the most recently used: warm caches
+                break
+            else:
+                return  # the clients waiting are heavy and their share is taken
+
+    async def _acquire(self, key: str | None, timeout: float) -> tuple[_Worker, bool]:
+        allowed, heavy = self._may_start(key)
+        if self._idle and allowed:  # nobody who may go is waiting (else _dispatch had served them)
+            if heavy:
+                self._heavy_busy += 1
+            return self._idle.pop(), heavy
+        if self._queued >= MAX_QUEUED:
             raise EndpointError(503, "too many queries waiting; try again later", {"Retry-After": "5"})
-        waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        queue = self._queues.setdefault(key, deque())
+        if len(queue) >= MAX_QUEUED_PER_CLIENT:
+            raise EndpointError(
+                429, f"{len(queue)} of your queries are waiting already; send the next when one is answered",
+                {"Retry-After": "1"},
+            )
+        waiter: asyncio.Future[tuple[_Worker, bool]] = asyncio.get_running_loop().create_future()
+        queue.append(waiter)
+        self._queued += 1
         try:
             return await asyncio.wait_for(waiter, timeout)
         except BaseException as e:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
-                self._release(waiter.result())  # handed a worker just as we gave up: pass it on
+                worker, was_heavy = waiter.result()  # handed a worker just as we gave up: pass it on
+                if was_heavy:
+                    self._heavy_busy -= 1
+                self._release(worker)
             else:
                 waiter.cancel()
+                queue = self._queues.get(key, deque())
+                if waiter in queue:
+                    queue.remove(waiter)
+                    self._queued -= 1
+                    if not queue:
+                        del self._queues[key]
             if isinstance(e, asyncio.TimeoutError):
                 raise EndpointError(
                     503,
@@ -808,47 +912,136 @@ class WorkerPool:
                 ) from None
             raise
 
-    async def run(self, job: dict[str, Any], data: bytes = b"", *, timeout: float) -> tuple[dict[str, Any], bytes]:
-        """Run ``job`` on a free worker; kill and replace the worker if it takes longer than ``timeout``.
+    # -- long jobs
 
-        :raises EndpointError: 504 on timeout, 503 when no worker frees up in time, 500 if the worker died.
+    def _retry_after(self, key: str | None = None) -> dict[str, str]:
+        """A ``Retry-After`` header: when the first long job (of client ``key``, if given) is over at the latest."""
+        ends = [r.deadline for r in self._running.values() if r.long and (key is None or r.client == key)]
+        seconds = (min(ends) - time.monotonic()) if ends else LONG_QUERY_S
+        return {"Retry-After": str(max(1, math.ceil(seconds)))}
+
+    def _went_long(self, worker: _Worker, running: _Running) -> None:
+        """The job has run LONG_QUERY_S: lend its worker to it and start another for the base, or stop it."""
+        if self._running.get(worker) is not running:
+            return
+        if self.max_long == 0:
+            worker.demote()  # write mode: the one worker that may hold the store keeps the job
+            return
+        now = time.monotonic()
+        state = self._client(running.client) if running.client is not None else None
+        if state is not None and state.long >= self.max_long_per_client:
+            running.refused = EndpointError(
+                429,
+                f"this query was stopped after {LONG_QUERY_S:g} s: {state.long} of your queries are running long "
+                "already; send it again when one of them is answered",
+                self._retry_after(running.client),
+            )
+        elif len(self._long) >= self.max_long:
+            running.refused = EndpointError(
+                503,
+                f"this query was stopped after {LONG_QUERY_S:g} s: the server runs {len(self._long)} long queries "
+                "already, its most; try again later",
+                self._retry_after(),
+            )
+        if state is not None:
+            state.heavy_until = max(state.heavy_until, now + HEAVY_MEMORY_S)
+            if running.refused is not None:
+                state.refused_until = now + int(running.refused.headers["Retry-After"])
+        if running.refused is not None:
+            worker.kill()  # the job's call fails at once; run() answers with ``refused``
+            return
+        worker.demote()
+        running.long = True
+        self._long.add(worker)
+        if state is not None:
+            state.long += 1
+        if running.heavy:
+            running.heavy = False
+            self._heavy_busy -= 1
+        self._background(self._spawn())  # a fresh worker takes its place in the base
+        self._dispatch()
+
+    def _end(self, worker: _Worker, running: _Running, *, healthy: bool) -> None:
+        """The job is over: account for it, and give its worker back, retire or replace it."""
+        self._running.pop(worker, None)
+        healthy = healthy and running.refused is None  # stopped just as its answer came: the worker is gone
+        if running.heavy:
+            self._heavy_busy -= 1
+        if not healthy:
+            self.replaced += 1
+        if running.long:
+            self._long.discard(worker)
+            state = self._clients.get(running.client) if running.client is not None else None
+            if state is not None:
+                state.long -= 1
+                state.heavy_until = max(state.heavy_until, time.monotonic() + HEAVY_MEMORY_S)
+            # its place in the base is taken already: the worker goes (nice 10 cannot be undone
+            # without CAP_SYS_NICE anyway)
+            self._background(self._replace(worker, spawn=False))
+        elif not healthy:
+            self._background(self._replace(worker))
+        elif worker.restore_priority():
+            self._idle.append(worker)
+        else:
+            self._background(self._replace(worker))  # a fresh one at normal priority
+        self._dispatch()
+
+    async def run(self, job: dict[str, Any], data: bytes = b"", *, timeout: float,
+                  client: str | None = None) -> tuple[dict[str, Any], bytes]:
+        """Run ``job`` on a free worker for ``client`` (an address; None: the server's own pages);
+        kill the worker if it takes longer than ``timeout``.
+
+        :raises EndpointError: 504 on timeout; 503 when no worker frees up in time or too many
+            long jobs run; 429 when the client has too many long jobs or waiting jobs; 500 if the
+            worker died.
         """
         if self._closed:
             raise EndpointError(503, "the endpoint is shutting down")
         self.start()
-        worker = await self._acquire(timeout)
+        state = self._clients.get(client) if client is not None else None
+        if state is not None and state.refused_until > time.monotonic():
+            # it was told when to come back, and comes back sooner: no worker spends a second on it again
+            wait = max(1, math.ceil(state.refused_until - time.monotonic()))
+            raise EndpointError(
+                429, f"a query of yours was stopped for running long; send queries again in {wait} s (Retry-After)",
+                {"Retry-After": str(wait)},
+            )
+        worker, heavy = await self._acquire(client, timeout)
+        running = _Running(client, time.monotonic() + timeout, heavy)
+        self._running[worker] = running
+        if heavy:
+            worker.demote()  # a heavy client's query gives way from the start: it is likely to run long again
         head = pickle.dumps(job)
-        demotion = asyncio.get_running_loop().call_later(min(LONG_QUERY_S, timeout), worker.demote)
+        went_long = asyncio.get_running_loop().call_later(min(LONG_QUERY_S, timeout), self._went_long, worker, running)
         try:
             answer = await asyncio.wait_for(worker.call(head, data), timeout)
-        except asyncio.TimeoutError:
-            self._background(self._replace(worker))
+        except BaseException as e:
+            went_long.cancel()
+            self._end(worker, running, healthy=False)
+            if running.refused is not None and not isinstance(e, asyncio.CancelledError):
+                raise running.refused from None
             snippet = " ".join(str(job.get("text", job["op"])).split())[:200]
-            log.warning("stopped a query after %g s (worker %s killed): %s", timeout, worker.pid, snippet)
-            raise EndpointError(
-                504, f"the query ran longer than {timeout:g} s and was stopped; simplify it or add a LIMIT"
-            ) from None
-        except (asyncio.IncompleteReadError, ConnectionError, OSError, EOFError, pickle.UnpicklingError):
-            self._background(self._replace(worker))
-            log.error("SPARQL worker %s died running: %s", worker.pid, str(job.get("text", job["op"]))[:200])
-            raise EndpointError(500, "the query worker died while running the query") from None
-        except BaseException:  # cancelled: the worker is mid-job, so its next answer would be stale
-            self._background(self._replace(worker))
-            raise
-        finally:
-            demotion.cancel()
-        if worker.restore_priority():
-            self._release(worker)
-        else:
-            self._background(self._replace(worker))  # a fresh one at normal priority
+            if isinstance(e, asyncio.TimeoutError):
+                log.warning("stopped a query after %g s (worker %s killed): %s", timeout, worker.pid, snippet)
+                raise EndpointError(
+                    504, f"the query ran longer than {timeout:g} s and was stopped; simplify it or add a LIMIT"
+                ) from None
+            if isinstance(e, (asyncio.IncompleteReadError, ConnectionError, OSError, EOFError, pickle.UnpicklingError)):
+                log.error("SPARQL worker %s died running: %s", worker.pid, snippet)
+                raise EndpointError(500, "the query worker died while running the query") from None
+            raise  # cancelled (the client left): the worker is mid-job, so it was replaced
+        went_long.cancel()
+        self._end(worker, running, healthy=True)
         return answer
 
     async def close(self) -> None:
         """Stop every worker (running queries are abandoned)."""
         self._closed = True
-        for waiter in self._waiters:
-            waiter.cancel()
-        self._waiters.clear()
+        for queue in self._queues.values():
+            for waiter in queue:
+                waiter.cancel()
+        self._queues.clear()
+        self._queued = 0
         workers = list(self._workers)
         self._workers.clear()
         self._idle.clear()
@@ -887,6 +1080,8 @@ class EndpointConfig:
     max_query_chars: int = DEFAULT_MAX_QUERY_CHARS
     write_token: str | None = None
     allow_federation: bool = False
+    max_long_queries: int | None = None  # None: as many as ``workers``
+    max_long_queries_per_client: int | None = None  # None: half of ``workers`` (at least 1)
 
     @property
     def writable(self) -> bool:
@@ -909,7 +1104,13 @@ class SparqlService:
 
     def __init__(self, config: EndpointConfig) -> None:
         self.config = config
-        self.pool = WorkerPool(config.store_path, size=1 if config.writable else config.workers, read_write=config.writable)
+        self.pool = WorkerPool(
+            config.store_path,
+            size=1 if config.writable else config.workers,
+            read_write=config.writable,
+            max_long=config.max_long_queries,
+            max_long_per_client=config.max_long_queries_per_client,
+        )
         self._writes = 0
         self._void: tuple[tuple[str, int], dict[str, Any]] | None = None
         self._void_lock: asyncio.Lock | None = None
@@ -923,12 +1124,14 @@ class SparqlService:
         result_format: str = "json",
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
+        client: str | None = None,
     ) -> tuple[str, bytes]:
         """Run ``query`` and return (media type, serialized result).
 
         ``result_format`` is a format name (``json``, ``xml``, ``csv``, ``tsv``, ``turtle``,
         ``ntriples``, ``rdfxml``, ``jsonld``, ``nquads``, ``trig``, ``n3``) or a media type;
-        ``json`` and ``xml`` give JSON-LD and RDF/XML for CONSTRUCT and DESCRIBE.
+        ``json`` and ``xml`` give JSON-LD and RDF/XML for CONSTRUCT and DESCRIBE. ``client`` (the
+        address of the client it is run for) puts it under that client's limits (see :class:`WorkerPool`).
 
         :raises EndpointError: (a :class:`~sahelkg.errors.QueryError`) with ``status`` and a message:
             400 malformed query, 406 format unsuitable for the query form, 504 timeout, ...
@@ -940,11 +1143,12 @@ class SparqlService:
             graph_format=graph,
             default_graph_uris=default_graph_uris,
             named_graph_uris=named_graph_uris,
+            client=client,
         )
 
-    async def select_json(self, query: str) -> dict[str, Any]:
+    async def select_json(self, query: str, *, client: str | None = None) -> dict[str, Any]:
         """Run a SELECT or ASK query and return the parsed SPARQL JSON results."""
-        _, body = await self.query(query, result_format="json")
+        _, body = await self.query(query, result_format="json", client=client)
         result: dict[str, Any] = json.loads(body)
         return result
 
@@ -959,6 +1163,7 @@ class SparqlService:
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         base_iri: str | None = None,
+        client: str | None = None,
     ) -> tuple[str, bytes]:
         if results_format is None and graph_format is None:
             raise _not_acceptable((*RESULTS_FORMATS, *GRAPH_FORMATS), "any query result")
@@ -980,7 +1185,7 @@ class SparqlService:
             "union": not protocol_dataset and not has_dataset_clause(query, found),
             "max_bytes": self.config.max_result_bytes,
         }
-        answer, body = await self.pool.run(job, timeout=self.config.timeout_s)
+        answer, body = await self.pool.run(job, timeout=self.config.timeout_s, client=client)
         self._raise_for(answer)
         return answer["media_type"], body
 
@@ -991,6 +1196,7 @@ class SparqlService:
         using_graph_uris: Sequence[str] = (),
         using_named_graph_uris: Sequence[str] = (),
         base_iri: str | None = None,
+        client: str | None = None,
     ) -> None:
         """Run a SPARQL Update (the caller has checked the token)."""
         self._check_text(update, "update")
@@ -1002,12 +1208,15 @@ class SparqlService:
             _check_iris(using_named_graph_uris, "using-named-graph-uri"),
         )
         try:
-            answer, _ = await self.pool.run({"op": "update", "text": text, "base_iri": base_iri}, timeout=self.config.timeout_s)
+            answer, _ = await self.pool.run(
+                {"op": "update", "text": text, "base_iri": base_iri}, timeout=self.config.timeout_s, client=client
+            )
         finally:
             self._writes += 1  # even a timed-out update may have committed
         self._raise_for(answer)
 
-    async def graph(self, op: str, graph_iri: str | None, *, fmt: Format | None = None, data: bytes = b"", base_iri: str | None = None) -> tuple[dict[str, Any], bytes]:
+    async def graph(self, op: str, graph_iri: str | None, *, fmt: Format | None = None, data: bytes = b"",
+                    base_iri: str | None = None, client: str | None = None) -> tuple[dict[str, Any], bytes]:
         """A Graph Store Protocol operation (``graph_get``, ``graph_put``, ``graph_post``, ``graph_delete``)."""
         if graph_iri is not None:
             _check_iris([graph_iri], "graph")
@@ -1020,7 +1229,7 @@ class SparqlService:
             "prefixes": None,
         }
         try:
-            answer, body = await self.pool.run(job, data, timeout=self.config.timeout_s)
+            answer, body = await self.pool.run(job, data, timeout=self.config.timeout_s, client=client)
         finally:
             if op != "graph_get":
                 self._writes += 1
@@ -1086,6 +1295,11 @@ SPARQL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 def _service(request: Request) -> SparqlService:
     service: SparqlService = request.app.state.sparql
     return service
+
+
+def _client_of(request: Request) -> str | None:
+    """The client a request counts for: its address (a proxy in front would make all one client)."""
+    return request.client.host if request.client else None
 
 
 def _endpoint_url(request: Request) -> str:
@@ -1233,6 +1447,7 @@ async def _answer_query(request: Request, query: str, params: list[tuple[str, st
             default_graph_uris=_values(params, "default-graph-uri"),
             named_graph_uris=_values(params, "named-graph-uri"),
             base_iri=_endpoint_url(request),
+            client=_client_of(request),
         ),
     )
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
@@ -1286,6 +1501,7 @@ async def _answer_update(request: Request, update: str, params: list[tuple[str, 
         using_graph_uris=_values(params, "using-graph-uri"),
         using_named_graph_uris=_values(params, "using-named-graph-uri"),
         base_iri=_endpoint_url(request),
+        client=_client_of(request),
     )
     return Response(status_code=204)
 
@@ -1388,11 +1604,11 @@ async def store_endpoint(request: Request) -> Response:
         fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS)
         if fmt is None:
             raise _not_acceptable(GRAPH_FORMATS, "a graph")
-        _, body = await service.graph("graph_get", graph, fmt=fmt)
+        _, body = await service.graph("graph_get", graph, fmt=fmt, client=_client_of(request))
         return Response(body if method == "GET" else b"", media_type=fmt.media_type, headers={"Vary": "Accept"})
     service.check_write(request)
     if method == "DELETE":
-        await service.graph("graph_delete", graph)
+        await service.graph("graph_delete", graph, client=_client_of(request))
         return Response(status_code=204)
     media_type, charset = _content_type(request)
     fmt = next((f for f in GRAPH_FORMATS if media_type in f.media_types and f.name not in ("nquads", "trig")), None)
@@ -1403,7 +1619,8 @@ async def store_endpoint(request: Request) -> Response:
         raise EndpointError(415, f"the graph must be UTF-8 (got charset={charset})")
     body = await _read_body(request, service.config.max_body_bytes)
     answer, _ = await service.graph(
-        "graph_put" if method == "PUT" else "graph_post", graph, fmt=fmt, data=body, base_iri=graph or _endpoint_url(request)
+        "graph_put" if method == "PUT" else "graph_post", graph, fmt=fmt, data=body,
+        base_iri=graph or _endpoint_url(request), client=_client_of(request),
     )
     return Response(status_code=answer.get("status", 204))
 
@@ -1476,6 +1693,8 @@ def create_app(
     max_query_chars: int = DEFAULT_MAX_QUERY_CHARS,
     write_token: str | None = None,
     allow_federation: bool = False,
+    max_long_queries: int | None = None,
+    max_long_queries_per_client: int | None = None,
     extra_routes: list[BaseRoute] | None = None,
     queries_dir: str | Path | None = None,
     base_iri: str | None = None,
@@ -1489,6 +1708,9 @@ def create_app(
     :param max_query_chars: a longer query is answered 413 (414 for GET).
     :param write_token: enables SPARQL Update and Graph Store writes for ``Authorization: Bearer <token>``.
     :param allow_federation: allows ``SERVICE`` in queries and ``LOAD`` in updates (they reach the network).
+    :param max_long_queries: queries that may run longer than ``LONG_QUERY_S`` at once, each on a worker
+        of its own beside the ``workers`` (default: ``workers``); one more is stopped (503).
+    :param max_long_queries_per_client: the same for one client (default: half of ``workers``, at least 1; 429).
     :param extra_routes: more routes (by default the web pages of :mod:`sahelkg.web`, if present).
     :param queries_dir: the named queries the default web pages offer (default: from :class:`~sahelkg.settings.Settings`).
     :param base_iri: the graph's base IRI, for the default web pages (default: from the settings).
@@ -1500,6 +1722,8 @@ def create_app(
     """
     if workers < 1 or timeout_s <= 0 or max_result_bytes < 1 or max_body_bytes < 1 or max_query_chars < 1:
         raise ValueError("workers, timeout_s and the limits must be positive")
+    if any(n is not None and n < 1 for n in (max_long_queries, max_long_queries_per_client)):
+        raise ValueError("max_long_queries and max_long_queries_per_client must be positive")
     if write_token is not None and not write_token.strip():
         raise ValueError("write_token must not be empty")
     config = EndpointConfig(
@@ -1511,6 +1735,8 @@ def create_app(
         max_query_chars=max_query_chars,
         write_token=write_token,
         allow_federation=allow_federation,
+        max_long_queries=max_long_queries,
+        max_long_queries_per_client=max_long_queries_per_client,
     )
     service = SparqlService(config)
 
@@ -1579,4 +1805,8 @@ def serve(store_path: str | Path, host: str = "127.0.0.1", port: int = 7878, *, 
     import uvicorn
 
     app = create_app(store_path, **kwargs)
-    uvicorn.Server(server_config(app, host, port, log_level=log_level)).run()
+    server = uvicorn.Server(server_config(app, host, port, log_level=log_level))
+    try:
+        server.run()
+    except KeyboardInterrupt:  # as uvicorn.run: Ctrl-C is how it is meant to stop
+        pass

@@ -41,7 +41,24 @@ if TYPE_CHECKING:
     from sahelkg.remote import RemoteStore
 
 GENERATION_RE = re.compile(r"^gen-(\d+)$")
+SEAL = "sealed"  # beside each generation a build committed: the fingerprint of its files
 KEEP_GENERATIONS = 2  # the current one and the one before, which a server may still have open
+
+
+def files_fingerprint(directory: Path) -> str:
+    """The names and sizes of a store directory's files, as one line each (RocksDB's ``LOG`` files
+    left out: they are only its diary).
+
+    RocksDB never rewrites a file in place: a write adds a log and, once flushed, table files; even
+    opening a store read-write starts a new ``MANIFEST-*``. Opening it read-only (the endpoint's
+    workers, queries, exports, the next build's checkpoint) changes nothing. So a generation whose
+    fingerprint is not the one its build sealed has been written, or opened for writing, since.
+    """
+    lines = []
+    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+        if not entry.name.startswith("LOG"):
+            lines.append(f"{entry.name} {entry.stat().st_size if entry.is_file() else 'dir'}")
+    return "\n".join(lines) + "\n"
 
 
 def release_free_memory() -> None:
@@ -86,6 +103,30 @@ class StoreLayout:
         if self.path.is_symlink():
             return os.readlink(self.path)
         return str(self.path.stat().st_mtime_ns) if self.path.exists() else ""
+
+    def seal(self, generation_dir: Path) -> None:
+        """Record the fingerprint of a generation's files, once its build has closed it (before the swap)."""
+        path = self.generations_dir / f"{generation_dir.name}.{SEAL}"
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(files_fingerprint(generation_dir), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def changed_since_build(self) -> bool | None:
+        """True if the current generation has been written (or opened for writing) since its build
+        sealed it: SPARQL Update or Graph Store writes of ``sahelkg serve --write-token-env``, or
+        another program. None when there is no store or its build sealed nothing (sahelkg before
+        0.x wrote no seal; a store made by hand)."""
+        current = self.current()
+        if current is None:
+            return None
+        try:
+            sealed = (self.generations_dir / f"{current.name}.{SEAL}").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        try:
+            return files_fingerprint(current) != sealed
+        except OSError:
+            return True
 
     def _adopt_plain_directory(self) -> None:
         # A store made by hand (a plain pyoxigraph directory) becomes generation 0.

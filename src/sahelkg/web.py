@@ -966,13 +966,14 @@ def web_routes(queries_dir: Path, *, base_iri: str = DEFAULT_BASE) -> list[BaseR
         except UsageError as e:
             return _json_error(400, str(e))
         sparql = request.app.state.sparql
+        client = request.client.host if request.client else None  # a named query counts for its client
         form = query_form(text)
         if fmt_name:
             if fmt_name not in RESULT_FORMATS:
                 return _json_error(400, f"unknown format {fmt_name!r}; use one of {', '.join(RESULT_FORMATS)}")
             fmt, ext = RESULT_FORMATS[fmt_name]
             try:
-                content_type, body = await sparql.query(text, result_format=fmt)
+                content_type, body = await sparql.query(text, result_format=fmt, client=client)
             except SahelKGError as e:
                 return _json_error(getattr(e, "status", 400), str(e))
             return Response(body, media_type=content_type,
@@ -980,9 +981,9 @@ def web_routes(queries_dir: Path, *, base_iri: str = DEFAULT_BASE) -> list[BaseR
         meta = {"name": query.name, "params": {k: v for k, v in terms.items()}, "text": text, "form": form}
         try:
             if form in ("CONSTRUCT", "DESCRIBE"):
-                content_type, body = await sparql.query(text, result_format="ntriples")
+                content_type, body = await sparql.query(text, result_format="ntriples", client=client)
                 return JSONResponse({"query": meta, "ntriples": body.decode("utf-8")})
-            content_type, body = await sparql.query(text, result_format="json")
+            content_type, body = await sparql.query(text, result_format="json", client=client)
         except SahelKGError as e:
             # The endpoint's errors carry their HTTP status (400 malformed, 504 timeout...).
             return _json_error(getattr(e, "status", 400), str(e))
