@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Set up everything sahelkg needs on a fresh Debian machine: the Python environment (.venv) and,
 # with --test, the Debian packages the tests use (Java 17 for HermiT and the OWL API checker,
-# Jena, Konclude, chromium for the browser test, Virtuoso for the remote-store tests). Safe to run again: it installs only what is missing.
+# Jena, Konclude, chromium for the browser test, Virtuoso for the remote-store tests) and the test extras;
+# --test --no-debian: the test extras without the Debian packages (make test-fast). Safe to run again: it
+# installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_debian=1
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --no-debian) want_debian=0 ;;  # the Python environment only (make test-fast)
+    *) echo "usage: scripts/setup.sh [--test [--no-debian]]" >&2; exit 2 ;;
+  esac
+done
 
 apt_install() {
   local missing=()
@@ -18,7 +27,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-if [ $want_test = 1 ]; then
+if [ $want_test = 1 ] && [ $want_debian = 1 ]; then
   apt_install default-jdk-headless libowlapi-java libapache-jena-java konclude chromium virtuoso-opensource-7-bin
 fi
 

@@ -1,4 +1,17 @@
-"""Shared fixtures: the real project built once per test session, and small corpora to break."""
+"""Shared fixtures: the real project built once per test session, and small corpora to break.
+
+Conventions for new tests (README.md, "Running the tests"):
+
+- Build the real corpus through ``real_settings``/``real_store`` (once per session and per xdist
+  worker), edit a corpus through ``corpus_copy``/``min_corpus``, never the checkout's own files.
+- Reach a SPARQL server through ``any_store`` (a query's answer on every kind of store) or
+  ``remote_urls(kind)``: each server starts once per session; the tests are then marked ``remote`` and
+  kept on one xdist worker per server kind (below), so a server is never started twice.
+- A tool that may be absent (Java, chromium, a server, an outside checker in ../shared) is asked for
+  with ``missing(reason)``: a skip with the reason on a developer's machine, a failure in CI.
+- Mark with ``java``, ``browser`` or ``slow`` (``make test-fast`` leaves those and ``remote`` out).
+- No sleeps or time bounds: wait for an event or a state, with a deadline only to end a hang.
+"""
 
 from __future__ import annotations
 
@@ -66,7 +79,7 @@ def missing(reason: str) -> None:
     import os
 
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI: {reason}", pytrace=False)
+        pytest.fail(f"CI runs every test, and this one cannot run: {reason}", pytrace=False)
     pytest.skip(reason)
 
 
@@ -129,3 +142,28 @@ def any_store(request: pytest.FixtureRequest, remote_urls):
     from sahelkg.remote import RemoteStore
 
     return RemoteStore(remote_urls(request.param), remote_env(request.param))
+
+
+# --------------------------------------------------------------------------- markers and xdist groups
+
+
+def _server_kinds(item: pytest.Item) -> set[str]:
+    """The kinds of SPARQL server a test uses (through ``any_store``, ``remote_urls`` or test_remote's ``server``)."""
+    callspec = getattr(item, "callspec", None)
+    params = list(callspec.params.values()) if callspec is not None else []
+    kinds = {k for k in REMOTE_KINDS if any(isinstance(v, str) and v == k for v in params)}
+    if not kinds and "remote_urls" in getattr(item, "fixturenames", ()) and "any_store" not in item.fixturenames:
+        kinds = set(REMOTE_KINDS)  # asks for any kind itself
+    return kinds
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that use a SPARQL server ``remote``, and group them per server kind for xdist
+    (``--dist loadgroup``): one worker starts each server once and runs all the tests that use it."""
+    xdist = config.pluginmanager.hasplugin("xdist")
+    for item in items:
+        kinds = _server_kinds(item)
+        if kinds:
+            item.add_marker(pytest.mark.remote)
+            if xdist:
+                item.add_marker(pytest.mark.xdist_group("+".join(sorted(kinds))))

@@ -266,20 +266,36 @@ def test_shacl_violation_fails_the_build_and_keeps_the_old_store(tmp_path):
     assert_same_quads(quads(s.store), before)
 
 
+# `sahelkg build --full` that stops once it has written the first lines of the new generation (its
+# N-Quads file exists), says so on stdout, and waits there for the test's signal: the test signals at
+# a known point of the build instead of polling for a file a fast build may already have removed.
+PAUSED_BUILD = """
+import threading
+from sahelkg import build
+write = build._Loader.write
+def paused(self, lines):
+    write(self, lines)
+    if not getattr(build, "paused", False):
+        build.paused = True
+        print(self.chunk.path if self.chunk is not None else "", flush=True)
+        threading.Event().wait()  # until the test's signal
+build._Loader.write = paused
+from sahelkg.cli import main
+main(["build", "--full", "--quiet"], prog_name="sahelkg")
+"""
+
+
 def _run_and_stop(tmp_path: Path, sig: int) -> tuple[int, str, Settings]:
     s = settings_for(tmp_path)
     build(s)
     env = dict(os.environ, SAHELKG_STORE=s.store)
-    proc = subprocess.Popen([sys.executable, "-m", "sahelkg", "build", "--full", "--quiet"], env=env,
+    proc = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    gens = Path(s.store).with_name("store.d")
-    deadline = time.monotonic() + 60
-    # stop it while it is writing the new generation (the streamed N-Quads file exists)
-    while time.monotonic() < deadline and not list(gens.glob("*.nq")) and proc.poll() is None:
-        time.sleep(0.002)
-    assert proc.poll() is None, "the build finished before it could be stopped"
+    chunk = proc.stdout.readline().strip()  # type: ignore[union-attr]
+    assert proc.poll() is None and chunk, f"the build did not pause while writing: {proc.communicate()}"
+    assert Path(chunk).parent == Path(s.store).with_name("store.d") and Path(chunk).exists()
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=120)
     return proc.returncode, err, s
 
 

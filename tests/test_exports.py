@@ -4,9 +4,13 @@ content compared with what the articles say.
 The real corpus is built once per session (``real_store`` in conftest.py). Expected values come
 from the article texts (quoted next to each assertion), not from the annotation files.
 
-Checkers (``../shared/tools``, or ``$SAHELKG_TOOLS``): ``gexf/gexfcheck`` (Python + lxml),
-``owlcheck/owlcheck`` (OWL API + Konclude) and ``jena/rdfcheck`` (Apache Jena), the last two
-marked ``java``.
+In-project checks always run: GEXF against the official GEXF 1.3 schema (vendored in
+``tests/fixtures/gexf-1.3``, CC-BY 4.0) with lxml plus what Gephi's importer drops or merges; the OWL
+file through HermiT (bundled with owlready2, needs Java: marked ``java``); the RDF dumps read back by
+pyoxigraph and rdflib. The outside checkers run in addition where present (``../shared/tools``, or
+``$SAHELKG_TOOLS``): ``gexf/gexfcheck``, ``owlcheck/owlcheck`` (OWL API + Konclude),
+``owlcheck/owlready2_reason.py`` and ``jena/rdfcheck`` (Apache Jena). Without them the tests that run
+them skip with that reason on a developer's machine, and fail in CI (``conftest.missing``).
 """
 
 from __future__ import annotations
@@ -44,8 +48,10 @@ GEXF_VARIANTS = {
 
 
 def need(tool: Path) -> Path:
+    """An outside checker, run in addition to the in-project one: skip (fail in CI) when absent."""
     if not tool.exists():
-        missing(f"{tool} is not installed (see ../shared/tools/README.md)")
+        missing(f"the outside checker {tool} is not beside this checkout (optional; see ../shared/tools/README.md); "
+                "the in-project checks ran")
     return tool
 
 
@@ -97,6 +103,88 @@ def acled_rows(real_store: pyoxigraph.Store) -> list[dict[str, str]]:
 
 
 # --------------------------------------------------------------------------- GEXF
+
+GEXF_XSD = Path(__file__).parent / "fixtures" / "gexf-1.3" / "gexf.xsd"
+GEXF_NS, GEXF_VIZ = "http://gexf.net/1.3", "http://gexf.net/1.3/viz"
+GEPHI_TYPES = {"integer", "long", "float", "double", "boolean", "string", "liststring", "anyURI",
+               "listboolean", "listinteger", "listlong", "listfloat", "listdouble"}
+
+
+def gexf_schema_errors(path: Path) -> list[str]:
+    """Errors of ``path`` against the GEXF 1.3 schema, as ``line N: message``.
+
+    The official (generated) XSDs declare viz:color, viz:position, viz:size ... in the GEXF namespace,
+    where the specification, Gephi and networkx put them in the viz namespace: they are moved into the
+    GEXF namespace in memory before validating (what gexfcheck does too).
+    """
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(GEXF_XSD)))
+    doc = etree.parse(str(path))
+    for el in doc.iter():
+        if isinstance(el.tag, str) and etree.QName(el).namespace == GEXF_VIZ:
+            el.tag = f"{{{GEXF_NS}}}{etree.QName(el).localname}"
+    etree.cleanup_namespaces(doc)
+    schema.validate(doc)
+    return [f"line {e.line}: {e.message}" for e in schema.error_log]
+
+
+def gephi_import_problems(path: Path) -> list[str]:
+    """What Gephi's GEXF importer would merge, drop or ignore: duplicate ids, edges to missing nodes,
+    values of undeclared attributes, attribute types it does not know (a ``date`` column is dropped)."""
+    from lxml import etree
+
+    root = etree.parse(str(path)).getroot()
+    ns = {"g": GEXF_NS}
+    problems = []
+    declared: dict[str, set[str]] = {"node": set(), "edge": set()}
+    for attributes in root.iterfind("g:graph/g:attributes", ns):
+        for a in attributes.iterfind("g:attribute", ns):
+            declared[attributes.get("class")].add(a.get("id"))
+            if a.get("type") not in GEPHI_TYPES:
+                problems.append(f"attribute {a.get('id')}: type {a.get('type')} unknown to Gephi")
+    nodes = [n.get("id") for n in root.iterfind("g:graph/g:nodes/g:node", ns)]
+    edges = list(root.iterfind("g:graph/g:edges/g:edge", ns))
+    problems += [f"node id {i} repeated" for i in sorted({i for i in nodes if nodes.count(i) > 1})]
+    edge_ids = [e.get("id") for e in edges]
+    problems += [f"edge id {i} repeated" for i in sorted({i for i in edge_ids if edge_ids.count(i) > 1})]
+    known = set(nodes)
+    problems += [f"edge {e.get('id')} to a missing node" for e in edges if not {e.get("source"), e.get("target")} <= known]
+    for kind in ("node", "edge"):
+        for v in root.iterfind(f"g:graph/g:{kind}s/g:{kind}/g:attvalues/g:attvalue", ns):
+            if v.get("for") not in declared[kind]:
+                problems.append(f"{kind} value for undeclared attribute {v.get('for')}")
+    return problems
+
+
+@pytest.mark.parametrize("variant", list(GEXF_VARIANTS))
+def test_gexf_is_valid_gexf_1_3_that_gephi_imports_whole(gexf_files: dict[str, Path], variant: str) -> None:
+    from lxml import etree
+
+    assert gexf_schema_errors(gexf_files[variant]) == []
+    assert gephi_import_problems(gexf_files[variant]) == []
+    root = etree.parse(str(gexf_files[variant])).getroot()
+    assert (etree.QName(root).namespace, root.get("version")) == (GEXF_NS, "1.3")
+    # what the timeline and Geo Layout need: a dynamic graph with dates, latitude/longitude columns
+    graph = root.find(f"{{{GEXF_NS}}}graph")
+    assert graph is not None and (graph.get("mode"), graph.get("timeformat")) == ("dynamic", "date")
+    titles = {a.get("title") for a in graph.iterfind(f"{{{GEXF_NS}}}attributes[@class='node']/{{{GEXF_NS}}}attribute")}
+    assert {"latitude", "longitude", "type"} <= titles
+
+
+def test_gexf_checks_catch_what_the_schema_and_gephi_refuse(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.gexf"
+    bad.write_text(f'''<?xml version="1.0" encoding="UTF-8"?>
+<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ}" version="1.3"><graph defaultedgetype="directed">
+<attributes class="node"><attribute id="0" title="when" type="date"/></attributes>
+<nodes><node id="a" label="A"><viz:size value="big"/></node><node id="a" label="A again"/></nodes>
+<edges><edge id="e" source="a" target="b"/></edges></graph></gexf>''', encoding="utf-8")
+    errors = gexf_schema_errors(bad)
+    assert len(errors) == 2 and errors[0].startswith("line 3: ") and "'date'" in errors[0]
+    assert errors[1].startswith("line 4: ") and "'big'" in errors[1]
+    assert gephi_import_problems(bad) == ["attribute 0: type date unknown to Gephi", "node id a repeated",
+                                          "edge e to a missing node"]
+
 
 
 @pytest.mark.parametrize("variant", list(GEXF_VARIANTS))
@@ -250,6 +338,24 @@ def test_owl_passes_owlcheck_with_reasoner(owl_file: Path) -> None:
                        "--label-ns", SK)
     assert summary(output) == ("SUMMARY: status=ok import_errors=0 dl_violations=0 unparsed_triples=0 "
                                "label_problems=0 reasoner_problems=0"), output[-3000:]
+
+
+@pytest.mark.java
+def test_owl_is_consistent_and_coherent_for_hermit_in_project(owl_file: Path) -> None:
+    """HermiT (Protégé's default reasoner, bundled with owlready2) on the whole OWL export."""
+    import owlready2
+
+    need_java()
+    world = owlready2.World()
+    try:
+        onto = world.get_ontology(owl_file.as_uri()).load()
+        with onto:  # raises OwlReadyInconsistentOntologyError if inconsistent, OwlReadyJavaError if not OWL 2 DL
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        unsatisfiable = [c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing]
+        assert unsatisfiable == []
+        assert len(list(onto.individuals())) > 100
+    finally:
+        world.close()
 
 
 @pytest.mark.java

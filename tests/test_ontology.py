@@ -703,8 +703,9 @@ def test_shapes_report_each_breakage(valid_graph: rdflib.Graph) -> None:
 
 
 def test_a_claim_about_nothing_is_only_a_warning(valid_graph: rdflib.Graph) -> None:
-    pyshacl = pytest.importorskip("pyshacl")
-    c1 = ID["A/c1"]
+    import pyshacl
+
+    c1 = ID["A/c1"]  # "the French army said": stance claims
     broken = _broken(valid_graph, remove=[(c1, SKN.claimAbout, None), (c1, SKN.claimedAttacker, None)], add=[])
     conforms, report, _ = pyshacl.validate(
         broken, shacl_graph=_graph(SHAPES), ont_graph=_graph(ONTOLOGY), inference="none", allow_warnings=True
@@ -713,8 +714,23 @@ def test_a_claim_about_nothing_is_only_a_warning(valid_graph: rdflib.Graph) -> N
     assert [
         (str(report.value(r, SH.focusNode)), report.value(r, SH.resultSeverity), str(report.value(r, SH.resultMessage)))
         for r in report.subjects(RDF.type, SH.ValidationResult)
-    ] == [(str(c1), SH.Warning, "A claim should say what it is about: at least one sk:claimAbout, sk:claimedAttacker "
-                                "or sk:claimedVictim (otherwise its content is only its quote).")]
+    ] == [(str(c1), SH.Warning, "A claim that claims, disputes, denies or alleges should say what: at least one "
+                                "sk:claimAbout, sk:claimedAttacker or sk:claimedVictim (only a statement, warning, "
+                                "announcement or admission may be an opinion whose content is its quote).")]
+
+
+@pytest.mark.parametrize("stance", ["StanceStates", "StanceWarns", "StanceAnnounces", "StanceAdmits"])
+def test_an_opinion_needs_no_about(valid_graph: rdflib.Graph, stance: str) -> None:
+    """corpus/README.md: a statement that is an opinion or analysis omits `about`; its quote is its content."""
+    import pyshacl
+
+    c1 = ID["A/c1"]
+    opinion = _broken(valid_graph, remove=[(c1, SKN.claimAbout, None), (c1, SKN.claimedAttacker, None),
+                                           (c1, SKN.stance, None)], add=[(c1, SKN.stance, SKN[stance])])
+    conforms, report, _ = pyshacl.validate(
+        opinion, shacl_graph=_graph(SHAPES), ont_graph=_graph(ONTOLOGY), inference="none", allow_warnings=True
+    )
+    assert conforms and not list(report.subjects(RDF.type, SH.ValidationResult))
 
 
 def test_shapes_check_a_local_entity_label_against_its_article_language(valid_graph: rdflib.Graph) -> None:

@@ -2,6 +2,8 @@
 
 Each kind of server is started fresh for this module (conftest ``start_server``), so these tests may
 write into it; the named queries' exact answers on each kind are in test_queries.py (``any_store``).
+A test that needs the real corpus on the server builds incrementally (nothing to do when an earlier test
+left it there); only the tests of the full build itself build with ``full=True``.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def test_full_build_writes_the_same_quads_as_the_embedded_build(server, env, emb
 
 def test_incremental_build_replaces_only_the_changed_graphs(server, env, corpus_copy, tmp_path):
     s = remote_settings(server.url, corpus_copy)
-    build(s, full=True)
+    build(s)  # the copy of the real corpus: nothing to do if the server holds it already
     ann = corpus_copy / "annotations" / f"{A002}.yaml"
     ann.write_text(ann.read_text(encoding="utf-8").replace(
         "\nmentions:\n", "\nmentions:\n  - {entity: gossi, quote: \"north of Gossi\"}\n", 1), encoding="utf-8")
@@ -135,7 +137,7 @@ def test_incremental_build_replaces_only_the_changed_graphs(server, env, corpus_
 
 def test_a_failed_upload_leaves_the_remote_graphs_as_they_were(server, env, monkeypatch, tmp_path):
     s = remote_settings(server.url)
-    build(s, full=True)
+    build(s)
     before = store_stats(RemoteStore(s.store, env), GRAPH)
     real = RemoteStore.request
     uploads = []
@@ -163,7 +165,7 @@ def test_a_shacl_violation_restores_the_previous_graphs(server, env, tmp_path):
     onto = tmp_path / "ontology"
     shutil.copytree(PACKAGE_ROOT / "ontology", onto)
     s = remote_settings(server.url, ontology=onto)
-    build(s, full=True)
+    build(s)
     before = remote_quads(s, tmp_path / "before")
     assert_build_fails_on_the_publisher_shape(s, onto)
     assert_same_quads(remote_quads(s, tmp_path / "after"), before)
@@ -171,7 +173,7 @@ def test_a_shacl_violation_restores_the_previous_graphs(server, env, tmp_path):
 
 
 def test_cli_query_stats_and_export_against_the_server(server, env, embedded, tmp_path):
-    build(remote_settings(server.url), full=True)
+    build(remote_settings(server.url))  # the real corpus on the server: incremental, nothing to do if it is there
     runner = CliRunner()
     local = runner.invoke(main, ["query", "soldiers-killed", "--format", "csv", "--store", embedded.store])
     remote = runner.invoke(main, ["query", "soldiers-killed", "--format", "csv", "--store", server.url])
@@ -215,7 +217,7 @@ def test_union_default_graph_by_listing_graphs_gives_the_same_rows(server, env, 
     """The 'generic' profile (no union option known) lists the graphs as default-graph-uri."""
     from sahelkg import queries as q
 
-    build(remote_settings(server.url), full=True)
+    build(remote_settings(server.url))  # the real corpus on the server: incremental, nothing to do if it is there
     named = q.find_query(PACKAGE_ROOT / "queries", "troop-strengths")
     params = q.bind_params(named, {}, "en")
     generic = RemoteStore(server.url, dict(env, SAHELKG_STORE_KIND="generic", SAHELKG_STORE_GSP_URL="none"))
@@ -258,7 +260,7 @@ def test_serve_forwards_queries_to_the_server(server, env, embedded):
 
     from sahelkg.endpoint import create_app
 
-    build(remote_settings(server.url), full=True)
+    build(remote_settings(server.url))  # the real corpus on the server: incremental, nothing to do if it is there
     import httpx
 
     query = ("SELECT ?label WHERE { <https://w3id.org/sahelkg/id/maxime-blasco> "

@@ -461,7 +461,8 @@ class RemoteStore:
 
     def named_graphs(self) -> list[pyoxigraph.NamedNode]:
         pattern = "{ }" if self.profile.lists_graphs else "{ ?s ?p ?o }"  # Virtuoso answers GRAPH ?g {} unbound
-        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {pattern} }}")
+        # GROUP BY, not DISTINCT: Virtuoso 7.2 takes 45-65 s for DISTINCT ?g over 25k quads, 0.2 s for this
+        rows = self.query(f"SELECT ?g WHERE {{ GRAPH ?g {pattern} }} GROUP BY ?g")
         return [r["g"] for r in rows if isinstance(r["g"], pyoxigraph.NamedNode)]
 
     def contains_named_graph(self, graph: pyoxigraph.NamedNode) -> bool:
