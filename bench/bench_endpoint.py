@@ -241,6 +241,8 @@ async def _http_load(
                 else:
                     errors += 1
                     note = f"HTTP {status}: {body[:80]!r}"
+                    if conn.retry_after:  # as an HTTP client with retries does
+                        await asyncio.sleep(min(conn.retry_after, max(0.0, deadline - time.perf_counter())))
         finally:
             conn.close()
 
@@ -249,8 +251,10 @@ async def _http_load(
 
 
 def http_cell(system: str, kind: str, port: int, path: str, queries: list[str], clients: int, args: argparse.Namespace) -> Cell:
+    # each client from an address of its own: the endpoint limits long queries per client
+    addresses = [f"127.0.4.{n + 1}" for n in range(clients)]
     latencies, errors, elapsed, note = asyncio.run(
-        _http_load(port, path, queries, clients, args.seconds, args.max_requests, args.request_timeout)
+        _http_load(port, path, queries, clients, args.seconds, args.max_requests, args.request_timeout, addresses)
     )
     return Cell(system, kind, clients, latencies, errors, elapsed, note)
 
@@ -287,7 +291,7 @@ def direct_cell(store: pyoxigraph.Store, kind: str, queries: list[str], clients:
 
 
 async def _slow_in_flight(port: int, path: str, queries: list[str], seconds: float, clients: int) -> tuple[list[float], int]:
-    slow = HttpConnection("127.0.0.1", port)
+    slow = HttpConnection("127.0.0.1", port, "127.0.5.1")  # another client than the light ones
     target = path + "?" + urllib.parse.urlencode({"query": RUNAWAY})
     slow_task = asyncio.create_task(slow.get(target, JSON_RESULTS))
     await asyncio.sleep(0.5)  # the runaway query is now running
@@ -410,6 +414,8 @@ if __name__ == "__main__":
 
 def run_system(name: str, port: int, path: str, light: list[str], args: argparse.Namespace, cells: list[Cell]) -> None:
     for kind, queries in (("light", light), ("heavy", [HEAVY])):
+        if kind not in args.kinds.split(","):
+            continue
         for clients in (1, 8):
             # warm up (store caches, worker start-up)
             http_cell(name, kind, port, path, queries, 1, argparse.Namespace(**{**vars(args), "seconds": 0.3, "max_requests": 3}))
@@ -428,6 +434,7 @@ def main() -> None:
     parser.add_argument("--skip", action="append", default=[], choices=["pyoxigraph", "oxigraph", "rdflib", "sahelkg"])
     parser.add_argument("--runaways", default="4,8", help="sahelkg: runaway clients of each starvation run (comma-separated; '' skips)")
     parser.add_argument("--light-clients", type=int, default=8, help="sahelkg: light clients during the starvation runs")
+    parser.add_argument("--kinds", default="light,heavy", help="the queries of the throughput runs (light,heavy)")
     parser.add_argument("--only-starvation", action="store_true", help="sahelkg: measure only the starvation runs")
     parser.add_argument("--http", default="h11", choices=["h11", "httptools"], help="sahelkg: uvicorn's HTTP parser")
     args = parser.parse_args()

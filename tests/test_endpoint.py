@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
@@ -31,6 +32,9 @@ from server_support import LiveServer, build_store, pid_gone  # noqa: E402
 
 from sahelkg.endpoint import (  # noqa: E402
     DEMOTED_NICE,
+    WorkerPool,
+    _Client,
+    _Worker,
     GRAPH_FORMATS,
     RESULTS_FORMATS,
     EndpointError,
@@ -743,6 +747,45 @@ def test_a_query_going_long_when_the_long_places_are_taken_gets_503(store_path: 
         assert 1 <= int(second.response.headers["retry-after"]) <= 20
         assert first.is_alive() and len(live.pool.long_pids()) == 1
 
+
+
+def test_waiting_queries_are_served_round_robin_and_heavy_clients_keep_to_their_share() -> None:
+    # The pool's hand-out alone, with stand-ins for worker processes (nothing runs on them).
+    async def scenario() -> None:
+        pool = WorkerPool("/nonexistent/store", size=2)
+        first, second = object.__new__(_Worker), object.__new__(_Worker)
+        pool._workers.update([first, second])
+        pool._idle.extend([first, second])
+        # A heavy client (a query of its ran long) holds at most half of the base: its second query
+        # waits although a worker is free, and another client's query takes that worker at once.
+        pool._clients["10.0.0.9"] = _Client(heavy_until=time.monotonic() + 60)
+        taken, heavy = await pool._acquire("10.0.0.9", 5)
+        assert heavy
+        waiting = asyncio.ensure_future(pool._acquire("10.0.0.9", 5))
+        await asyncio.sleep(0)
+        assert not waiting.done() and len(pool._idle) == 1
+        light, heavy = await pool._acquire("10.0.0.1", 5)
+        assert not heavy and not pool._idle
+        waiting.cancel()
+        # Waiting queries go round robin between clients, each client's in order (it was first come,
+        # first served: A's three before B's one).
+        order: list[str] = []
+
+        async def ask(key: str, n: int) -> None:
+            worker, _ = await pool._acquire(key, 5)
+            order.append(f"{key}{n}")
+            pool._release(worker)  # answered at once: the worker goes to the next one waiting
+
+        tasks = [asyncio.ensure_future(ask("A", n)) for n in (1, 2, 3)]
+        await asyncio.sleep(0)
+        tasks.append(asyncio.ensure_future(ask("B", 1)))
+        await asyncio.sleep(0)
+        assert order == []
+        pool._release(light)
+        await asyncio.gather(*tasks)
+        assert order == ["A1", "B1", "A2", "A3"]
+
+    asyncio.run(scenario())
 
 def test_client_hanging_up_stops_the_query(store_path: Path) -> None:
     app = create_app(store_path, workers=2, timeout_s=3600, extra_routes=[])

@@ -724,7 +724,6 @@ class _Client:
 
     long: int = 0  # its queries running long now
     heavy_until: float = 0.0  # it counts as heavy until then (time.monotonic())
-    refused_until: float = 0.0  # a query of its was stopped with Retry-After: until then, it gets 429 at once
 
 
 class WorkerPool:
@@ -945,8 +944,6 @@ class WorkerPool:
             )
         if state is not None:
             state.heavy_until = max(state.heavy_until, now + HEAVY_MEMORY_S)
-            if running.refused is not None:
-                state.refused_until = now + int(running.refused.headers["Retry-After"])
         if running.refused is not None:
             worker.kill()  # the job's call fails at once; run() answers with ``refused``
             return
@@ -998,14 +995,6 @@ class WorkerPool:
         if self._closed:
             raise EndpointError(503, "the endpoint is shutting down")
         self.start()
-        state = self._clients.get(client) if client is not None else None
-        if state is not None and state.refused_until > time.monotonic():
-            # it was told when to come back, and comes back sooner: no worker spends a second on it again
-            wait = max(1, math.ceil(state.refused_until - time.monotonic()))
-            raise EndpointError(
-                429, f"a query of yours was stopped for running long; send queries again in {wait} s (Retry-After)",
-                {"Retry-After": str(wait)},
-            )
         worker, heavy = await self._acquire(client, timeout)
         running = _Running(client, time.monotonic() + timeout, heavy)
         self._running[worker] = running
