@@ -157,7 +157,7 @@ def test_date_pattern_is_checked_by_the_schema(min_corpus, ontology):
     edit(ann, 'value: "2020-05-03", precision: day', 'value: "3 May 2020", precision: day')
     assert errors(min_corpus, ontology) == [
         f"{ann}:{line_of(ann, '3 May 2020', 2)}: events/0/date/value: '3 May 2020' does not match "
-        "'^\\\\d{4}(-\\\\d{2}(-\\\\d{2})?)?$'"
+        "'^(\\\\d{4}(-\\\\d{2}(-\\\\d{2})?)?|--\\\\d{2}-\\\\d{2})$'"
     ]
 
 
