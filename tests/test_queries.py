@@ -1417,3 +1417,14 @@ def test_events_by_period_an_open_period_runs_to_the_time_of_writing(any_store: 
     ]
     later = run(any_store, "events-by-period", **{"from": "2021-06-01", "to": "2021-06-30"})
     assert (A000, "e9") not in cols(later, "article", "annotationId")
+
+
+def test_positions_held_dates_a_specialty(any_store: pyoxigraph.Store) -> None:
+    rows = run(any_store, "positions-held", who=f"{ID}andre-bourgeot")
+    assert cols([r for r in rows if r["origin"] == "article"], "roleLabel", "objectLabel", "date", "source") == [
+        # 003: "André Bourgeot, research director at the CNRS (National Center of Scientific Research) and a specialist
+        # in nomadic societies within the Sahel-Sahara region", interviewed in 2014
+        ("has specialty", "nomadic societies of the Sahel-Sahara", "2014", A003),
+        ("member of", "French National Centre for Scientific Research", "2014", A003),
+    ]
+

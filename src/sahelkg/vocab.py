@@ -100,7 +100,7 @@ REPORT_CLASSES = [
 ]
 OTHER_CLASSES = [
     "Position", "MilitaryRank", "Decoration",
-    "Stance", "Certainty", "DatePrecision", "DateBasis", "GeoPrecision", "OutcomeKind", "Modality",
+    "Stance", "Certainty", "DatePrecision", "DateBasis", "GeoPrecision", "OutcomeKind", "Modality", "Specialty",
 ]
 CLASSES = AGENT_CLASSES + PLACE_CLASSES + EQUIPMENT_CLASSES + EVENT_CLASSES + REPORT_CLASSES + OTHER_CLASSES
 
@@ -129,7 +129,7 @@ RELATION_PROPERTIES = [
     "memberOf", "affiliatedWith", "partOf", "subOperationOf", "leads", "ledBy", "commands",
     "spokespersonFor", "holdsPosition", "positionIn", "hasRank", "succeededBy", "succeeds",
     "garrisonedAt", "locatedIn", "contains", "operatesIn", "participatesIn",
-    "hasParticipatingForce", "partnerOf", "country",
+    "hasParticipatingForce", "partnerOf", "country", "hasSpecialty",
 ]
 REPORT_PROPERTIES = [
     "claimant", "stance", "certainty", "claimAbout", "claimedAttacker", "claimedVictim",
