@@ -330,3 +330,17 @@ def test_a_registry_copy_of_a_dated_statement_must_keep_its_date(min_corpus, ont
     assert [p.severity for p in report.problems] == ["warning"]
     edit(reg, 'source: "t1/r1"}', 'source: "t1/r1", date: {value: "2020", basis: stated}}')
     assert [str(p) for p in check_corpus(min_corpus, ontology).problems] == []
+
+
+def test_a_place_between_two_places(min_corpus, ontology):
+    ann = min_corpus / "annotations" / "t1.yaml"
+    edit(ann, "place: {entity: gossi, precision: near}", "place: {between: [gossi, mali], precision: region}")
+    place = load_corpus(min_corpus, ontology).articles[0].events[0].place
+    assert (place.entity, place.reference, place.between) == (None, None, ("gossi", "mali"))
+    edit(ann, "place: {between: [gossi, mali], precision: region}", "place: {between: [gossi, nowhere], reference: gossi}")
+    assert errors(min_corpus, ontology) == [
+        f"{ann}:{line_of(ann, 'place:')}: event e1 place: between names the places it lies between; give it without "
+        "reference, bearing or distance_km",
+        f"{ann}:{line_of(ann, 'place:')}: event e1 place between: unknown entity 'nowhere': add it to the registry or "
+        "to this file's entities",
+    ]

@@ -387,6 +387,7 @@ class PlaceRef:
     distance_km: float | None
     reference: str | None
     text: str | None
+    between: tuple[str, ...] = ()  # "between Gao and Ansongo": the places it lies between (no entity, no bearing)
 
 
 @dataclass(frozen=True)
@@ -1056,11 +1057,15 @@ class CorpusReader:
                 p = e["place"]
                 if "entity" in p:
                     ref(path + ["place", "entity"], p["entity"], f"{what} place", SK.Place)
-                elif "reference" not in p:
+                elif "reference" not in p and "between" not in p:
                     ctx.error(path + ["place"], f"{what} place: give entity (where it happened), or reference with bearing and distance_km for a place relative to another")
                 if "reference" in p:
                     ref(path + ["place", "reference"], p["reference"], f"{what} place reference", SK.Place)
-                place = PlaceRef(p.get("entity"), p.get("precision"), p.get("bearing"), p.get("distance_km"), p.get("reference"), p.get("text"))
+                if "between" in p and ("reference" in p or "bearing" in p or "distance_km" in p):
+                    ctx.error(path + ["place", "between"], f"{what} place: between names the places it lies between; give it without reference, bearing or distance_km")
+                for j, other in enumerate(p.get("between", [])):
+                    ref(path + ["place", "between", j], other, f"{what} place between", SK.Place)
+                place = PlaceRef(p.get("entity"), p.get("precision"), p.get("bearing"), p.get("distance_km"), p.get("reference"), p.get("text"), tuple(p.get("between", ())))
             if "operation" in e:
                 ref(path + ["operation"], e["operation"], f"{what} operation", SK.MilitaryOperation)
             if "award" in e:

@@ -356,12 +356,16 @@ class ArticleMapper:
                 add(node, sk("occurredAt"), self.ref(p.entity))
             if p.precision:
                 add(node, sk("geoPrecision"), sk(GEO_PRECISIONS[p.precision]))
-            if p.reference or p.bearing or p.distance_km is not None:
+            if p.reference or p.bearing or p.distance_km is not None or p.between:
                 loc = node[:-1] + "/location>"
                 add(node, sk("hasRelativeLocation"), loc)
                 add(loc, TYPE, sk("RelativeLocation"))
                 if p.reference:
                     add(loc, sk("referencePlace"), self.ref(p.reference))
+                if p.between:  # "between A and B": both are reference places, the bearing says how
+                    add(loc, sk("bearing"), literal("between"))
+                    for other in p.between:
+                        add(loc, sk("referencePlace"), self.ref(other))
                 if p.bearing:
                     add(loc, sk("bearing"), literal(p.bearing))
                 if p.distance_km is not None:
