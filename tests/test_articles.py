@@ -251,3 +251,71 @@ def test_004_katiba_member_of_rvim_and_barkhane_launch(real_store):
     assert ask(real_store, in_article(A004, f"""
         ?o a sk:TroopStrength ; sk:observedEntity <{ID}operation-barkhane> ;
            sk:hasCount [ sk:bestValue 4000 ; sk:isApproximate true ] ."""))
+
+
+# --- what the articles say beyond plain facts (issue 21) ------------------------------------------
+
+def test_000_dates_from_the_annotators_knowledge_and_an_open_period(real_store):
+    # No publication date is printed: 2020 comes from the annotator's knowledge of the Pau summit, and so does the
+    # year of "since January, the numbers of Operation Barkhane have increased" (an open period: no end)
+    rows = select(real_store, "SELECT ?pub ?iso ?begin ?end WHERE { " + in_article(A000, f"""
+        <{ID}article/{A000}> sk:publishedOn/sk:dateBasis ?pub .
+        <{ID}{A000}/e9> sk:hasTime ?t . ?t sk:isoDate ?iso ; sk:beginDate ?begin ; sk:dateBasis sk:BasisKnowledge .
+        OPTIONAL {{ ?t sk:endDate ?end }}""") + " }")
+    assert rows == [{"pub": SK + "BasisKnowledge", "iso": "2020-01/..", "begin": "2020-01-01T00:00:00"}]
+
+
+def test_001_times_of_day_a_date_conflict_and_one_date_for_one_sentence(real_store):
+    # "Posted on Sep 24, 2021 at 4:23 pm" / "the Elysee announced in the evening": both kept, flagged as in conflict
+    assert ask(real_store, in_article(A001, f"""
+        <{ID}article/{A001}> sk:publishedOn ?pub . ?pub sk:timeOfDay "16:23" .
+        <{ID}{A001}/e9> sk:hasTime ?t . ?t sk:timeOfDay "evening" ; sk:conflictsWith ?pub ."""))
+    # "On January 2, two soldiers ... were killed in their light armored car (LAV) by an “improvised explosive
+    # device”": the attack and the deaths share one time node
+    assert ask(real_store, in_article(A001, f"<{ID}{A001}/e15> sk:hasTime <{ID}{A001}/e14/time> ."))
+    # "wants to sign a contract with ... Wagner": intended, not an agreement
+    assert ask(real_store, in_article(A001, f"<{ID}{A001}/e13> sk:modality sk:Intended ."))
+    # "Very badly injured, Master Corporal Maxime Blasco quickly succumbed to his injuries, ”said the army press
+    # release": a second account of the death the Elysee announced
+    assert ask(real_store, f"<{ID}{A001}/e19> sk:sameEventAs <{ID}{A001}/e1> . <{ID}{A001}/e1> sk:sameEventAs <{ID}{A001}/e19> .")
+
+
+def test_002_a_strike_30_km_north_of_gossi_is_not_at_gossi_and_a_move_only_considered(real_store):
+    # "He was neutralized by a drone strike while riding a motorcycle 30 kilometers north of Gossi"
+    rows = select(real_store, "SELECT ?where ?ref WHERE { " + in_article(A002, f"""
+        <{ID}{A002}/e3> sk:hasRelativeLocation/sk:referencePlace ?ref .
+        OPTIONAL {{ <{ID}{A002}/e3> sk:occurredAt ?where }}""") + " }")
+    assert rows == [{"ref": ID + "gossi"}]
+    # "Paris is considering a gradual move of French Barkhane forces to Niger"
+    assert ask(real_store, in_article(A002, f"""
+        <{ID}{A002}/e11> a sk:Redeployment ; sk:modality sk:Considered ; sk:occurredAt <{ID}niger> .
+        <{ID}{A002}/e8> sk:about <{ID}{A002}/e11> ."""))
+
+
+def test_003_a_day_without_a_year_a_season_and_a_series_of_attacks(real_store):
+    # "on April 25 the UN established MINUSMA": no year is printed
+    rows = select(real_store, "SELECT ?md ?doy ?begin WHERE { " + in_article(A003, f"""
+        <{ID}{A003}/e12> sk:hasTime ?t . ?t sk:monthDay ?md ; sk:dayOfYear ?doy .
+        OPTIONAL {{ ?t sk:beginDate ?begin }}""") + " }")
+    assert rows == [{"md": "--04-25", "doy": "116"}]
+    # "President Barack Obama announced this past summer": the summer of 2014
+    rows = select(real_store, "SELECT ?iso ?begin ?end WHERE { " + in_article(A003, f"""
+        <{ID}{A003}/e11> sk:hasTime ?t . ?t sk:isoDate ?iso ; sk:datePrecision sk:PrecisionSeason ;
+            sk:beginDate ?begin ; sk:endDate ?end .""") + " }")
+    assert rows == [{"iso": "2014-22", "begin": "2014-06-01T00:00:00", "end": "2014-08-31T00:00:00"}]
+    # "Diop's call comes on the heels of a series of lethal attacks, which led to ten MINUSMA fatalities in the month
+    # of October"
+    assert ask(real_store, in_article(A003, f"""
+        <{ID}{A003}/e24> a sk:EventSeries ; sk:hasTarget <{ID}minusma> ; sk:hasCount/sk:bestValue 10 .
+        <{ID}{A003}/e13> sk:after <{ID}{A003}/e24> ."""))
+    # Le Drian "does not rule out an intervention in Libya"
+    assert ask(real_store, in_article(A003, f"<{ID}{A003}/c14> sk:claimAbout ?e . ?e sk:modality sk:Hypothetical ."))
+
+
+def test_004_the_leader_is_a_hedged_victim(real_store):
+    # "il apparaît très probable que figure, parmi les terroristes neutralisés, le chef de la katiba du Gourma"
+    rows = select(real_store, "SELECT ?role ?certainty WHERE { " + in_article(A004, f"""
+        <{ID}{A004}/e8> sk:hasVictim <{ID}almansour-ag-alkassam> ; sk:hasParticipantStatement ?st .
+        ?st sk:participantAgent <{ID}almansour-ag-alkassam> ; sk:participantRole ?role ; sk:certainty ?certainty .""")
+        + " }")
+    assert rows == [{"role": SK + "hasVictim", "certainty": SK + "CertaintyVeryProbable"}]

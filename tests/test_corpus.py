@@ -170,7 +170,7 @@ def test_date_pattern_is_checked_by_the_schema(min_corpus, ontology):
     edit(ann, 'value: "2020-05-03", precision: day', 'value: "3 May 2020", precision: day')
     assert errors(min_corpus, ontology) == [
         f"{ann}:{line_of(ann, '3 May 2020', 2)}: events/0/date/value: '3 May 2020' does not match "
-        "'^\\\\d{4}(-\\\\d{2}(-\\\\d{2})?)?$'"
+        "'^(\\\\d{4}(-\\\\d{2}(-\\\\d{2})?)?|--\\\\d{2}-\\\\d{2})$'"
     ]
 
 
@@ -264,3 +264,96 @@ def test_load_corpus_raises_with_every_problem(min_corpus, ontology):
         load_corpus(min_corpus, ontology)
     assert len(info.value.problems) == 1
     assert str(info.value).startswith("1 error(s) in the corpus:\n")
+
+
+# --------------------------------------------------------------------------------------------
+# what the articles say beyond plain facts (issue 21)
+
+
+def test_modality_shared_dates_and_hedged_participants_are_read(min_corpus, ontology):
+    ann = min_corpus / "annotations" / "t1.yaml"
+    edit(ann, "      victim: [fighters]", "      victim: [{entity: fighters, certainty: probable}]\n    modality: planned")
+    edit(ann, "about: [e1], quote:", "about: [e1], date_of: e1, quote:")
+    (article,) = load_corpus(min_corpus, ontology).articles
+    (event,) = article.events
+    assert (event.modality, event.hedged, event.participants) == (
+        "planned", (("victim", "fighters", "probable"),), (("attacker", "operation-barkhane"), ("victim", "fighters")))
+    (claim,) = article.claims
+    assert (claim.date, claim.date_from) == (event.date, "e1")
+
+
+def test_partial_dates_are_read(min_corpus, ontology):
+    ann = min_corpus / "annotations" / "t1.yaml"
+    edit(ann, '{text: "On 3 May 2020", value: "2020-05-03", precision: day, basis: stated}',
+         '{text: "On 3 May 2020", value: "--05-03", precision: day, time_of_day: "06:30", basis: stated, '
+         'conflicts_with: [published]}')
+    (article,) = load_corpus(min_corpus, ontology).articles
+    d = article.events[0].date
+    assert (d.iso, d.month_day, d.day_of_year, d.begin, d.time_of_day, d.conflicts_with) == (
+        "--05-03", "--05-03", 124, None, "06:30", ("published",))
+
+
+def test_date_of_needs_a_fact_with_a_date(min_corpus, ontology):
+    ann = min_corpus / "annotations" / "t1.yaml"
+    edit(ann, "about: [e1], quote:", "about: [e1], date_of: r1, quote:")
+    assert errors(min_corpus, ontology) == [
+        f"{ann}:{line_of(ann, 'id: c1')}: claim c1 date_of: r1 has no date of its own; point at the fact that "
+        "carries the date"
+    ]
+
+
+def test_conflicts_with_must_name_another_dated_fact(min_corpus, ontology):
+    ann = min_corpus / "annotations" / "t1.yaml"
+    edit(ann, "precision: day, basis: stated}", "precision: day, basis: stated, conflicts_with: [c1]}")
+    assert errors(min_corpus, ontology) == [
+        f"{ann}:{line_of(ann, 'conflicts_with')}: event e1 date conflicts_with: 'c1' is not another fact of this file "
+        "with a date of its own"
+    ]
+
+
+def test_a_season_and_an_open_period(min_corpus, ontology):
+    ann = min_corpus / "annotations" / "t1.yaml"
+    edit(ann, 'value: "2020-05-03", precision: day, basis: stated}', 'begin: "2019-24", basis: stated}')
+    d = load_corpus(min_corpus, ontology).articles[0].events[0].date
+    # the winter of 2019 runs from December 2019 to February 2020; no end: the period is open
+    assert (d.iso, d.precision, d.begin.isoformat(), d.end) == ("2019-24/..", "season", "2019-12-01", None)
+
+
+def test_a_place_needs_an_entity_or_a_reference(min_corpus, ontology):
+    ann = min_corpus / "annotations" / "t1.yaml"
+    edit(ann, "place: {entity: gossi, precision: near}", "place: {precision: near}")
+    assert errors(min_corpus, ontology) == [
+        f"{ann}:{line_of(ann, 'place:')}: event e1 place: give entity (where it happened), or reference with bearing "
+        "and distance_km for a place relative to another"
+    ]
+    edit(ann, "place: {precision: near}", "place: {precision: near, bearing: north, distance_km: 30, reference: gossi}")
+    place = load_corpus(min_corpus, ontology).articles[0].events[0].place
+    assert (place.entity, place.reference, place.bearing, place.distance_km) == (None, "gossi", "north", 30)
+
+
+def test_a_registry_copy_of_a_dated_statement_must_keep_its_date(min_corpus, ontology):
+    ann = min_corpus / "annotations" / "t1.yaml"
+    reg = min_corpus / "registry" / "entities.yaml"
+    edit(ann, 'quote: "Gossi is in Mali"}', 'quote: "Gossi is in Mali", date: {value: "2020", basis: stated}}')
+    report = check_corpus(min_corpus, ontology)
+    assert [str(p) for p in report.problems] == [
+        f"{reg}:{line_of(reg, 'id: gossi')}: entity gossi: fact locatedIn mali (from t1/r1): the article dates it "
+        "2020; copy its date"
+    ]
+    assert [p.severity for p in report.problems] == ["warning"]
+    edit(reg, 'source: "t1/r1"}', 'source: "t1/r1", date: {value: "2020", basis: stated}}')
+    assert [str(p) for p in check_corpus(min_corpus, ontology).problems] == []
+
+
+def test_a_place_between_two_places(min_corpus, ontology):
+    ann = min_corpus / "annotations" / "t1.yaml"
+    edit(ann, "place: {entity: gossi, precision: near}", "place: {between: [gossi, mali], precision: region}")
+    place = load_corpus(min_corpus, ontology).articles[0].events[0].place
+    assert (place.entity, place.reference, place.between) == (None, None, ("gossi", "mali"))
+    edit(ann, "place: {between: [gossi, mali], precision: region}", "place: {between: [gossi, nowhere], reference: gossi}")
+    assert errors(min_corpus, ontology) == [
+        f"{ann}:{line_of(ann, 'place:')}: event e1 place: between names the places it lies between; give it without "
+        "reference, bearing or distance_km",
+        f"{ann}:{line_of(ann, 'place:')}: event e1 place between: unknown entity 'nowhere': add it to the registry or "
+        "to this file's entities",
+    ]

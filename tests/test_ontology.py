@@ -168,6 +168,7 @@ def test_individuals_are_typed_with_their_value_class(onto: Ontology) -> None:
     groups = {
         "Stance": vocab.STANCES, "Certainty": vocab.CERTAINTIES, "DatePrecision": vocab.PRECISIONS,
         "DateBasis": vocab.DATE_BASES, "GeoPrecision": vocab.GEO_PRECISIONS, "OutcomeKind": vocab.OUTCOMES,
+        "Modality": vocab.MODALITIES,
     }
     for cls, values in groups.items():
         for name in values.values():
@@ -347,7 +348,7 @@ def test_property_hierarchy_and_characteristics(onto: Ontology) -> None:
     assert onto.transitive_properties == {
         SK.locatedIn, SK.contains, SK.subEventOf, SK.hasSubEvent, SK.sameEventAs, SK.affiliatedWith, SK.partOf,
     }
-    assert onto.symmetric_properties == {SK.sameEventAs, SK.partnerOf}
+    assert onto.symmetric_properties == {SK.sameEventAs, SK.partnerOf, SK.conflictsWith}
 
 
 def test_fits(onto: Ontology) -> None:

@@ -67,7 +67,7 @@ TESTED = {
     "operation-partners", "troop-strengths", "running-death-totals", "aggregate-counts", "events-with-equipment",
     "claims", "disputed-facts", "entity-names", "article-facts", "statement-support", "fact-support",
     "persons-by-rank", "persons-by-role", "places", "places-within", "timeline", "actor-network", "actor-events",
-    "hedged-facts", "articles", "groups-by-area",
+    "hedged-facts", "articles", "groups-by-area", "planned-events", "event-accounts", "positions-held",
 }
 
 
@@ -189,6 +189,11 @@ def test_soldiers_killed(any_store: pyoxigraph.Store) -> None:
         # forest"; "Master Corporal Maxime Blasco was hit by a sniper"
         (A001, "Maxime Blasco", "Master Corporal", "7th Alpine Hunters Battalion", "", "2021-09-24", "day",
          "Friday morning", "N'Daki forest", "exact location", "injury", "", "a sniper"),
+        # 001: the army press release's own account of the same death, "Very badly injured, Master Corporal Maxime
+        # Blasco quickly succumbed to his injuries": a second report of it, linked to the first (same_as), which
+        # shares its date ("Friday morning")
+        (A001, "Maxime Blasco", "Master Corporal", "7th Alpine Hunters Battalion", "", "2021-09-24", "day",
+         "Friday morning", "N'Daki forest", "exact location", "injury", "", "a sniper"),
         # 000: "His legionnaire comrade Dmytro Martynyouk succumbed to his injuries after having jumped on an
         # artisanal mine"; "Brigadier Dmytro Martynyouk"; "In the space of four days" (the article has no date)
         (A000, "Dmytro Martynyouk", "brigadier", "1st Foreign Cavalry Regiment", "", "", "",
@@ -200,7 +205,9 @@ def test_soldiers_killed(any_store: pyoxigraph.Store) -> None:
          "Mali", "within the country", "armed clash", "", ""),
     ]
     quotes = {r["victimLabel"]: r["quote"] for r in rows}
-    assert quotes["Maxime Blasco"] == "A French soldier was killed in action in Mali on Friday morning"
+    assert [r["quote"] for r in rows if r["victimLabel"] == "Maxime Blasco"] == [
+        "A French soldier was killed in action in Mali on Friday morning",
+        "Very badly injured, Master Corporal Maxime Blasco quickly succumbed to his injuries"]
     assert quotes["Kévin Clément"] == (
         "it is the legionnaire Kévin Clément who was killed Monday in Mali, during an operation aiming to flush out "
         "terrorists")
@@ -246,10 +253,12 @@ def test_neutralized_persons(any_store: pyoxigraph.Store) -> None:
         (A001, "2021-09-24", "a sniper", "", "", "", "A group of commands from the Barkhane Troop", "N'Daki forest"),
         # 002: "On March 28, 2022, the French force eliminated the jihadist Boubacar Banon, from the Support Group
         # for Islam and Muslims (GSIM or Jnim in Arabic)"; "an important executive affiliated with Al-Qaeda";
-        # "30 kilometers north of Gossi"
-        (A002, "2022-03-28", "Boubacar Banon", "affiliated with", "Al-Qaeda", "", "Operation Barkhane", "Gossi"),
+        # "She claimed the neutralization in northern Mali": the place is Northern Mali; "30 kilometers north of
+        # Gossi" places it relative to Gossi, not at Gossi
+        (A002, "2022-03-28", "Boubacar Banon", "affiliated with", "Al-Qaeda", "", "Operation Barkhane",
+         "Northern Mali"),
         (A002, "2022-03-28", "Boubacar Banon", "member of", "Group for the Support of Islam and Muslims", "",
-         "Operation Barkhane", "Gossi"),
+         "Operation Barkhane", "Northern Mali"),
         # 001: "Paris in August claimed in Mali the “neutralization” of the leader of the Islamic State jihadist
         # group in the Greater Sahara (EIGS), Adnan Abou Walid al-Sahraoui": "in August" dates the claim, and
         # who neutralized him is not said
@@ -279,7 +288,9 @@ def test_events_by_type_death(any_store: pyoxigraph.Store) -> None:
         (A001, "2020-12-28", "death: three soldiers of the 1st Jägerregiment (2020-12-28)"),
         # 001: "On January 2, two soldiers, including a woman, ... were killed"
         (A001, "2021-01-02", "death: two soldiers, including a woman (2021-01-02)"),
-        # 001: "A French soldier was killed in action in Mali on Friday morning"
+        # 001: "A French soldier was killed in action in Mali on Friday morning", and the army press release's
+        # account of the same death: "Very badly injured, Master Corporal Maxime Blasco quickly succumbed"
+        (A001, "2021-09-24", "death: Maxime Blasco (2021-09-24)"),
         (A001, "2021-09-24", "death: Maxime Blasco (2021-09-24)"),
         # 000: "Kévin Clément who was killed Monday in Mali" and "Dmytro Martynyouk succumbed to his injuries":
         # no date can be resolved, in the order of the text
@@ -320,15 +331,33 @@ def test_events_by_place_includes_places_inside(any_store: pyoxigraph.Store) -> 
         *{(A004, f"e{i}", "Gourma") for i in (1, 2, 3, 4, 5, 6, 7, 8, 10)},
         # 001: in the N’Daki forest, which is "in Gourma, Mali": the death (e1), the discovery by the Reaper
         # (e3), the helicopters (e4), the commandos (e5), the close-range attack (e6), the sniper's hit (e7)
-        # and his neutralization (e8)
-        *{(A001, f"e{i}", "N'Daki forest") for i in (1, 3, 4, 5, 6, 7, 8)},
-        # 001: "a reconnaissance and harassment operation ... in the Gossi region"; 002: Banon "neutralized by a
-        # drone strike ... 30 kilometers north of Gossi" (the neutralization e2 and the strike e3)
-        (A001, "e2", "Gossi"), (A002, "e2", "Gossi"), (A002, "e3", "Gossi"),
+        # and his neutralization (e8), and the army press release's account of the death (e19)
+        *{(A001, f"e{i}", "N'Daki forest") for i in (1, 3, 4, 5, 6, 7, 8, 19)},
+        # 001: "a reconnaissance and harassment operation ... in the Gossi region"
+        (A001, "e2", "Gossi"),
     }
-    relative = [r for r in rows if r["article"] == A002]
-    assert cols(relative, "distanceKm", "bearing", "referenceLabel", "placePrecisionLabel") == [
-        ("30", "north", "Gossi", "near the location")] * 2
+    # 002: Banon "neutralized by a drone strike ... 30 kilometers north of Gossi" is not at Gossi (30 km north of
+    # it may be outside the Gourma): listed only when relative places are asked for
+    assert not [r for r in rows if r["article"] == A002]
+
+
+def test_events_by_place_relative_to_a_place_inside(any_store: pyoxigraph.Store) -> None:
+    plain = run(any_store, "events-by-place", place=f"{ID}gourma")
+    rows = run(any_store, "events-by-place", place=f"{ID}gourma", relative="true")
+    assert [r for r in rows if r["byReference"] == "false"] == plain
+    # 002: "He was neutralized by a drone strike while riding a motorcycle 30 kilometers north of Gossi" (the strike
+    # e3, placed only relative to Gossi) and the neutralization, "claimed ... in northern Mali" (e2: its own place,
+    # Northern Mali, is not in the Gourma), both by their reference place Gossi, which is
+    assert cols([r for r in rows if r["byReference"] == "true"], "article", "annotationId", "whereLabel", "distanceKm",
+                "bearing", "referenceLabel", "placePrecisionLabel") == [
+        (A002, "e2", "Gossi", "30", "north", "Gossi", "within the region"),
+        (A002, "e3", "Gossi", "30", "north", "Gossi", "near the location"),
+    ]
+    # in Mali, the neutralization counts once, by its own place Northern Mali; the strike by its reference Gossi
+    mali = run(any_store, "events-by-place", relative="true")
+    assert sorted(cols([r for r in mali if r["article"] == A002 and r["annotationId"] in ("e2", "e3")],
+                       "annotationId", "whereLabel", "byReference")) == [
+        ("e2", "Northern Mali", "false"), ("e3", "Gossi", "true")]
 
 
 def test_events_by_place_narrower_place(any_store: pyoxigraph.Store) -> None:
@@ -363,8 +392,8 @@ def test_events_by_period_a_year(any_store: pyoxigraph.Store) -> None:
         (A001, "e10", "2021-06"),
         # 001: Friday 24 September 2021: the death (e1), the operation (e2), the discovery (e3), the helicopters
         # (e4), the commandos (e5), the attack (e6), the hit (e7), the sniper neutralized (e8), "the Elysee
-        # announced in the evening" (e9)
-        *{(A001, f"e{i}", "2021-09-24") for i in range(1, 10)},
+        # announced in the evening" (e9), the army press release's account of the death (e19)
+        *{(A001, f"e{i}", "2021-09-24") for i in (*range(1, 10), 19)},
     }
     # "Five days earlier" than January 2, 2021 is 28 December 2020: outside the year
     assert (A001, "e17") not in {(r["article"], r["annotationId"]) for r in rows}
@@ -509,9 +538,10 @@ def test_operation_lifecycle_barkhane(any_store: pyoxigraph.Store) -> None:
         ("2014-08", "operation launch", "Sahel", A003, "In August 2014, Operation Serval was replaced by Operation "
          "Barkhane, a counter-terrorism operation in Africa's Sahel region"),
         ("2014-08", "succeeds", "", A003, "In August 2014, Operation Serval was replaced by Operation Barkhane"),
-        # 000: "since January, the numbers of Operation Barkhane have increased from 4,500 to 5,100"
-        ("2020-01", "reinforcement", "", A000, "since January, the numbers of Operation Barkhane have increased from "
-         "4,500 to 5,100"),
+        # 000: "since January, the numbers of Operation Barkhane have increased from 4,500 to 5,100": a period open
+        # at its end
+        ("2020-01/..", "reinforcement", "", A000, "since January, the numbers of Operation Barkhane have increased "
+         "from 4,500 to 5,100"),
         # 002: "Paris is considering a gradual move of French Barkhane forces to Niger" (at the time of writing, 2022)
         ("2022", "other strategic development", "", A002, "Paris is considering a gradual move of French Barkhane "
          "forces to Niger at the request of Nigerien President Mohamed Bazoum"),
@@ -525,11 +555,15 @@ def test_operation_lifecycle_barkhane(any_store: pyoxigraph.Store) -> None:
         ("", "succeeds", "", A001, "Serval and then Barkhane"),
         # 002: "During its withdrawal from Mali, the French force Barkhane"
         ("", "withdrawal", "Mali", A002, "During its withdrawal from Mali, the French force Barkhane"),
+        # 002: the move itself, which "Paris is considering": not done (modality considered)
+        ("", "redeployment", "Niger", A002, "a gradual move of French Barkhane forces to Niger"),
         # 002: "The Nigerien parliament must decide in the coming days on the arrival of the European forces Takuba
         # and Barkhane on its soil"
         ("", "other strategic development", "Niger", A002, "The Nigerien parliament must decide in the coming days on "
          "the arrival of the European forces Takuba and Barkhane on its soil"),
     ]
+    assert {r["quote"][:30]: r["modalityLabel"] for r in rows if r["modalityLabel"]} == {
+        "a gradual move of French Barkh": "considered", "The Nigerien parliament must d": "expected"}
 
 
 def test_operation_partners(any_store: pyoxigraph.Store) -> None:
@@ -919,8 +953,8 @@ def test_persons_by_role(any_store: pyoxigraph.Store) -> None:
         ("Adnan Abou Walid al-Sahraoui", "leads", "Islamic State in the Greater Sahara", "", ""),
         # 004: "le chef de la katiba du Gourma connu sous le nom de Almansour Ag Alkassam"
         ("Almansour Ag Alkassam", "leads", "Katiba du Gourma", "", ""),
-        # 003: "President Barack Obama announced this past summer" (2014)
-        ("Barack Obama", "holds position", "President of the United States", "", "2014"),
+        # 003: "President Barack Obama announced this past summer" (summer 2014: ISO 8601-2 season 22)
+        ("Barack Obama", "holds position", "President of the United States", "", "2014-22"),
         # 001: "President Emmanuel Macron’s “particularly strong emotions”"
         ("Emmanuel Macron", "holds position", "President of France", "Government of France", ""),
         # 002: "General Du Peyroux, representative of Operation Barkhane in Mali"
@@ -1010,15 +1044,18 @@ def test_timeline(any_store: pyoxigraph.Store) -> None:
         # 003: "On November 2, 2013, two French journalists ... were kidnapped and killed in Kidal"
         ("2013-11-02", "abduction or forced disappearance", A003),
         ("2013-11-02", "death", A003),
-        # 003: "President Barack Obama announced this past summer"; 004: the katiba "créé en 2014"
-        ("2014", "announcement", A003),
+        # 004: the katiba "créé en 2014"; 003: "President Barack Obama announced this past summer" (the summer of
+        # 2014, June to August: it sorts after the whole year, which begins earlier)
         ("2014", "establishment", A004),
+        ("2014-22", "announcement", A003),
         # 004: "l’opération Barkhane a été lancée le 1er août 2014"; 003: "In August 2014, Operation Serval was
         # replaced by Operation Barkhane"
         ("2014-08-01", "operation launch", A004),
         ("2014-08", "operation launch", A003),
-        # 003: Diop's call (October); "The French government announced on October 10"
+        # 003: Diop's call (October), which "comes on the heels of a series of lethal attacks, which led to ten
+        # MINUSMA fatalities in the month of October"; "The French government announced on October 10"
         ("2014-10", "announcement", A003),
+        ("2014-10", "series of events", A003),
         ("2014-10-10", "announcement", A003),
         # 003: the paratrooper "killed in Northern Mali on Wednesday", "died in a raid on this area"
         ("2014-10-29", "death", A003),
@@ -1035,7 +1072,7 @@ def test_timeline(any_store: pyoxigraph.Store) -> None:
         ("2018-11-11/2018-11-12", "neutralization", A004),
         # 000: "the Pau summit last December"; "since January, the numbers of Operation Barkhane have increased"
         ("2019-12", "summit", A000),
-        ("2020-01", "reinforcement", A000),
+        ("2020-01/..", "reinforcement", A000),
         # 001: "Five days earlier, three soldiers ... were also victims of a self-made bomb"
         ("2020-12-28", "remote explosive, landmine or IED", A001),
         ("2020-12-28", "death", A001),
@@ -1052,6 +1089,8 @@ def test_timeline(any_store: pyoxigraph.Store) -> None:
         ("2021-09-24", "military action", A001),
         ("2021-09-24", "injury", A001),
         ("2021-09-24", "neutralization", A001),
+        # 001: the army press release's account of the same death, "quickly succumbed to his injuries"
+        ("2021-09-24", "death", A001),
         # 002: "several operations in recent weeks"; "Paris is considering a gradual move ... to Niger"; "In
         # February 2022, France announced its withdrawal"
         ("2022", "military action", A002),
@@ -1060,6 +1099,9 @@ def test_timeline(any_store: pyoxigraph.Store) -> None:
         # 002: "On March 28, 2022, the French force eliminated the jihadist Boubacar Banon", "by a drone strike"
         ("2022-03-28", "neutralization", A002),
         ("2022-03-28", "air or drone strike", A002),
+        # 003: "on April 25 the UN established MINUSMA": the year is not stated, so it comes after every dated
+        # event, in the order of the day in the year
+        ("--04-25", "establishment", A003),
     ]
     # sub-events that are not outcomes are left out: 004's warning shots belong to the raid; so are undated
     # events: 000 "killed Monday"
@@ -1067,7 +1109,9 @@ def test_timeline(any_store: pyoxigraph.Store) -> None:
     assert f"{ID}{A000}/e1" not in {r["event"] for r in rows}
     assert {r["categoryLabel"] for r in rows} == {
         "battle", "explosion or remote violence", "violence against civilians", "strategic development",
-        "outcome event", "operational event"}
+        "outcome event", "operational event", "series of events"}
+    # 002: "Paris is considering a gradual move of French Barkhane forces to Niger" (a move considered, not done)
+    assert f"{ID}{A002}/e11" not in {r["event"] for r in rows}
 
 
 def test_actor_network_attacks(any_store: pyoxigraph.Store) -> None:
@@ -1326,3 +1370,112 @@ def test_docs_list_every_query_with_its_summary_and_parameters() -> None:
         assert named.summary in section, named.name
         for param in named.params:
             assert f"`{param.name}`" in section, (named.name, param.name)
+
+
+# --------------------------------------------------------------------------- what did not happen, accounts, offices held
+
+def test_planned_events(any_store: pyoxigraph.Store) -> None:
+    rows = run(any_store, "planned-events")
+    assert cols(rows, "modalityLabel", "kindLabel", "date", "statedInLabel", "article", "quote") == [
+        # 002: "Paris is considering a gradual move of French Barkhane forces to Niger" (the consideration, e8, is
+        # dated 2022 by context; the move, not done, is not dated)
+        ("considered", "redeployment", "", "other strategic development: Government of France (2022)", A002,
+         "a gradual move of French Barkhane forces to Niger"),
+        # 002: "The Nigerien parliament must decide in the coming days"
+        ("expected", "other strategic development", "", "", A002,
+         "The Nigerien parliament must decide in the coming days on the arrival of the European forces Takuba and "
+         "Barkhane on its soil"),
+        # 003: Le Drian "does not rule out an intervention in Libya"
+        ("hypothetical", "military action", "", "Jean-Yves Le Drian: states", A003, "an intervention in Libya"),
+        # 001: "the ruling junta in Bamako, which wants to sign a contract with ... Wagner"; Le Drian "warned that
+        # the use of these mercenaries was “incompatible” with maintaining French troops in Mali"
+        ("intended", "other strategic development", "", "Jean-Yves Le Drian: warns", A001,
+         "the ruling junta in Bamako, which wants to sign a contract with the sulphurous Russian paramilitary company "
+         "Wagner"),
+    ]
+    considered = run(any_store, "planned-events", modality=f"{SK}Considered", lang="fr")
+    assert cols(considered, "modalityLabel", "kindLabel", "fact") == [("envisagé", "redéploiement", f"{ID}{A002}/e11")]
+
+
+def test_event_accounts_in_one_article(any_store: pyoxigraph.Store) -> None:
+    rows = run(any_store, "event-accounts", event=f"{ID}{A001}/e19")
+    assert cols(rows, "article", "annotationId", "quote", "claimantLabel", "stanceLabel") == [
+        # 001: "A French soldier was killed in action in Mali on Friday morning, the Elysee announced in the evening,
+        # expressing President Emmanuel Macron’s “particularly strong emotions”"; "According to the members of the
+        # army, the victim was killed ..."
+        (A001, "e1", "A French soldier was killed in action in Mali on Friday morning", "Emmanuel Macron", "states"),
+        (A001, "e1", "A French soldier was killed in action in Mali on Friday morning", "French Armed Forces",
+         "states"),
+        (A001, "e1", "A French soldier was killed in action in Mali on Friday morning", "French Presidency",
+         "announces"),
+        # 001: "Very badly injured, Master Corporal Maxime Blasco quickly succumbed to his injuries, ”said the army
+        # press release"
+        (A001, "e19", "Very badly injured, Master Corporal Maxime Blasco quickly succumbed to his injuries",
+         "French Armed Forces", "states"),
+    ]
+    # the same rows from the other account
+    assert run(any_store, "event-accounts", event=f"{ID}{A001}/e1") == rows
+
+
+def test_event_accounts_across_articles(any_store: pyoxigraph.Store) -> None:
+    rows = run(any_store, "event-accounts", event=f"{ID}{A004}/e11")
+    assert cols(rows, "article", "annotationId", "quote", "claimantLabel") == [
+        # 003: "In August 2014, Operation Serval was replaced by Operation Barkhane"; 004: "l’opération Barkhane a été
+        # lancée le 1er août 2014": told by the articles themselves, no speaker
+        (A003, "e10", "In August 2014, Operation Serval was replaced by Operation Barkhane, a counter-terrorism "
+         "operation in Africa's Sahel region", ""),
+        (A004, "e11", "l’opération Barkhane a été lancée le 1er août 2014", ""),
+    ]
+
+
+def test_positions_held_by_le_drian(any_store: pyoxigraph.Store) -> None:
+    rows = run(any_store, "positions-held", who=f"{ID}jean-yves-le-drian")
+    assert cols(rows, "roleLabel", "objectLabel", "date", "dateAsWritten", "basisLabel", "origin", "source") == [
+        # 003: "Jean-Yves Le Drian, the French minister of defense" speaking on RFI "on October 27" (2014 by context),
+        # and the registry's copy of that statement, which keeps its date
+        ("holds position", "French Minister of Defence", "2014-10-27", "October 27", "date from context", "article",
+         A003),
+        ("holds position", "French Minister of Defence", "2014-10-27", "October 27", "date from context", "registry",
+         f"{A003}/r17"),
+        # 001 (posted Sep 24, 2021): "The head of French diplomacy, Jean-Yves Le Drian"
+        ("holds position", "French Minister for Foreign Affairs", "2021-09-24", "", "date from context", "article",
+         A001),
+        ("holds position", "French Minister for Foreign Affairs", "2021-09-24", "", "date from context", "registry",
+         f"{A001}/r11"),
+    ]
+
+
+def test_positions_held_keeps_seasons_and_hedges(any_store: pyoxigraph.Store) -> None:
+    rows = {(r["personLabel"], r["origin"]): r for r in run(any_store, "positions-held")}
+    # 003: "President Barack Obama announced this past summer": President in the summer of 2014
+    obama = rows[("Barack Obama", "registry")]
+    assert (obama["objectLabel"], obama["date"], obama["dateAsWritten"]) == (
+        "President of the United States", "2014-22", "this past\u00a0summer")
+    # 003: "General Amadou Sanogo", the rank as the article gives it in 2014; and an undated registry fact after it
+    sanogo = [r for r in run(any_store, "positions-held", who=f"{ID}amadou-sanogo") if r["origin"] == "registry"]
+    assert cols(sanogo, "roleLabel", "objectLabel", "date") == [
+        ("has rank", "General", "2014"), ("member of", "Malian Armed Forces", "")]
+
+
+def test_events_by_period_an_open_period_runs_to_the_time_of_writing(any_store: pyoxigraph.Store) -> None:
+    # 000: "since January, the numbers of Operation Barkhane have increased from 4,500 to 5,100": from January 2020
+    # (the year from the annotator's knowledge) to the time of writing, 2020
+    june = run(any_store, "events-by-period", **{"from": "2020-06-01", "to": "2020-06-30"})
+    assert cols(june, "date", "precisionLabel", "article", "annotationId") == [
+        # 001: "fighting against jihadists in the Sahel for eight years" (2013 to 2021)
+        ("2013/2021", "year", A001, "e18"),
+        ("2020-01/..", "month", A000, "e9"),
+    ]
+    later = run(any_store, "events-by-period", **{"from": "2021-06-01", "to": "2021-06-30"})
+    assert (A000, "e9") not in cols(later, "article", "annotationId")
+
+
+def test_positions_held_dates_a_specialty(any_store: pyoxigraph.Store) -> None:
+    rows = run(any_store, "positions-held", who=f"{ID}andre-bourgeot")
+    assert cols([r for r in rows if r["origin"] == "article"], "roleLabel", "objectLabel", "date", "source") == [
+        # 003: "André Bourgeot, research director at the CNRS (National Center of Scientific Research) and a specialist
+        # in nomadic societies within the Sahel-Sahara region", interviewed in 2014
+        ("has specialty", "nomadic societies of the Sahel-Sahara", "2014", A003),
+        ("member of", "French National Centre for Scientific Research", "2014", A003),
+    ]
+

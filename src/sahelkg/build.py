@@ -82,8 +82,15 @@ class Changes:
 
 
 def same_as_refs(article: Article) -> list[tuple[str, str, str]]:
-    """``(article id, event id, "other-article/event")`` of every ``same_as`` the article states."""
-    return [(article.id, e.id, o) for e in article.events for o in e.same_as]
+    """``(article id, "<event id> <key>", "other-article/event")`` of every reference to another
+    article's event the article states (``same_as``, ``result_of``, ``after``); one to an event of
+    the same article (``same_as: [e1]``, another account of it) is checked with the article."""
+    return [
+        (article.id, f"{e.id} {key}", o)
+        for e in article.events
+        for key, others in (("same_as", e.same_as), ("result_of", (e.result_of,) if e.result_of else ()), ("after", e.after))
+        for o in others if "/" in o
+    ]
 
 
 @dataclass
@@ -538,7 +545,7 @@ class Builder:
             if fid not in facts.get(aid, ()):
                 problems.append(Problem(
                     str(reader.annotations_dir / f"{article_id}.yaml"), None,
-                    f"event {event_id} same_as: no event {fid!r} in article {aid!r}",
+                    f"event {event_id}: no event {fid!r} in article {aid!r}",
                 ))
 
     # ---- full build

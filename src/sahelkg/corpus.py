@@ -32,7 +32,7 @@ import yaml
 
 from sahelkg.errors import CorpusError, Problem
 from sahelkg.vocab import (
-    CERTAINTIES, DATE_BASES, GEO_PRECISIONS, OUTCOMES, PRECISIONS, RELATION_PROPERTIES,
+    CERTAINTIES, DATE_BASES, GEO_PRECISIONS, MODALITIES, OUTCOMES, PRECISIONS, RELATION_PROPERTIES,
     ROLE_PROPERTIES, SK, STANCES,
 )
 
@@ -354,6 +354,11 @@ class DateSpec:
     derivation: str | None
     begin: dt.date | None
     end: dt.date | None
+    # A date without a year ("April 25"): its --MM-DD form and its sort key (day of a leap year).
+    month_day: str | None = None
+    day_of_year: int | None = None
+    time_of_day: str | None = None  # "16:23", or morning | afternoon | evening | night
+    conflicts_with: tuple[str, ...] = ()  # ids of facts of this file (or "published") whose date conflicts
 
 
 @dataclass(frozen=True)
@@ -370,14 +375,19 @@ class Count:
 
 @dataclass(frozen=True)
 class PlaceRef:
-    """Where an event happened, with precision and an optional relative position."""
+    """Where an event happened, with precision and an optional relative position.
 
-    entity: str
+    ``entity`` is the place the event is located in; a place given only relative to another ("30 kilometers
+    north of Gossi") has no ``entity`` unless the text also names one, so it is never counted as being at
+    its reference place."""
+
+    entity: str | None
     precision: str | None
     bearing: str | None
     distance_km: float | None
     reference: str | None
     text: str | None
+    between: tuple[str, ...] = ()  # "between Gao and Ansongo": the places it lies between (no entity, no bearing)
 
 
 @dataclass(frozen=True)
@@ -415,6 +425,10 @@ class Event:
     certainty: str | None
     note: str | None
     label: str | None
+    modality: str | None = None
+    date_from: str | None = None  # the fact of this file whose time node this event shares (date_of)
+    after: tuple[str, ...] = ()  # events ("e5" or "<article id>/e5") this one happened after
+    hedged: tuple[tuple[str, str, str], ...] = ()  # (role, entity id, certainty) of a hedged participant
 
 
 @dataclass(frozen=True)
@@ -427,6 +441,7 @@ class Relation:
     date: DateSpec | None
     certainty: str | None
     note: str | None
+    date_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -442,6 +457,7 @@ class Claim:
     date: DateSpec | None
     anchor: Anchor
     note: str | None
+    date_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -456,6 +472,8 @@ class Observation:
     according_to: str | None
     anchor: Anchor
     note: str | None
+    modality: str | None = None
+    date_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -511,6 +529,10 @@ class Fact:
     property: str
     object: str
     source: str
+    # When the fact holds and how sure its source is: copied from the article statement it comes from, so
+    # that two offices a person held at different times stay two dated facts.
+    date: DateSpec | None = None
+    certainty: str | None = None
 
 
 @dataclass(frozen=True)
@@ -544,16 +566,40 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def parse_date_value(value: str) -> tuple[str, str, dt.date, dt.date]:
-    """``(iso, precision, first day, last day)`` of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+SEASONS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 2)}  # ISO 8601-2 season -> first and last month
+
+
+def parse_date_value(value: str) -> tuple[str, str, dt.date | None, dt.date | None]:
+    """``(iso, precision, first day, last day)`` of ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, a season
+    ``YYYY-21``..``YYYY-24`` (ISO 8601-2: spring, summer, autumn, winter, meteorological, northern
+    hemisphere; a winter runs into the next year), or a day without a year ``--MM-DD`` (no first and
+    last day: the year is unknown).
+
+    >>> parse_date_value("2014-22")
+    ('2014-22', 'season', datetime.date(2014, 6, 1), datetime.date(2014, 8, 31))
+    >>> parse_date_value("--04-25")
+    ('--04-25', 'day', None, None)
 
     :raises ValueError: for anything else, or an impossible calendar date.
     """
+    if value.startswith("--"):
+        m = re.fullmatch(r"--(\d{2})-(\d{2})", value)
+        try:
+            dt.date(2000, int(m.group(1)), int(m.group(2))) if m else None  # 2000: a leap year, 29 Feb exists
+        except ValueError as e:
+            raise ValueError(f"{value!r} is not a day of the year ({e})") from e
+        if not m:
+            raise ValueError(f"{value!r} is not a day without a year: write --MM-DD")
+        return value, "day", None, None
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
     if not m:
-        raise ValueError(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+        raise ValueError(f"{value!r} is not a date: write YYYY, YYYY-MM, YYYY-MM-DD, YYYY-21..24 (a season) or --MM-DD")
     year, month, day = m.group(1), m.group(2), m.group(3)
     y = int(year)
+    if month and not day and int(month) in SEASONS:
+        first, last = SEASONS[int(month)]
+        end_year = y + 1 if last < first else y
+        return value, "season", dt.date(y, first, 1), dt.date(end_year, last, calendar.monthrange(end_year, last)[1])
     if day:
         try:
             d = dt.date(y, int(month), int(day))
@@ -566,6 +612,15 @@ def parse_date_value(value: str) -> tuple[str, str, dt.date, dt.date]:
             raise ValueError(f"{value!r}: month {mo} does not exist")
         return value, "month", dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
     return value, "year", dt.date(y, 1, 1), dt.date(y, 12, 31)
+
+
+def day_of_year(month_day: str) -> int:
+    """The sort key of ``--MM-DD``: its day in a leap year, so that every day of any year has one.
+
+    >>> day_of_year("--04-25"), day_of_year("--12-31")
+    (116, 366)
+    """
+    return dt.date(2000, int(month_day[2:4]), int(month_day[5:7])).timetuple().tm_yday
 
 
 def sha256_bytes(*parts: bytes) -> str:
@@ -791,7 +846,14 @@ class CorpusReader:
                 if "coordinates" in item:
                     c = item["coordinates"]
                     coords = Coordinates(float(c["lat"]), float(c["lon"]), c["precision"], c["source"])
-                facts = tuple(Fact(f["property"], f["object"], f["source"]) for f in item.get("facts", []))
+                facts = tuple(
+                    Fact(
+                        f["property"], f["object"], f["source"],
+                        self._date(ctx, [i, "facts", j, "date"], f["date"], f"entity {item['id']}: fact {f['property']}") if "date" in f else None,
+                        f.get("certainty"),
+                    )
+                    for j, f in enumerate(item.get("facts", []))
+                )
                 entities[eid] = Entity(
                     eid, types, dict(item["label"]),
                     {lang: tuple(v) for lang, v in item.get("aliases", {}).items()},
@@ -816,7 +878,9 @@ class CorpusReader:
 
     def _registry_item_ok(self, item: Any) -> bool:
         """True if one registry entry is valid on its own (the schema's ``items``)."""
-        item_schema = _validator(str(self.schema_dir / "registry.schema.json")).schema["items"]
+        schema = _validator(str(self.schema_dir / "registry.schema.json")).schema
+        # the item schema with the file's $defs, so that its "#/$defs/..." references resolve on their own
+        item_schema = {**schema["items"], "$defs": schema.get("$defs", {})}
         if isinstance(item, dict) and _conforms(item, item_schema, item_schema) is True:
             return True  # the common case, without jsonschema's slower validation
         return isinstance(item, dict) and _validator_for_schema(json.dumps(item_schema, sort_keys=True)).is_valid(item)
@@ -917,6 +981,55 @@ class CorpusReader:
                 new_id([kind, i, "id"], x["id"], kind[:-1])
         event_ids = {x["id"] for x in data.get("events", [])}
 
+        # Dates are read first, so that a fact may share the date of another (date_of) and a date may be
+        # flagged as conflicting with another (conflicts_with) wherever in the file they are.
+        dates: dict[str, DateSpec | None] = {}
+        for kind in ("events", "relations", "claims", "observations"):
+            for i, x in enumerate(data.get(kind, [])):
+                if "date" in x:
+                    dates[x["id"]] = self._date(ctx, [kind, i, "date"], x["date"], f"{kind[:-1]} {x['id']}")
+
+        def date_of(path: list[Any], x: Any, what: str) -> tuple[DateSpec | None, str | None]:
+            """The item's date, or the date it shares with another fact of this file (and that fact's id)."""
+            if "date_of" not in x:
+                return dates.get(x["id"]), None
+            root = x["date_of"]
+            if "date" in x:
+                ctx.error(path + ["date_of"], f"{what}: give date or date_of, not both")
+            elif root == x["id"]:
+                ctx.error(path + ["date_of"], f"{what} date_of: a fact cannot share its own date")
+            elif root not in ids:
+                ctx.error(path + ["date_of"], f"{what} date_of: no event, relation, claim or observation {root!r} in this file")
+            elif root not in dates:
+                ctx.error(path + ["date_of"], f"{what} date_of: {root} has no date of its own; point at the fact that carries the date")
+            else:
+                return dates[root], root
+            return None, None
+
+        def conflicts(path: list[Any], d: Any, what: str, own: str | None) -> None:
+            for j, other in enumerate(d.get("conflicts_with", [])):
+                if other == "published":
+                    if "published" not in a or own == "published":
+                        ctx.error(path + ["conflicts_with", j], f"{what} date conflicts_with: the article has no published date to conflict with")
+                elif other == own or other not in dates:
+                    ctx.error(path + ["conflicts_with", j], f"{what} date conflicts_with: {other!r} is not another fact of this file with a date of its own")
+
+        for kind in ("events", "relations", "claims", "observations"):
+            for i, x in enumerate(data.get(kind, [])):
+                if "date" in x:
+                    conflicts([kind, i, "date"], x["date"], f"{kind[:-1]} {x['id']}", x["id"])
+        if "published" in a:
+            conflicts(["article", "published"], a["published"], "article published", "published")
+
+        def event_ref(path: list[Any], what: str, key: str, other: str, own: str) -> None:
+            """``other`` is an event of this file, or ``<article id>/<event id>`` of another article."""
+            if "/" in other:
+                self._cross_ref(ctx, path, what, other, article_id, known_facts, key)
+            elif other not in event_ids:
+                ctx.error(path, f"{what} {key}: no event {other!r} in this file")
+            elif other == own:
+                ctx.error(path, f"{what} {key}: an event cannot refer to itself")
+
         events = []
         for i, e in enumerate(data.get("events", [])):
             path = ["events", i]
@@ -926,46 +1039,62 @@ class CorpusReader:
                 ctx.error(path + ["type"], f"{what}: {etype!r} is not an event class of the ontology")
             anchor = q.anchor(e["quote"], ctx, path + ["quote"], what)
             trigger = q.anchor(e["trigger"], ctx, path + ["trigger"], f"{what} trigger", within=anchor) if "trigger" in e and anchor else None
-            participants = []
+            participants, hedged = [], []
             for role, members in e.get("participants", {}).items():
                 prop = ROLE_PROPERTIES[role]
                 rng = self.ontology.range(SK.term(prop))
-                for j, eid in enumerate(members):
+                for j, member in enumerate(members):
+                    # a participant is an id, or {entity, certainty} when the text hedges it alone
+                    eid = member if isinstance(member, str) else member["entity"]
                     ref(path + ["participants", role, j], eid, f"{what} {role}", self._one(rng))
                     participants.append((role, eid))
+                    if isinstance(member, dict):
+                        hedged.append((role, eid, member["certainty"]))
             for j, eid in enumerate(e.get("instruments", [])):
                 ref(path + ["instruments", j], eid, f"{what} instrument", SK.Equipment)
             place = None
             if "place" in e:
                 p = e["place"]
-                ref(path + ["place", "entity"], p["entity"], f"{what} place", SK.Place)
+                if "entity" in p:
+                    ref(path + ["place", "entity"], p["entity"], f"{what} place", SK.Place)
+                elif "reference" not in p and "between" not in p:
+                    ctx.error(path + ["place"], f"{what} place: give entity (where it happened), or reference with bearing and distance_km for a place relative to another")
                 if "reference" in p:
                     ref(path + ["place", "reference"], p["reference"], f"{what} place reference", SK.Place)
-                place = PlaceRef(p["entity"], p.get("precision"), p.get("bearing"), p.get("distance_km"), p.get("reference"), p.get("text"))
+                if "between" in p and ("reference" in p or "bearing" in p or "distance_km" in p):
+                    ctx.error(path + ["place", "between"], f"{what} place: between names the places it lies between; give it without reference, bearing or distance_km")
+                for j, other in enumerate(p.get("between", [])):
+                    ref(path + ["place", "between", j], other, f"{what} place between", SK.Place)
+                place = PlaceRef(p.get("entity"), p.get("precision"), p.get("bearing"), p.get("distance_km"), p.get("reference"), p.get("text"), tuple(p.get("between", ())))
             if "operation" in e:
                 ref(path + ["operation"], e["operation"], f"{what} operation", SK.MilitaryOperation)
             if "award" in e:
                 ref(path + ["award"], e["award"], f"{what} award", SK.Decoration)
                 if not self._is_class(etype, SK.Award):
                     ctx.error(path + ["award"], f"{what}: only an Award event has an award")
-            for key in ("sub_event_of", "result_of"):
-                if key in e:
-                    if e[key] not in event_ids:
-                        ctx.error(path + [key], f"{what} {key}: no event {e[key]!r} in this file")
-                    elif e[key] == e["id"]:
-                        ctx.error(path + [key], f"{what} {key}: an event cannot refer to itself")
+            if "sub_event_of" in e:
+                if e["sub_event_of"] not in event_ids:
+                    ctx.error(path + ["sub_event_of"], f"{what} sub_event_of: no event {e['sub_event_of']!r} in this file")
+                elif e["sub_event_of"] == e["id"]:
+                    ctx.error(path + ["sub_event_of"], f"{what} sub_event_of: an event cannot refer to itself")
+            if "result_of" in e:  # a cause may be told in another article
+                event_ref(path + ["result_of"], what, "result_of", e["result_of"], e["id"])
+            for j, other in enumerate(e.get("after", [])):
+                event_ref(path + ["after", j], what, "after", other, e["id"])
             for j, other in enumerate(e.get("about", [])):
                 if other not in ids and types_of(other) is None:
                     ctx.error(path + ["about", j], f"{what} about: {other!r} is neither a fact of this file nor an entity")
             for j, other in enumerate(e.get("same_as", [])):
-                self._cross_ref(ctx, path + ["same_as", j], what, other, article_id, known_facts)
-            date = self._date(ctx, path + ["date"], e.get("date"), what) if "date" in e else None
+                # another account of the same real event: in another article, or in this one ("e1")
+                event_ref(path + ["same_as", j], what, "same_as", other, e["id"])
+            date, date_from = date_of(path, e, what)
             count = self._count(ctx, path + ["count"], e["count"], what) if "count" in e else None
             events.append(Event(
                 e["id"], etype, anchor, trigger, date, place, tuple(participants),  # type: ignore[arg-type]
                 tuple(e.get("instruments", [])), count, e.get("operation"), e.get("sub_event_of"),
                 e.get("result_of"), tuple(e.get("same_as", [])), tuple(e.get("about", [])), e.get("award"),
-                e.get("certainty"), e.get("note"), e.get("label"),
+                e.get("certainty"), e.get("note"), e.get("label"), e.get("modality"), date_from,
+                tuple(e.get("after", [])), tuple(hedged),
             ))
 
         relations = []
@@ -980,8 +1109,8 @@ class CorpusReader:
             if ok:
                 self._check_relation_types(ctx, path, what, r["property"], types_of(r["subject"]), types_of(r["object"]))  # type: ignore[arg-type]
             anchor = q.anchor(r["quote"], ctx, path + ["quote"], what)
-            date = self._date(ctx, path + ["date"], r.get("date"), what) if "date" in r else None
-            relations.append(Relation(r["id"], r["property"], r["subject"], r["object"], anchor, date, r.get("certainty"), r.get("note")))  # type: ignore[arg-type]
+            date, date_from = date_of(path, r, what)
+            relations.append(Relation(r["id"], r["property"], r["subject"], r["object"], anchor, date, r.get("certainty"), r.get("note"), date_from))  # type: ignore[arg-type]
 
         claims = []
         for i, c in enumerate(data.get("claims", [])):
@@ -995,11 +1124,11 @@ class CorpusReader:
                 for j, eid in enumerate(c.get(key, [])):
                     ref(path + [key, j], eid, f"{what} {key}", SK.Agent)
             anchor = q.anchor(c["quote"], ctx, path + ["quote"], what)
-            date = self._date(ctx, path + ["date"], c.get("date"), what) if "date" in c else None
+            date, date_from = date_of(path, c, what)
             claims.append(Claim(
                 c["id"], c["speaker"], c["stance"], c.get("certainty"), tuple(c.get("about", [])),
                 tuple(c.get("attacker", [])), tuple(c.get("victim", [])), bool(c.get("disjunctive", False)),
-                date, anchor, c.get("note"),  # type: ignore[arg-type]
+                date, anchor, c.get("note"), date_from,  # type: ignore[arg-type]
             ))
 
         observations = []
@@ -1014,11 +1143,11 @@ class CorpusReader:
             if "according_to" in o:
                 ref(path + ["according_to"], o["according_to"], f"{what} according_to", SK.Agent)
             anchor = q.anchor(o["quote"], ctx, path + ["quote"], what)
-            date = self._date(ctx, path + ["date"], o.get("date"), what) if "date" in o else None
+            date, date_from = date_of(path, o, what)
             count = self._count(ctx, path + ["count"], o["count"], what)
             observations.append(Observation(
                 o["id"], o["type"], o["subject"], count, date, o.get("place"), o.get("outcome"),  # type: ignore[arg-type]
-                o.get("according_to"), anchor, o.get("note"),  # type: ignore[arg-type]
+                o.get("according_to"), anchor, o.get("note"), o.get("modality"), date_from,  # type: ignore[arg-type]
             ))
 
         if len([p for p in problems if p.severity == "error"]) > before:
@@ -1060,15 +1189,15 @@ class CorpusReader:
             ctx.error(path + ["object"], f"{what}: the object is a {'/'.join(object_types)}, but {prop} needs a {' or '.join(sorted(map(self._name, rng)))}")
 
     def _cross_ref(self, ctx: _Ctx, path: list[Any], what: str, other: str, article_id: str,
-                   known_facts: dict[str, frozenset[str]] | None) -> None:
+                   known_facts: dict[str, frozenset[str]] | None, key: str = "same_as") -> None:
         if "/" not in other:
-            ctx.error(path, f"{what} same_as: write <article id>/<event id>, not {other!r}")
+            ctx.error(path, f"{what} {key}: write <article id>/<event id>, not {other!r}")
             return
         aid, fid = other.split("/", 1)
         if aid == article_id:
-            ctx.error(path, f"{what} same_as: {other!r} is in the same article; use sub_event_of or merge the events")
+            ctx.error(path, f"{what} {key}: {other!r} is in the same article; write just {fid!r}")
         elif known_facts is not None and fid not in known_facts.get(aid, frozenset()):
-            ctx.error(path, f"{what} same_as: no event {fid!r} in article {aid!r}")
+            ctx.error(path, f"{what} {key}: no event {fid!r} in article {aid!r}")
 
     def _date(self, ctx: _Ctx, path: list[Any], d: Any, what: str) -> DateSpec | None:
         basis = d["basis"]
@@ -1076,23 +1205,33 @@ class CorpusReader:
             ctx.error(path, f"{what} date: basis {basis} needs a derivation saying how the date was obtained")
         has_value = "value" in d
         has_span = "begin" in d or "end" in d
+        extra = {"time_of_day": d.get("time_of_day"), "conflicts_with": tuple(d.get("conflicts_with", ()))}
         if basis == "unknown":
             if has_value or has_span:
                 ctx.error(path, f"{what} date: basis unknown cannot have a value")
-            return DateSpec(d.get("text"), None, None, "unknown", d.get("derivation"), None, None)
+            return DateSpec(d.get("text"), None, None, "unknown", d.get("derivation"), None, None, **extra)  # type: ignore[arg-type]
         if has_value and has_span:
             ctx.error(path, f"{what} date: give value, or begin and end, not both")
             return None
+        month_day = None
         try:
             if has_value:
                 iso, precision, begin, end = parse_date_value(d["value"])
-            elif "begin" in d and "end" in d:
-                b_iso, b_prec, begin, _ = parse_date_value(d["begin"])
-                e_iso, e_prec, _, end = parse_date_value(d["end"])
-                if begin > end:
+                if iso.startswith("--"):
+                    month_day = iso
+            elif has_span:
+                parts = {k: parse_date_value(d[k]) for k in ("begin", "end") if k in d}
+                if any(p[2] is None for p in parts.values()):
+                    ctx.error(path, f"{what} date: a span's begin and end need a year")
+                    return None
+                b_iso, b_prec, begin, _ = parts["begin"] if "begin" in parts else ("..", None, None, None)
+                e_iso, e_prec, _, end = parts["end"] if "end" in parts else ("..", None, None, None)
+                if begin and end and begin > end:
                     ctx.error(path + ["begin"], f"{what} date: begin {b_iso} is after end {e_iso}")
                     return None
-                iso, precision = f"{b_iso}/{e_iso}", (b_prec if b_prec == e_prec else "year")
+                # An open span ("since 2013": begin without end) keeps the precision of its one end.
+                precs = {p for p in (b_prec, e_prec) if p}
+                iso, precision = f"{b_iso}/{e_iso}", (precs.pop() if len(precs) == 1 else "year")
             else:
                 ctx.error(path, f"{what} date: give a value (or begin and end), or basis: unknown")
                 return None
@@ -1101,7 +1240,10 @@ class CorpusReader:
             return None
         if "precision" in d and d["precision"] != precision:
             ctx.error(path + ["precision"], f"{what} date: precision {d['precision']} does not match the value {iso} ({precision})")
-        return DateSpec(d.get("text"), iso, precision, basis, d.get("derivation"), begin, end)
+        return DateSpec(
+            d.get("text"), iso, precision, basis, d.get("derivation"), begin, end,
+            month_day, day_of_year(month_day) if month_day else None, **extra,  # type: ignore[arg-type]
+        )
 
     def _count(self, ctx: _Ctx, path: list[Any], c: Any, what: str) -> Count:
         best, low, high = c.get("value"), c.get("low"), c.get("high")
@@ -1164,7 +1306,30 @@ def check_corpus(corpus_dir: Path, ontology: Any) -> CorpusReport:
     ids = reader.article_ids()
     known = fact_index(reader, ids)
     articles = list(iter_articles(reader, registry, ids, problems, known))
+    problems.extend(copied_fact_problems(registry, articles))
     return CorpusReport(articles, registry, problems)
+
+
+def copied_fact_problems(registry: Registry, articles: Iterable[Article]) -> list[Problem]:
+    """Warnings for registry facts copied from an article relation without its date or certainty.
+
+    A registry fact whose source is ``<article id>/<relation id>`` repeats what that article states; if the
+    statement is dated or hedged and the copy is not, two offices held at different times would read as
+    one undated fact, and a hedged one as certain.
+    """
+    relations = {f"{a.id}/{r.id}": r for a in articles for r in a.relations}
+    out = []
+    for ent in registry.entities.values():
+        for fact in ent.facts:
+            r = relations.get(fact.source)
+            if r is None or (r.subject, r.property, r.object) != (ent.id, fact.property, fact.object):
+                continue
+            where = f"entity {ent.id}: fact {fact.property} {fact.object} (from {fact.source})"
+            if r.date and r.date.iso and (fact.date is None or fact.date.iso != r.date.iso):
+                out.append(Problem(ent.file, ent.line, f"{where}: the article dates it {r.date.iso}; copy its date", "warning"))
+            if r.certainty and fact.certainty != r.certainty:
+                out.append(Problem(ent.file, ent.line, f"{where}: the article hedges it ({r.certainty}); copy its certainty", "warning"))
+    return out
 
 
 def load_corpus(corpus_dir: Path, ontology: Any) -> CorpusReport:
@@ -1179,5 +1344,5 @@ def load_corpus(corpus_dir: Path, ontology: Any) -> CorpusReport:
 CONTROLLED = {
     "role": sorted(ROLE_PROPERTIES), "stance": sorted(STANCES), "certainty": sorted(CERTAINTIES),
     "precision": sorted(PRECISIONS), "basis": sorted(DATE_BASES), "geo_precision": sorted(GEO_PRECISIONS),
-    "outcome": sorted(OUTCOMES),
+    "outcome": sorted(OUTCOMES), "modality": sorted(MODALITIES),
 }

@@ -24,7 +24,7 @@ from sahelkg.corpus import (
     Anchor, Article, Claim, Count, DateSpec, Entity, Event, Observation, Registry, Relation,
 )
 from sahelkg.vocab import (
-    CERTAINTIES, DATE_BASES, DCTERMS, GEO, GEO_PRECISIONS, OA, OUTCOMES, PRECISIONS, RDF, RDFS,
+    CERTAINTIES, DATE_BASES, DCTERMS, GEO, GEO_PRECISIONS, MODALITIES, OA, OUTCOMES, PRECISIONS, RDF, RDFS,
     ROLE_PROPERTIES, SK, SKOS, STANCES, XSD,
 )
 
@@ -76,6 +76,34 @@ ALT = iri(SKOS.altLabel)
 
 def sk(name: str) -> str:
     return iri(SK.term(name))
+
+
+def time_node(owner: str, node_suffix: str = "time") -> str:
+    """The IRI of ``owner``'s time node (``<owner>/time``)."""
+    return owner[:-1] + "/" + node_suffix + ">"
+
+
+def date_triples(node: str, d: DateSpec) -> Iterator[Triple]:
+    """The triples of one sk:TimeSpec node (an article's facts, the registry's facts)."""
+    yield node, TYPE, sk("TimeSpec")
+    if d.text:
+        yield node, sk("dateAsWritten"), literal(d.text)
+    if d.iso:
+        yield node, sk("isoDate"), literal(d.iso)
+    if d.begin:
+        yield node, sk("beginDate"), date_time(d.begin)
+    if d.end:
+        yield node, sk("endDate"), date_time(d.end)
+    if d.month_day:  # a day without a year: no begin or end, a sort key instead
+        yield node, sk("monthDay"), literal(d.month_day)
+        yield node, sk("dayOfYear"), number(d.day_of_year or 0)
+    if d.time_of_day:
+        yield node, sk("timeOfDay"), literal(d.time_of_day)
+    if d.precision:
+        yield node, sk("datePrecision"), sk(PRECISIONS[d.precision])
+    yield node, sk("dateBasis"), sk(DATE_BASES[d.basis])
+    if d.derivation:
+        yield node, sk("dateDerivation"), literal(d.derivation)
 
 
 class Minter:
@@ -193,24 +221,29 @@ class ArticleMapper:
         add(position, iri(OA.start), literal(str(anchor.start), datatype=XSD.nonNegativeInteger))
         add(position, iri(OA.end), literal(str(anchor.end), datatype=XSD.nonNegativeInteger))
 
-    def date(self, owner: str, d: DateSpec, prop: str = "hasTime", node_suffix: str = "time") -> None:
-        node = owner[:-1] + "/" + node_suffix + ">"
-        add = self.add
-        add(owner, sk(prop), node)
-        add(node, TYPE, sk("TimeSpec"))
-        if d.text:
-            add(node, sk("dateAsWritten"), literal(d.text))
-        if d.iso:
-            add(node, sk("isoDate"), literal(d.iso))
-        if d.begin:
-            add(node, sk("beginDate"), date_time(d.begin))
-        if d.end:
-            add(node, sk("endDate"), date_time(d.end))
-        if d.precision:
-            add(node, sk("datePrecision"), sk(PRECISIONS[d.precision]))
-        add(node, sk("dateBasis"), sk(DATE_BASES[d.basis]))
-        if d.derivation:
-            add(node, sk("dateDerivation"), literal(d.derivation))
+    def date(self, owner: str, d: DateSpec, prop: str = "hasTime", node_suffix: str = "time",
+             shared_with: str | None = None) -> None:
+        """``owner``'s date: its own time node, or (``shared_with``) the node of that fact of this article."""
+        if shared_with is not None:  # date_of: one time node for the events of one sentence
+            self.add(owner, sk(prop), time_node(self.fact(shared_with)))
+            return
+        node = time_node(owner, node_suffix)
+        self.add(owner, sk(prop), node)
+        self.out.extend(date_triples(node, d))
+        for other in d.conflicts_with:
+            other_node = time_node(self.m.article(self.aid), "published") if other == "published" else time_node(self.fact(other))
+            self.add(node, sk("conflictsWith"), other_node)
+
+    def event_ref(self, ref: str) -> str:
+        """An event of this article (``e3``) or of another one (``<article id>/e3``)."""
+        if "/" in ref:
+            other_article, other_id = ref.split("/", 1)
+            return self.m.local(other_article, other_id)
+        return self.fact(ref)
+
+    def modality(self, node: str, modality: str | None) -> None:
+        if modality:
+            self.add(node, sk("modality"), sk(MODALITIES[modality]))
 
     def count(self, owner: str, c: Count) -> None:
         node = owner[:-1] + "/count>"
@@ -319,15 +352,20 @@ class ArticleMapper:
             add(node, sk("hasInstrument"), self.ref(eid))
         if e.place:
             p = e.place
-            add(node, sk("occurredAt"), self.ref(p.entity))
+            if p.entity:  # a place given only relative to another is not located at that other place
+                add(node, sk("occurredAt"), self.ref(p.entity))
             if p.precision:
                 add(node, sk("geoPrecision"), sk(GEO_PRECISIONS[p.precision]))
-            if p.reference or p.bearing or p.distance_km is not None:
+            if p.reference or p.bearing or p.distance_km is not None or p.between:
                 loc = node[:-1] + "/location>"
                 add(node, sk("hasRelativeLocation"), loc)
                 add(loc, TYPE, sk("RelativeLocation"))
                 if p.reference:
                     add(loc, sk("referencePlace"), self.ref(p.reference))
+                if p.between:  # "between A and B": both are reference places, the bearing says how
+                    add(loc, sk("bearing"), literal("between"))
+                    for other in p.between:
+                        add(loc, sk("referencePlace"), self.ref(other))
                 if p.bearing:
                     add(loc, sk("bearing"), literal(p.bearing))
                 if p.distance_km is not None:
@@ -335,7 +373,7 @@ class ArticleMapper:
                 if p.text:
                     add(loc, sk("placeAsWritten"), literal(p.text))
         if e.date:
-            self.date(node, e.date)
+            self.date(node, e.date, shared_with=e.date_from)
         if e.count:
             self.count(node, e.count)
         if e.operation:
@@ -343,10 +381,21 @@ class ArticleMapper:
         if e.sub_event_of:
             add(node, sk("subEventOf"), self.fact(e.sub_event_of))
         if e.result_of:
-            add(node, sk("resultOf"), self.fact(e.result_of))
+            add(node, sk("resultOf"), self.event_ref(e.result_of))
+        for other in e.after:
+            add(node, sk("after"), self.event_ref(other))
         for other in e.same_as:
-            other_article, other_id = other.split("/", 1)
-            add(node, sk("sameEventAs"), self.m.local(other_article, other_id))
+            add(node, sk("sameEventAs"), self.event_ref(other))
+        for role, eid, certainty in e.hedged:
+            # the participant is asserted (above) and described once more with the text's hedge on it alone
+            st = node[:-1] + f"/participant/{role}/{eid}>"
+            add(node, sk("hasParticipantStatement"), st)
+            add(st, TYPE, sk("ParticipantStatement"))
+            add(st, sk("participantEvent"), node)
+            add(st, sk("participantRole"), literal(SK.term(ROLE_PROPERTIES[role]), datatype=XSD.anyURI))
+            add(st, sk("participantAgent"), self.ref(eid))
+            add(st, sk("certainty"), sk(CERTAINTIES[certainty]))
+        self.modality(node, e.modality)
         for x in e.about:
             add(node, sk("about"), self.fact(x) if x in self.a.fact_ids else self.ref(x))
         if e.award:
@@ -367,7 +416,7 @@ class ArticleMapper:
             add(node, LABEL, literal(f"{self.label_of(r.subject, lang)} {prop_label} {self.label_of(r.object, lang)}", lang=lang))
         self.provenance(node, r.id, r.anchor)
         if r.date:
-            self.date(node, r.date)
+            self.date(node, r.date, shared_with=r.date_from)
         self.certainty(node, r.certainty)
         self.note(node, r.note)
 
@@ -389,7 +438,7 @@ class ArticleMapper:
         if c.disjunctive:
             add(node, sk("isDisjunctive"), boolean(True))
         if c.date:
-            self.date(node, c.date)
+            self.date(node, c.date, shared_with=c.date_from)
         self.certainty(node, c.certainty)
         self.note(node, c.note)
 
@@ -405,13 +454,14 @@ class ArticleMapper:
         add(node, sk("observedEntity"), self.ref(o.subject))
         self.count(node, o.count)
         if o.date:
-            self.date(node, o.date)
+            self.date(node, o.date, shared_with=o.date_from)
         if o.place:
             add(node, sk("observedPlace"), self.ref(o.place))
         if o.outcome:
             add(node, sk("countedOutcome"), sk(OUTCOMES[o.outcome]))
         if o.according_to:
             add(node, sk("accordingTo"), self.ref(o.according_to))
+        self.modality(node, o.modality)
         self.note(node, o.note)
 
 
@@ -454,6 +504,11 @@ def entity_triples(entity: Entity, minter: Minter) -> Iterator[Triple]:
         yield st, sk("statementPredicate"), literal(SK.term(f.property), datatype=XSD.anyURI)
         yield st, sk("statementObject"), obj
         yield st, iri(DCTERMS.source), literal(f.source)
+        if f.date:  # when the fact holds, as the article it was copied from says
+            yield st, sk("hasTime"), time_node(st)
+            yield from date_triples(time_node(st), f.date)
+        if f.certainty:
+            yield st, sk("certainty"), sk(CERTAINTIES[f.certainty])
         if "/" in f.source and not f.source.startswith(("annotator:", "geonames:")):
             article_id, ann_id = f.source.split("/", 1)
             yield st, sk("sourceArticle"), minter.article(article_id)

@@ -85,19 +85,22 @@ OPERATIONAL_CLASSES = [
     "Announcement", "BaseHandover", "MilitaryAction", "Raid", "OperationLaunch", "Establishment",
     "Award", "Coup",
 ]
+# A series of events reported as one ("a series of lethal attacks"), typed beside its event class.
+SERIES_CLASSES = ["EventSeries"]
 EVENT_CLASSES = (
     ["Event"]
     + [c for parent, subs in ACLED_CLASSES.items() for c in [parent, *subs]]
     + OUTCOME_CLASSES
     + OPERATIONAL_CLASSES
+    + SERIES_CLASSES
 )
 REPORT_CLASSES = [
     "Article", "Claim", "Observation", "TroopStrength", "CumulativeCount", "AggregateCount",
-    "RelationStatement", "Quantity", "TimeSpec", "RelativeLocation",
+    "RelationStatement", "Quantity", "TimeSpec", "RelativeLocation", "ParticipantStatement",
 ]
 OTHER_CLASSES = [
     "Position", "MilitaryRank", "Decoration",
-    "Stance", "Certainty", "DatePrecision", "DateBasis", "GeoPrecision", "OutcomeKind",
+    "Stance", "Certainty", "DatePrecision", "DateBasis", "GeoPrecision", "OutcomeKind", "Modality", "Specialty",
 ]
 CLASSES = AGENT_CLASSES + PLACE_CLASSES + EQUIPMENT_CLASSES + EVENT_CLASSES + REPORT_CLASSES + OTHER_CLASSES
 
@@ -118,19 +121,21 @@ EVENT_PROPERTIES = [
     "hasSupportingForce", "hasRecipient", "hasInstrument", "occurredAt", "partOfOperation",
     "subEventOf", "hasSubEvent", "resultOf", "sameEventAs", "hasTime", "hasCount",
     "hasRelativeLocation", "geoPrecision", "about", "awarded",
+    # modality, time order, accounts and hedged participants (issue 21)
+    "modality", "after", "before", "hasParticipantStatement", "participantEvent", "participantAgent",
 ]
 # Relations between entities, usable as ``property`` of a relation annotation.
 RELATION_PROPERTIES = [
     "memberOf", "affiliatedWith", "partOf", "subOperationOf", "leads", "ledBy", "commands",
     "spokespersonFor", "holdsPosition", "positionIn", "hasRank", "succeededBy", "succeeds",
     "garrisonedAt", "locatedIn", "contains", "operatesIn", "participatesIn",
-    "hasParticipatingForce", "partnerOf", "country",
+    "hasParticipatingForce", "partnerOf", "country", "hasSpecialty",
 ]
 REPORT_PROPERTIES = [
     "claimant", "stance", "certainty", "claimAbout", "claimedAttacker", "claimedVictim",
     "accordingTo", "observedEntity", "observedPlace", "countedOutcome",
     "statementSubject", "statementObject", "sourceArticle", "mentions", "publishedOn",
-    "referencePlace", "datePrecision", "dateBasis", "coordinatePrecision",
+    "referencePlace", "datePrecision", "dateBasis", "coordinatePrecision", "conflictsWith",
 ]
 OBJECT_PROPERTIES = EVENT_PROPERTIES + RELATION_PROPERTIES + REPORT_PROPERTIES
 
@@ -138,6 +143,7 @@ OBJECT_PROPERTIES = EVENT_PROPERTIES + RELATION_PROPERTIES + REPORT_PROPERTIES
 DATA_PROPERTIES = [
     # time
     "dateAsWritten", "isoDate", "beginDate", "endDate", "dateDerivation",
+    "monthDay", "dayOfYear", "timeOfDay",
     # quantities
     "quantityAsWritten", "bestValue", "lowValue", "highValue", "isApproximate", "unit",
     # places
@@ -145,7 +151,7 @@ DATA_PROPERTIES = [
     "placeAsWritten",
     # reports and provenance
     "statementPredicate", "isDisjunctive", "inferenceReason", "articleId", "url",
-    "textSha256", "annotationId",
+    "textSha256", "annotationId", "participantRole",
 ]
 
 # --- named individuals declared in the ontology ------------------------------
@@ -153,10 +159,11 @@ INDIVIDUALS = [
     "StanceClaims", "StanceDisputes", "StanceAnnounces", "StanceDenies", "StanceAlleges",
     "StanceStates", "StanceAdmits", "StanceWarns",
     "CertaintyCertain", "CertaintyVeryProbable", "CertaintyProbable", "CertaintyPossible",
-    "PrecisionDay", "PrecisionMonth", "PrecisionYear",
-    "BasisStated", "BasisRelative", "BasisContext", "BasisUnknown",
+    "PrecisionDay", "PrecisionMonth", "PrecisionYear", "PrecisionSeason",
+    "BasisStated", "BasisRelative", "BasisContext", "BasisKnowledge", "BasisUnknown",
     "GeoExact", "GeoNear", "GeoRegion", "GeoCountry",
     "OutcomeKilled", "OutcomeNeutralized", "OutcomeInjured", "OutcomeCaptured",
+    "Planned", "Intended", "Announced", "Considered", "Expected", "Hypothetical",
 ]
 
 # --- annotation properties (mappings to ACLED and CAMEO on the event classes) -
@@ -177,12 +184,19 @@ CERTAINTIES = {
     "certain": "CertaintyCertain", "very_probable": "CertaintyVeryProbable",
     "probable": "CertaintyProbable", "possible": "CertaintyPossible",
 }
-PRECISIONS = {"day": "PrecisionDay", "month": "PrecisionMonth", "year": "PrecisionYear"}
+PRECISIONS = {"day": "PrecisionDay", "month": "PrecisionMonth", "season": "PrecisionSeason", "year": "PrecisionYear"}
 DATE_BASES = {
     "stated": "BasisStated", "relative": "BasisRelative", "context": "BasisContext",
-    "unknown": "BasisUnknown",
+    "knowledge": "BasisKnowledge", "unknown": "BasisUnknown",
 }
 GEO_PRECISIONS = {"exact": "GeoExact", "near": "GeoNear", "region": "GeoRegion", "country": "GeoCountry"}
+# An event or observation that did not (yet) happen as stated: absent = it happened / holds.
+MODALITIES = {
+    "planned": "Planned", "intended": "Intended", "announced": "Announced", "considered": "Considered",
+    "expected": "Expected", "hypothetical": "Hypothetical",
+}
+# A time of day given in words ("early in the morning", "in the evening", "dans la nuit").
+PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
 OUTCOMES = {
     "killed": "OutcomeKilled", "neutralized": "OutcomeNeutralized", "injured": "OutcomeInjured",
     "captured": "OutcomeCaptured",

@@ -17,7 +17,8 @@ something, are in ``docs/exports.md``; in short:
   for a day, 2 for a span of days shorter than four weeks, 3 for a month, a year or a longer span.
   A date the article does not state outright (``sk:dateBasis`` other than stated) is tagged
   ``inferred date``.
-- **Fatalities.** Deaths of the folded ``sk:Death`` events (lowest reported figure). Empty when no
+- **Fatalities.** Deaths of the folded ``sk:Death`` events (lowest reported figure; two accounts of one death
+  in one article, ``sk:sameEventAs``, count once). Empty when no
   death is reported or its number is unknown, never 0 for unknown. Neutralized, injured and
   captured persons are not fatalities: they go to ``tags`` (``neutralized: 7``).
 - **Actors.** actor1 = attackers, else agents (else the attackers of folded outcomes); actor2 =
@@ -28,7 +29,8 @@ something, are in ``docs/exports.md``; in short:
   named jihadist groups and rebel movements 2; unnamed armed groups ``Unidentified Armed Group
   (<country>)`` 3; victims of violence against civilians ``Civilians (<country>)`` 7;
   international organizations, missions and private military companies 8.
-- **Place.** ``location`` is the event's place; ``country``, ``iso`` (numeric ISO 3166),
+- **Place.** ``location`` is the event's place (for a place given only relative to another, "30 km
+  north of Gossi", the reference place with geo-precision 2, as ACLED codes it); ``country``, ``iso`` (numeric ISO 3166),
   ``region`` and ``admin1..3`` come from the place hierarchy (``sk:locatedIn``);
   latitude/longitude are the place's, else its nearest containing place's; ``geo_precision`` is
   the coarsest of the event's own precision, the coordinates' precision and 2 or 3 when the
@@ -450,6 +452,12 @@ class _Writer:
         if span.basis != SK.BasisStated:
             tags.append("inferred date")
         places = look.objects(event, "occurredAt")
+        relative = False
+        if not places:
+            # ACLED codes "30 km north of Gossi" at Gossi with geo-precision 2; the graph itself does not put the
+            # event at its reference place (docs/graph-model.md)
+            refs = [r for loc in look.objects(event, "hasRelativeLocation") for r in look.objects(loc, "referencePlace")]
+            places, relative = refs[:1], bool(refs)
         place = look.place(places[0]) if places else None
         country = place.country_ids if place else None
         vac = a.get("event_type") == "Violence against civilians"
@@ -463,10 +471,14 @@ class _Writer:
             known, unknown = 0, False
             any_death = False
             folded = self.outcomes(member)
+            counted: set[str] = set()
             for o in folded:
                 notes += _quotes(look, o)
                 if any(p in folded for p in look.objects(o, "subEventOf")):
                     continue  # one of the persons its parent outcome counts ("the leader, among the seven")
+                if counted & set(look.objects(o, "sameEventAs")):
+                    continue  # another account of a death already counted (the Elysee's and the army's)
+                counted.add(o)
                 is_death, n = deaths(self.store, self.graphs, self.onto, nn(o), set(look.types(o)))
                 victims = [v for _, v in participants(self.store, self.graphs, nn(o), ["hasVictim"])]
                 if is_death:
@@ -537,7 +549,7 @@ class _Writer:
         geo = ""
         if place is not None and place.lat is not None:
             own = look.objects(event, "geoPrecision")
-            geo = str(max(GEO_CODES.get(own[0], 1) if own else 1, place.precision))
+            geo = str(max(GEO_CODES.get(own[0], 1) if own else 1, place.precision, 2 if relative else 1))
         sources = [self.source(self.article_of(m)) for m in group]
         local = event.split("/id/", 1)[-1].replace("/", "-")
         return {
