@@ -22,6 +22,7 @@ from sahelkg.exports import RDF_FORMATS
 from sahelkg.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+DIFF_SHOWN = 5  # build prints the facts it changed when it changed at most this many articles
 
 store_option = click.option(
     "--store", metavar="PATH|URL", default=None,
@@ -86,6 +87,37 @@ def build(store: str | None, full: bool, quiet: bool) -> None:
         f"{len(result.articles_removed)} removed, {result.articles_total} in the corpus; "
         f"{result.quads} quads written in {result.seconds:.2f} s"
     )
+    if 0 < len(result.diff) <= DIFF_SHOWN:
+        from sahelkg.diff import render
+
+        click.echo(render(result.diff), nl=False)
+    elif result.diff:
+        click.echo(f"{len(result.diff)} articles changed: `sahelkg diff [ARTICLE]` lists their facts")
+
+
+@main.command()
+@click.argument("article", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@store_option
+@handle_errors
+def diff(article: str | None, fmt: str, store: str | None) -> None:
+    """The facts the last build added, removed and changed, per article (ARTICLE: only that one)."""
+    import json
+    from dataclasses import asdict
+
+    from sahelkg.diff import read_diff, render
+
+    settings = settings_for(store)
+    if settings.store_is_remote:
+        raise UsageError("--store: the diff is kept beside an embedded store's generations, not on a SPARQL server")
+    data, diffs = read_diff(settings.store, article)
+    if fmt == "json":
+        click.echo(json.dumps({**data, "articles": [asdict(d) for d in diffs]}, ensure_ascii=False, indent=1))
+        return
+    if not diffs:
+        click.echo(f"the last build ({'full' if data['full'] else 'incremental'}) changed no article's facts")
+        return
+    click.echo(render(diffs), nl=False)
 
 
 @main.command()
