@@ -96,6 +96,31 @@ def build(store: str | None, full: bool, quiet: bool) -> None:
 
 
 @main.command()
+@click.argument("text")
+@click.option("--type", "type_", metavar="CLASS", default=None, help="Only instances of CLASS (or a subclass), e.g. Person.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default=None, help="Only names in this language.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_option
+@handle_errors
+def search(text: str, type_: str | None, lang: str | None, limit: int, fmt: str, store: str | None) -> None:
+    """Find entities by any label or alias, fuzzily (case, accents, apostrophes and misspellings)."""
+    import json
+
+    from sahelkg.search import render
+    from sahelkg.search import search as run_search
+    from sahelkg.store import open_store
+
+    settings = settings_for(store)
+    hits = run_search(open_store(settings.store), text, id_base=settings.id_base, graph_base=settings.graph_base,
+                      type_=type_, lang=lang, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=1))
+    else:
+        click.echo(render(hits), nl=False)
+
+
+@main.command()
 @click.argument("article", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @store_option
