@@ -140,7 +140,7 @@ class NameIndex:
         from sahelkg.queries import run_select
 
         names_q, types_q, mentions_q = index_queries(id_base)
-        inferred = graph_base + "inferred/"
+        inferred = graph_base + "inferred"  # graph/inferred/... (and a bare graph/inferred)
         names = [(e.value, n.value, getattr(n, "language", None) or "", p.value == "true")
                  for e, n, p in (row[:3] for row in run_select(store, names_q, None, "search names").rows)]
         types = [(e.value, t.value[len(SK.base):], not g.value.startswith(inferred))
@@ -152,7 +152,7 @@ class NameIndex:
     def from_json_results(cls, names: dict[str, Any], types: dict[str, Any], mentions: dict[str, Any],
                           id_base: str, graph_base: str) -> NameIndex:
         """An index from the SPARQL JSON results of :func:`index_queries` (the endpoint's workers)."""
-        inferred = graph_base + "inferred/"
+        inferred = graph_base + "inferred"  # graph/inferred/... (and a bare graph/inferred)
 
         def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
             return result.get("results", {}).get("bindings", [])  # type: ignore[no-any-return]
