@@ -160,8 +160,10 @@ def _unmentioned_names(article: Article, registry: Registry, data: Any) -> Itera
         start, end = match.span()
         if any(s <= start and end <= e for s, e in covered):
             continue  # inside a mention of something (a longer name, or a coreference)
+        if not mentioned.isdisjoint(owners[match.group()]):
+            continue  # a name several entities share ("Mali", a country and a surname): one is mentioned
         for eid in owners[match.group()]:
-            if eid in mentioned or eid in reported:
+            if eid in reported:
                 continue
             reported.add(eid)
             line = article.text.count("\n", 0, start) + 1
