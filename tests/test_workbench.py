@@ -243,3 +243,25 @@ def test_diff_after_an_edit(tmp_path, corpus_copy):
     assert (out.exit_code, out.output) == (0, expected)
     missing = runner.invoke(main, ["diff", "--store", str(settings.store), "000_8c355021fff2e163"])
     assert (missing.exit_code, missing.output) == (2, "error: ARTICLE '000_8c355021fff2e163': the last build did not change it\n")
+
+
+def test_diff_of_a_removed_article_and_of_a_full_build(tmp_path, corpus_copy, ontology):
+    from sahelkg.build import build
+
+    settings = Settings.from_env(store=str(tmp_path / "store"), root=PACKAGE_ROOT, corpus_dir=corpus_copy)
+    build(settings, full=True)
+    gone = "000_8c355021fff2e163"
+    facts = sorted(next(a for a in check_corpus(corpus_copy, ontology).articles if a.id == gone).fact_ids)
+    (corpus_copy / "articles" / f"{gone}.txt").unlink()
+    (corpus_copy / "annotations" / f"{gone}.yaml").unlink()
+    (d,) = build(settings).diff
+    assert (d.article, d.status, d.added, d.changed) == (gone, "removed", [], [])
+    assert sorted(e["id"] for e in d.removed) == facts
+    # a registry change makes the build full: the diff still covers the articles whose files changed
+    edit(corpus_copy / "registry" / "places.yaml", "id: gossi", "id: gossi\n  # edited")
+    ann = corpus_copy / "annotations" / "004_6c0a91cd67c955b8.yaml"
+    edit(ann, "    instruments: [helicopter, mq-9-reaper]", "    instruments: [mq-9-reaper]")
+    result = build(settings)
+    assert result.full
+    assert [(d.article, d.status, [e["id"] for e in d.changed]) for d in result.diff] == [
+        ("004_6c0a91cd67c955b8", "changed", ["e2"])]

@@ -574,8 +574,9 @@ class Builder:
                    manifest: Manifest) -> list[ArticleDiff]:
         """The facts changed by a full build in the articles whose content hash differs from the
         previous generation's (read from it, read-only); written beside the new generation."""
-        if before is None or previous is None:
-            return []  # a first build: nothing to compare with
+        if before is None or previous is None:  # a first build (or after one without a manifest): nothing to compare with
+            write_diff(sidecar(self.layout, gen.path, DIFF), [], full=True, previous=None)
+            return []
         old_hashes = dict(previous.conn.execute("SELECT id, hash FROM articles"))
         new_hashes = dict(manifest.conn.execute("SELECT id, hash FROM articles"))
         touched = sorted(aid for aid in old_hashes.keys() | new_hashes.keys() if old_hashes.get(aid) != new_hashes.get(aid))

@@ -23,6 +23,7 @@ from sahelkg.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 DIFF_SHOWN = 5  # build prints the facts it changed when it changed at most this many articles
+WARNINGS_SHOWN = 100  # build prints at most this many warnings (check lists them all)
 
 store_option = click.option(
     "--store", metavar="PATH|URL", default=None,
@@ -76,8 +77,11 @@ def build(store: str | None, full: bool, quiet: bool) -> None:
     settings = settings_for(store)
     with progress_bar(disabled=quiet) as progress:
         result = run_build(settings, full=full, progress=progress)
-    for w in result.warnings:
+    for w in result.warnings[:WARNINGS_SHOWN]:
         _err(f"warning: {w}")
+    if len(result.warnings) > WARNINGS_SHOWN:
+        _err(f"... and {len(result.warnings) - WARNINGS_SHOWN} more warnings: `sahelkg check corpus` and "
+             "`sahelkg check graph` list them all")
     if result.up_to_date:
         click.echo(f"{result.store}: up to date ({result.articles_total} articles, nothing changed)")
         return
@@ -140,7 +144,10 @@ def diff(article: str | None, fmt: str, store: str | None) -> None:
         click.echo(json.dumps({**data, "articles": [asdict(d) for d in diffs]}, ensure_ascii=False, indent=1))
         return
     if not diffs:
-        click.echo(f"the last build ({'full' if data['full'] else 'incremental'}) changed no article's facts")
+        if data["previous"] is None:
+            click.echo("the last build was the first of this store: there is nothing to compare it with")
+        else:
+            click.echo(f"the last build ({'full' if data['full'] else 'incremental'}) changed no article's facts")
         return
     click.echo(render(diffs), nl=False)
 

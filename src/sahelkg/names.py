@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
 
@@ -24,6 +25,7 @@ _APOSTROPHES = re.compile(r"[\u0027\u2018\u2019\u02bc\u0060\u00b4]")
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_./,;:()\"«»“”]+")
 
 
+@lru_cache(maxsize=1 << 16)  # the registry's names are folded again for every mention of them
 def fold(text: str) -> str:
     """``text`` without case, accents, apostrophes and punctuation runs (one space between words)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
