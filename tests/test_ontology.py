@@ -713,8 +713,15 @@ def test_a_claim_about_nothing_is_only_a_warning(valid_graph: rdflib.Graph) -> N
     assert [
         (str(report.value(r, SH.focusNode)), report.value(r, SH.resultSeverity), str(report.value(r, SH.resultMessage)))
         for r in report.subjects(RDF.type, SH.ValidationResult)
-    ] == [(str(c1), SH.Warning, "A claim should say what it is about: at least one sk:claimAbout, sk:claimedAttacker "
-                                "or sk:claimedVictim (otherwise its content is only its quote).")]
+    ] == [(str(c1), SH.Warning, "A claim that claims, alleges, disputes or denies should say what about: at least "
+                                "one sk:claimAbout, sk:claimedAttacker or sk:claimedVictim (otherwise its content is "
+                                "only its quote).")]
+    # an opinion ("reinforcements are needed", stance states) is its quote alone: no warning
+    opinion = _broken(broken, remove=[(c1, SKN.stance, None)], add=[(c1, SKN.stance, SKN.StanceStates)])
+    conforms, report, _ = pyshacl.validate(
+        opinion, shacl_graph=_graph(SHAPES), ont_graph=_graph(ONTOLOGY), inference="none", allow_warnings=True
+    )
+    assert conforms and not list(report.subjects(RDF.type, SH.ValidationResult))
 
 
 def test_shapes_check_a_local_entity_label_against_its_article_language(valid_graph: rdflib.Graph) -> None:
