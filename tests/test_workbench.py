@@ -265,3 +265,17 @@ def test_diff_of_a_removed_article_and_of_a_full_build(tmp_path, corpus_copy, on
     assert result.full
     assert [(d.article, d.status, [e["id"] for e in d.changed]) for d in result.diff] == [
         ("004_6c0a91cd67c955b8", "changed", ["e2"])]
+
+
+def test_build_shows_graph_warnings_at_their_line(tmp_path, min_corpus):
+    ann = min_corpus / "annotations" / "t1.yaml"
+    edit(ann, "stance: states, about: [e1], quote", "stance: claims, quote")
+    store = tmp_path / "store"
+    result = CliRunner().invoke(main, ["build", "-q", "--store", str(store)],
+                                env={"SAHELKG_CORPUS": str(min_corpus)})
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f'warning: {ann}:{line_of(ann, "id: c1,")}: c1 (quote "Barkhane said the raid was a success"): A claim that '
+        "claims, alleges, disputes or denies should say what about: at least one sk:claimAbout, sk:claimedAttacker "
+        "or sk:claimedVictim (otherwise its content is only its quote). (value https://w3id.org/sahelkg/id/t1/c1)",
+    ]
