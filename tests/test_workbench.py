@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import httpx
@@ -177,7 +176,7 @@ def top(settings: Settings, text: str, *args: str) -> list[tuple[str, str]]:
     ("Abu Walid al-Sahraoui", ("adnan-abou-walid-al-sahraoui", "Abou Walid al-Sahraoui")),  # a vowel changed
     ("Blasko", ("maxime-blasco", "Blasco")),  # misspelt
     ("FORET DE N'DAKI", ("n-daki-forest", "forêt de Ndaki")),  # case, accents and apostrophe folded
-    ("N'Daki", ("n-daki-forest", "N’Daki")),  # straight apostrophe for a curly one
+    ("n’daki", ("n-daki-forest", "N'Daki")),  # a curly apostrophe for a straight one, lower case
     ("NMLA", ("mnla", "National Movement for the Liberation of Azawad")),  # initials
     ("gsim", ("jnim", "GSIM")),  # case
 ])

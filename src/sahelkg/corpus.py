@@ -850,7 +850,7 @@ class CorpusReader:
             for j, fact in enumerate(ent.facts):
                 fpath = [i, "facts", j]
                 if fact.object not in entities:
-                    ctx.error(fpath + ["object"], f"entity {ent.id}: fact {fact.property}: unknown entity {fact.object!r}")
+                    ctx.error(fpath + ["object"], f"entity {ent.id}: fact {fact.property}: unknown entity {fact.object!r}{did_you_mean(fact.object, entities)}")
                     continue
                 self._check_relation_types(
                     ctx, fpath, f"entity {ent.id}: fact {fact.property}", fact.property,

@@ -171,20 +171,23 @@ class NameIndex:
         language (and those without one), labels shown in it.
         """
         query = fold(text)
+        typed = text.strip()
         hits = []
         for ent in self.entities.values():
             if type_ and type_ not in ent.types:
                 continue
-            best, matched = 0.0, ""
+            # the best name: by score, then the name exactly as typed, the shortest, the first in code order
+            # (names fold alike, "N'Daki" and "N’Daki": the choice must not depend on set order)
+            best: tuple[float, bool, int, str] | None = None
             for name_lang, names in ent.names.items():
                 if lang and name_lang not in (lang, ""):
                     continue
                 for name in names:
-                    s = score(query, fold(name))
-                    if s > best or (s == best and len(name) < len(matched)):
-                        best, matched = s, name
-            if best >= CUTOFF:
-                hits.append(self._hit(ent, matched, best, lang))
+                    key = (score(query, fold(name)), name == typed, -len(name), name)
+                    if best is None or key[:3] > best[:3] or (key[:3] == best[:3] and name < best[3]):
+                        best = key
+            if best is not None and best[0] >= CUTOFF:
+                hits.append(self._hit(ent, best[3], best[0], lang))
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:limit]
 
