@@ -292,3 +292,20 @@ def test_the_page_speaks_the_language_of_the_labels(page, real_server):
     assert "Cliquer sur un point" in page.locator("#view-timeline .map-caption").inner_text()
     _screenshot(page, "page-in-french.png")
     assert page.errors == []
+
+
+def test_entity_search_completes_a_misspelt_name(page, server):
+    page.goto(server + "/")
+    page.locator("#query-list button").first.wait_for()
+    page.locator("#entity-search").fill("blasko")  # misspelt, lower case
+    option = page.locator("#entity-search-results li[role=option]").first
+    option.wait_for()
+    assert option.locator(".label").inner_text() == "Maxime Blasco"
+    assert option.locator(".type").inner_text() == "Person"
+    assert option.get_attribute("aria-selected") == "true"
+    _screenshot(page, "entity-search.png")
+    page.locator("#entity-search").press("Enter")
+    page.wait_for_url(f"{server}/id/maxime-blasco")
+    assert page.locator("h1").inner_text() == "Maxime Blasco"
+    assert page.errors == []
+    assert all(url.startswith((server, "data:", "blob:")) for url in page.requests), page.requests

@@ -84,7 +84,8 @@ def test_quote_not_in_text(min_corpus, ontology):
     line = line_of(ann, "killed two fighters")
     assert errors(min_corpus, ontology) == [
         f'{ann}:{line}: event e1: quote "the Barkhane force killed two fighters near Gossi" not found in the '
-        "article text; copy the quote exactly from the article text"
+        "article text; copy the quote exactly from the article text; the nearest text is "
+        '"the Barkhane force neutralized two fighters near Gossi" (line 1)'
     ]
 
 
@@ -96,7 +97,8 @@ def test_quote_with_wrong_apostrophe_gets_a_hint(tmp_path, min_corpus, ontology)
     line = line_of(ann, "region is in Mali")
     assert errors(min_corpus, ontology) == [
         f'{ann}:{line}: relation r1: quote "Gossi\'s region is in Mali" not found in the article text (a near '
-        "match exists: copy quotes, apostrophes, spaces and case exactly as in the text)"
+        "match exists: copy quotes, apostrophes, spaces and case exactly as in the text); the nearest text is "
+        '"Gossi’s region is in Mali" (line 1)'
     ]
 
 
@@ -116,7 +118,8 @@ def test_changed_text_is_detected(min_corpus, ontology):
     ann = min_corpus / "annotations" / "t1.yaml"
     assert errors(min_corpus, ontology) == [
         f'{ann}:{line_of(ann, "Barkhane said")}: claim c1: quote "Barkhane said the raid was a success" not found '
-        "in the article text; copy the quote exactly from the article text"
+        "in the article text; copy the quote exactly from the article text; the nearest text is "
+        '"force said the raid was a success" (line 1)'
     ]
 
 
@@ -206,11 +209,12 @@ def test_unknown_field_and_unknown_type(min_corpus, ontology):
     edit(ann, "type: Neutralization", "type: Neutralisation\n    plaec: gossi")
     assert errors(min_corpus, ontology) == [
         f"{ann}:{line_of(ann, 'plaec: gossi')}: events/0: Additional properties are not allowed "
-        "('plaec' was unexpected)"
+        "('plaec' was unexpected); did you mean 'place'?"
     ]
     edit(ann, "\n    plaec: gossi", "")
     assert errors(min_corpus, ontology) == [
-        f"{ann}:{line_of(ann, 'type: Neutralisation')}: event e1: 'Neutralisation' is not an event class of the ontology"
+        f"{ann}:{line_of(ann, 'type: Neutralisation')}: event e1: 'Neutralisation' is not an event class of the ontology; "
+        "did you mean 'Neutralization'?"
     ]
 
 
@@ -230,11 +234,11 @@ def test_all_errors_reported_at_once(min_corpus, ontology):
     edit(ann, 'quote: "Gossi is in Mali"', 'quote: "Gossi is in Niger"')
     edit(reg, "type: Country", "type: Kountry")
     assert errors(min_corpus, ontology) == [
-        f"{reg}:{line_of(reg, 'type: Kountry')}: entity mali: unknown type 'Kountry': not a class of the ontology",
+        f"{reg}:{line_of(reg, 'type: Kountry')}: entity mali: unknown type 'Kountry': not a class of the ontology; did you mean 'Country'?",
         f"{ann}:{line_of(ann, 'victim: [nobody]')}: event e1 victim: unknown entity 'nobody': add it to the "
         "registry or to this file's entities",
         f'{ann}:{line_of(ann, "Gossi is in Niger")}: relation r1: quote "Gossi is in Niger" not found in the '
-        "article text; copy the quote exactly from the article text",
+        'article text; copy the quote exactly from the article text; the nearest text is "Gossi is in Mali" (line 1)',
     ]
 
 

@@ -249,8 +249,10 @@ def test_neutralized_persons(any_store: pyoxigraph.Store) -> None:
         (A004, "2018-11-11/2018-11-12", "sept terroristes", "member of", "un groupe terroriste", "",
          "French Armed Forces", "Gourma"),
         # 001: "Master Corporal Maxime Blasco was hit by a sniper who was neutralized by the commandos" (Friday
-        # 24 September 2021, N'Daki forest); the sniper's group is not stated
-        (A001, "2021-09-24", "a sniper", "", "", "", "A group of commands from the Barkhane Troop", "N'Daki forest"),
+        # 24 September 2021, N'Daki forest); "taken at close range by other elements of the armed terrorist group.
+        # During this action, ... hit by a sniper": a member of that group, probably (r22)
+        (A001, "2021-09-24", "a sniper", "member of", "an armed terrorist group", "",
+         "A group of commands from the Barkhane Troop", "N'Daki forest"),
         # 002: "On March 28, 2022, the French force eliminated the jihadist Boubacar Banon, from the Support Group
         # for Islam and Muslims (GSIM or Jnim in Arabic)"; "an important executive affiliated with Al-Qaeda";
         # "She claimed the neutralization in northern Mali": the place is Northern Mali; "30 kilometers north of
@@ -268,7 +270,7 @@ def test_neutralized_persons(any_store: pyoxigraph.Store) -> None:
 
 def test_neutralized_persons_in_french(any_store: pyoxigraph.Store) -> None:
     rows = run(any_store, "neutralized-persons", lang="fr")
-    assert {r["relationLabel"] for r in rows} == {"dirige", "membre de", "affilié à", ""}
+    assert {r["relationLabel"] for r in rows} == {"dirige", "membre de", "affilié à"}
     assert ("Almansour Ag Alkassam", "très probable") in cols(rows, "victimLabel", "certaintyLabel")
 
 
@@ -764,6 +766,9 @@ def test_hedged_facts(any_store: pyoxigraph.Store) -> None:
          "neutralisés, le chef de la katiba du Gourma connu sous le nom de Almansour Ag Alkassam"),
         ("very probable", "neutralization", A004, "il apparaît très probable que figure, parmi les terroristes "
          "neutralisés, le chef de la katiba du Gourma connu sous le nom de Almansour Ag Alkassam"),
+        # 001: the sniper, probably one of the "other elements of the armed terrorist group" (r22)
+        ("probable", "relation statement", A001, "taken at close range by other elements of the armed terrorist "
+         "group. During this action, Master Corporal Maxime Blasco was hit by a sniper"),
         # 003: "was probably [killed] by the AQIM or the MUJAO"
         ("probable", "claim", A003, "was probably [killed] by the AQIM or the MUJAO"),
         # 004: "La neutralisation probable chef de la katiba du Gourma est un nouveau coup sévère"

@@ -36,6 +36,7 @@ from sahelkg import __version__
 from sahelkg.corpus import Article, CorpusReader, Registry, checked_schemas, iter_articles, vouch_for_schemas
 from sahelkg.errors import BuildInterrupted, CorpusError, GraphError, Problem, StoreError
 from sahelkg.inference import Reasoner, Triple
+from sahelkg.diff import DIFF, ArticleDiff, compare, graph_facts, write_diff
 from sahelkg.manifest import MEMORY, Manifest, Stat
 from sahelkg.ontology import Ontology, load_ontology
 from sahelkg.rdf import Minter, article_triples, nquads, registry_triples
@@ -68,6 +69,7 @@ class BuildResult:
     reason: str = ""
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage of a full build
+    diff: list[ArticleDiff] = field(default_factory=list)  # the facts changed per article (embedded store)
 
 
 @dataclass
@@ -402,7 +404,7 @@ class Builder:
                     # graph any more, and a checkpoint of it would carry the edits on. Rebuild it.
                     reason = CHANGED_BEHIND
                 if reason:
-                    result = self._full(ontology, reader, stamps)
+                    result = self._full(ontology, reader, stamps, previous)
                 else:
                     result = self._incremental(ontology, reader, stamps, previous)  # type: ignore[arg-type]
             finally:
@@ -549,8 +551,10 @@ class Builder:
                 ))
 
     # ---- full build
-    def _full(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str]) -> BuildResult:
+    def _full(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str],
+              previous: Manifest | None = None) -> BuildResult:
         reasoner = Reasoner(ontology)
+        before = self.layout.current()
         problems: list[Problem] = []
         registry = self.registry(reader, stamps, problems)
         if [p for p in problems if p.severity == "error"]:
@@ -570,11 +574,37 @@ class Builder:
             # caller's time waiting for a load (mapping + load wait is the stage's wall time)
             timings = {"mapping": mapping, "loading": loader.loading, "load wait": loader.waited}
             mark = time.perf_counter()
+            diff = self._full_diff(gen, before, previous, mapped.manifest)
+            if before is not None and previous is not None:
+                timings["diff"] = time.perf_counter() - mark  # reading the changed articles' facts twice
+            mark = time.perf_counter()
             release_free_memory()
-            self._validate_and_commit(gen, None, stamps, mapped.manifest, mapped.registry_edges)
+            graph_warnings = self._validate_and_commit(gen, None, stamps, mapped.manifest, mapped.registry_edges)
             timings["shacl+commit"] = time.perf_counter() - mark
         return BuildResult(True, len(mapped.ids), sorted(mapped.ids), [], quads,
-                           warnings=[p for p in problems if p.severity != "error"], timings=timings)
+                           warnings=[p for p in problems if p.severity != "error"] + graph_warnings,
+                           timings=timings, diff=diff)
+
+    def _full_diff(self, gen: _Generation, before: Path | None, previous: Manifest | None,
+                   manifest: Manifest) -> list[ArticleDiff]:
+        """The facts changed by a full build in the articles whose content hash differs from the
+        previous generation's (read from it, read-only); written beside the new generation."""
+        if before is None or previous is None:  # a first build (or after one without a manifest): nothing to compare with
+            write_diff(sidecar(self.layout, gen.path, DIFF), [], full=True, previous=None)
+            return []
+        old_hashes = dict(previous.conn.execute("SELECT id, hash FROM articles"))
+        new_hashes = dict(manifest.conn.execute("SELECT id, hash FROM articles"))
+        touched = sorted(aid for aid in old_hashes.keys() | new_hashes.keys() if old_hashes.get(aid) != new_hashes.get(aid))
+        old_store = pyoxigraph.Store.read_only(str(before)) if touched else None
+        diffs = []
+        for aid in touched:
+            g = self.minter.article_graph(aid)
+            old = graph_facts(old_store, g) if aid in old_hashes else None  # type: ignore[arg-type]
+            new = graph_facts(gen.store, g) if aid in new_hashes else None
+            diffs.append(compare(aid, old, new))
+        del old_store
+        write_diff(sidecar(self.layout, gen.path, DIFF), diffs, full=True, previous=before.name)
+        return diffs
 
     # ---- incremental build
     def _incremental(self, ontology: Ontology, reader: CorpusReader, stamps: dict[str, str],
@@ -596,11 +626,16 @@ class Builder:
         registry = self.registry(reader, stamps, problems)
         articles = self.read_changed(reader, registry, changes, previous, problems)
         quads = 0
+        previous_name = self.layout.current().name  # type: ignore[union-attr]
         with self._new_generation(incremental=True) as gen:
             mapped = Mapped.following(previous, self._manifest_tmp(gen.path), changes)
             store = gen.store
+            old_facts = {}  # the facts of the articles about to be replaced, for the diff
             for aid in changes.changed + changes.removed:
-                for g in (self.minter.article_graph(aid), self.minter.inferred_graph(f"article/{aid}")):
+                graph = self.minter.article_graph(aid)
+                if store.contains_named_graph(pyoxigraph.NamedNode(graph[1:-1])):
+                    old_facts[aid] = graph_facts(store, graph)
+                for g in (graph, self.minter.inferred_graph(f"article/{aid}")):
                     node = pyoxigraph.NamedNode(g[1:-1])
                     if store.contains_named_graph(node):
                         store.remove_graph(node)
@@ -618,10 +653,16 @@ class Builder:
                     store.remove_graph(closure)
                 store.load(input="".join(closure_lines), format=pyoxigraph.RdfFormat.N_QUADS)
             focus = [self.minter.article_graph(a.id) for a in articles]
+            diff = [compare(aid, old_facts.get(aid), graph_facts(store, self.minter.article_graph(aid)))
+                    for aid in changes.changed]
+            diff += [compare(aid, old_facts.get(aid), None) for aid in changes.removed]
+            diff.sort(key=lambda d: d.article)
+            write_diff(sidecar(self.layout, gen.path, DIFF), diff, full=False, previous=previous_name)
             del store  # the generation holds the only handle, closed before the swap
-            self._validate_and_commit(gen, focus, stamps, mapped.manifest, None)
+            graph_warnings = self._validate_and_commit(gen, focus, stamps, mapped.manifest, None)
         return BuildResult(False, changes.total, mapped.ids, changes.removed, quads,
-                           reason=f"{len(changes.changed)} changed, {len(changes.removed)} removed")
+                           reason=f"{len(changes.changed)} changed, {len(changes.removed)} removed",
+                           warnings=[p for p in problems if p.severity != "error"] + graph_warnings, diff=diff)
 
     def _manifest_tmp(self, generation_dir: Path) -> Path:
         return manifest_path(self.layout, generation_dir).with_suffix(".tmp")
@@ -638,8 +679,9 @@ class Builder:
             raise
 
     def _validate_and_commit(self, gen: _Generation, graphs: list[str] | None, stamps: dict[str, str],
-                             manifest: Manifest, registry_edges: set[Triple] | None) -> None:
+                             manifest: Manifest, registry_edges: set[Triple] | None) -> list[Problem]:
         """SHACL over ``graphs`` (None: all); then close the store, write the manifest, swap atomically.
+        Returns the SHACL warnings (a violation raises :class:`GraphError`).
 
         The store is closed before the swap: readers (the endpoint's workers) open the new
         generation read-only as soon as the link points at it, and pyoxigraph leaves reading a
@@ -658,6 +700,7 @@ class Builder:
         manifest.commit_as(manifest_path(self.layout, gen.path))
         self._record_watched(gen.path)
         self.layout.commit(gen.path)
+        return [w for w in report if w.severity != "error"]
 
     def registry(self, reader: CorpusReader, stamps: dict[str, str], problems: list[Problem]) -> Registry:
         """The validated registry: from the cache when a build already validated the same registry
@@ -830,7 +873,9 @@ class RemoteBuild:
             from sahelkg.shacl import validate_graphs
 
             b.progress("validating", 0, 1)
-            violations = [v for v in validate_graphs(store, b.settings.shapes_file, focus, b.settings) if v.severity == "error"]
+            report = validate_graphs(store, b.settings.shapes_file, focus, b.settings)
+            violations = [v for v in report if v.severity == "error"]
+            problems += [v for v in report if v.severity != "error"]
             b.progress("validating", 1, 1)
             if violations:
                 raise GraphError(violations)

@@ -8,6 +8,7 @@ from sahelkg.settings import Settings
 
 def check_graph(settings: Settings) -> list[Problem]:
     """SHACL over every graph, then each health check query (``*-violation.rq`` must return nothing)."""
+    from sahelkg.lint import fact_line
     from sahelkg.queries import list_checks, run_select, term_value
     from sahelkg.shacl import locate, validate_graphs
     from sahelkg.store import StoreLayout, open_store
@@ -27,7 +28,7 @@ def check_graph(settings: Settings) -> list[Problem]:
             focus = term_value(values.get("focus")) or term_value(row[0])
             file, where = locate(store, focus, settings)
             detail = ", ".join(f"{k}={term_value(v)}" for k, v in values.items() if k != "focus" and v is not None)
-            problems.append(Problem(file, None, f"{check.name}: {where}: {check.summary}" + (f" ({detail})" if detail else "")))
+            problems.append(Problem(file, fact_line(file, where), f"{check.name}: {where}: {check.summary}" + (f" ({detail})" if detail else "")))
     return problems
 
 

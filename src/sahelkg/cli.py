@@ -22,6 +22,8 @@ from sahelkg.exports import RDF_FORMATS
 from sahelkg.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+DIFF_SHOWN = 5  # build prints the facts it changed when it changed at most this many articles
+WARNINGS_SHOWN = 100  # build prints at most this many warnings (check lists them all)
 
 store_option = click.option(
     "--store", metavar="PATH|URL", default=None,
@@ -75,8 +77,11 @@ def build(store: str | None, full: bool, quiet: bool) -> None:
     settings = settings_for(store)
     with progress_bar(disabled=quiet) as progress:
         result = run_build(settings, full=full, progress=progress)
-    for w in result.warnings:
+    for w in result.warnings[:WARNINGS_SHOWN]:
         _err(f"warning: {w}")
+    if len(result.warnings) > WARNINGS_SHOWN:
+        _err(f"... and {len(result.warnings) - WARNINGS_SHOWN} more warnings: `sahelkg check corpus` and "
+             "`sahelkg check graph` list them all")
     if result.up_to_date:
         click.echo(f"{result.store}: up to date ({result.articles_total} articles, nothing changed)")
         return
@@ -86,6 +91,65 @@ def build(store: str | None, full: bool, quiet: bool) -> None:
         f"{len(result.articles_removed)} removed, {result.articles_total} in the corpus; "
         f"{result.quads} quads written in {result.seconds:.2f} s"
     )
+    if 0 < len(result.diff) <= DIFF_SHOWN:
+        from sahelkg.diff import render
+
+        click.echo(render(result.diff), nl=False)
+    elif result.diff:
+        click.echo(f"{len(result.diff)} articles changed: `sahelkg diff [ARTICLE]` lists their facts")
+
+
+@main.command()
+@click.argument("text")
+@click.option("--type", "type_", metavar="CLASS", default=None, help="Only instances of CLASS (or a subclass), e.g. Person.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default=None, help="Only names in this language.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_option
+@handle_errors
+def search(text: str, type_: str | None, lang: str | None, limit: int, fmt: str, store: str | None) -> None:
+    """Find entities by any label or alias, fuzzily (case, accents, apostrophes and misspellings)."""
+    import json
+
+    from sahelkg.search import render
+    from sahelkg.search import search as run_search
+    from sahelkg.store import open_store
+
+    settings = settings_for(store)
+    hits = run_search(open_store(settings.store), text, id_base=settings.id_base, graph_base=settings.graph_base,
+                      type_=type_, lang=lang, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=1))
+    else:
+        click.echo(render(hits), nl=False)
+
+
+@main.command()
+@click.argument("article", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@store_option
+@handle_errors
+def diff(article: str | None, fmt: str, store: str | None) -> None:
+    """The facts the last build added, removed and changed, per article (ARTICLE: only that one)."""
+    import json
+    from dataclasses import asdict
+
+    from sahelkg.diff import read_diff, render
+
+    settings = settings_for(store)
+    if settings.store_is_remote:
+        raise UsageError("--store: the diff is kept beside an embedded store's generations, not on a SPARQL server")
+    data, diffs = read_diff(settings.store, article)
+    if fmt == "json":
+        click.echo(json.dumps({**data, "articles": [asdict(d) for d in diffs]}, ensure_ascii=False, indent=1))
+        return
+    if not diffs:
+        if data["previous"] is None:
+            click.echo("the last build was the first of this store: there is nothing to compare it with")
+        else:
+            click.echo(f"the last build ({'full' if data['full'] else 'incremental'}) changed no article's facts")
+        return
+    click.echo(render(diffs), nl=False)
 
 
 @main.command()

@@ -31,6 +31,7 @@ import jsonschema
 import yaml
 
 from sahelkg.errors import CorpusError, Problem
+from sahelkg.names import did_you_mean
 from sahelkg.vocab import (
     CERTAINTIES, DATE_BASES, GEO_PRECISIONS, MODALITIES, OUTCOMES, PRECISIONS, RELATION_PROPERTIES,
     ROLE_PROPERTIES, SK, STANCES,
@@ -326,6 +327,8 @@ def schema_problems(data: Any, schema_path: Path, file: str) -> list[Problem]:
             extra = [k for k in err.instance if k not in allowed]
             if extra:
                 path.append(extra[0])
+                out.append(Problem(file, line_of(data, path), f"{where}: {err.message}{did_you_mean(str(extra[0]), allowed)}"))
+                continue
         out.append(Problem(file, line_of(data, path), f"{where}: {err.message}"))
     return out
 
@@ -672,14 +675,19 @@ class Quotes:
         starts = self._positions(exact)
         if within is not None:
             starts = [s for s in starts if within.start <= s and s + len(exact) <= within.end]
-        if prefix:
-            p = normalise_text(prefix)
-            starts = [s for s in starts if self.text[max(0, s - len(p)):s] == p]
-        if suffix:
-            sfx = normalise_text(suffix)
-            starts = [s for s in starts if self.text[s + len(exact):s + len(exact) + len(sfx)] == sfx]
         shown = exact if len(exact) <= 80 else exact[:77] + "..."
         where = " inside its quote" if within is not None else " in the article text"
+        found = f'{what}: quote "{shown}" occurs {len(starts)} time(s){where}'
+        for part, given, before in (("prefix", prefix, True), ("suffix", suffix, False)):
+            if starts and given:
+                ctx_text = normalise_text(given)
+                kept = [s for s in starts if self._beside(s, len(exact), len(ctx_text), before) == ctx_text]
+                if not kept:
+                    ctx.error(path, f'{found}, but never {"after" if before else "before"} the {part} '
+                                    f'"{ctx_text}"{self._nearest_context(starts, len(exact), ctx_text, before)}; '
+                                    f"fix the {part}, or drop it and give occurrence: N")
+                    return None
+                starts = kept
         if not starts:
             if within is not None and self._positions(exact):
                 hint = "; it occurs in the text, but outside the quote it must be part of"
@@ -707,14 +715,52 @@ class Quotes:
             self.text[max(0, start - CONTEXT_CHARS):start], self.text[end:end + CONTEXT_CHARS],
         )
 
+    def _beside(self, start: int, length: int, n: int, before: bool) -> str:
+        """The ``n`` characters before (or after) the quote at ``start``."""
+        return self.text[max(0, start - n):start] if before else self.text[start + length:start + length + n]
+
+    def _line(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
+
+    def _nearest_context(self, starts: list[int], length: int, given: str, before: bool) -> str:
+        """Where the text beside an occurrence is most like the prefix (or suffix) that failed."""
+        from rapidfuzz import fuzz
+
+        best = max(range(len(starts)), key=lambda i: fuzz.ratio(given, self._beside(starts[i], length, len(given), before)))
+        seen = self._beside(starts[best], length, len(given), before)
+        return (f' (the nearest: "{seen}" {"before" if before else "after"} occurrence {best + 1}, '
+                f"line {self._line(starts[best])})")
+
     def _hint(self, exact: str) -> str:
+        """Why a quote is not in the text, and the passage of the text nearest to it."""
+        from rapidfuzz import fuzz
+
         def fold(s: str) -> str:
             s = re.sub(r"[\u2018\u2019\u02bc`]", "'", s)
             s = re.sub(r"[\u201c\u201d\u00ab\u00bb]", '"', s)
             return re.sub(r"\s+", " ", s).lower()
+        near = fuzz.partial_ratio_alignment(exact, self.text, score_cutoff=60)
+        nearest = ""
+        if near is not None:
+            # the aligned window is as long as the quote: stretch it to the length most like the quote,
+            # then to whole words ("killed" found as "neutralized" is longer)
+            spans = [(b, e) for b in range(max(0, near.dest_start - 8), near.dest_start + 9)
+                     for e in range(near.dest_end - 10, min(len(self.text), near.dest_end + 25) + 1) if e > b]
+            begin, end = max(spans, key=lambda span: fuzz.ratio(exact, self.text[span[0]:span[1]].strip()))
+            while begin < end and self.text[begin].isspace():
+                begin += 1
+            while end > begin and self.text[end - 1].isspace():
+                end -= 1
+            while begin > 0 and self.text[begin - 1].isalnum() and self.text[begin].isalnum():
+                begin -= 1
+            while end < len(self.text) and self.text[end - 1].isalnum() and self.text[end].isalnum():
+                end += 1
+            passage = self.text[begin:end]
+            passage = passage if len(passage) <= 80 else passage[:77] + "..."
+            nearest = f'; the nearest text is "{passage}" (line {self._line(near.dest_start)})'
         if fold(exact) in fold(self.text):
-            return " (a near match exists: copy quotes, apostrophes, spaces and case exactly as in the text)"
-        return "; copy the quote exactly from the article text"
+            return f" (a near match exists: copy quotes, apostrophes, spaces and case exactly as in the text){nearest}"
+        return f"; copy the quote exactly from the article text{nearest}"
 
 
 # --------------------------------------------------------------------------- the validator
@@ -841,7 +887,7 @@ class CorpusReader:
                 types = tuple(item["type"]) if isinstance(item["type"], list) else (item["type"],)
                 for t in types:
                     if t not in self.class_names:
-                        ctx.error([i, "type"], f"entity {eid}: unknown type {t!r}: not a class of the ontology")
+                        ctx.error([i, "type"], f"entity {eid}: unknown type {t!r}: not a class of the ontology{did_you_mean(t, self.class_names)}")
                 coords = None
                 if "coordinates" in item:
                     c = item["coordinates"]
@@ -866,7 +912,7 @@ class CorpusReader:
             for j, fact in enumerate(ent.facts):
                 fpath = [i, "facts", j]
                 if fact.object not in entities:
-                    ctx.error(fpath + ["object"], f"entity {ent.id}: fact {fact.property}: unknown entity {fact.object!r}")
+                    ctx.error(fpath + ["object"], f"entity {ent.id}: fact {fact.property}: unknown entity {fact.object!r}{did_you_mean(fact.object, entities)}")
                     continue
                 self._check_relation_types(
                     ctx, fpath, f"entity {ent.id}: fact {fact.property}", fact.property,
@@ -932,7 +978,7 @@ class CorpusReader:
             types = tuple(e["type"]) if isinstance(e["type"], list) else (e["type"],)
             for t in types:
                 if t not in self.class_names:
-                    ctx.error(path + ["type"], f"entity {e['id']}: unknown type {t!r}: not a class of the ontology")
+                    ctx.error(path + ["type"], f"entity {e['id']}: unknown type {t!r}: not a class of the ontology{did_you_mean(t, self.class_names)}")
             anchor = q.anchor(e["quote"], ctx, path + ["quote"], f"entity {e['id']}") if "quote" in e else None
             local[e["id"]] = LocalEntity(e["id"], types, e["label"], anchor, e.get("note"))
 
@@ -946,7 +992,8 @@ class CorpusReader:
         def ref(path: list[Any], eid: str, what: str, expected: str | None = None) -> None:
             types = types_of(eid)
             if types is None:
-                ctx.error(path, f"{what}: unknown entity {eid!r}: add it to the registry or to this file's entities")
+                known = [*local, *registry.entities]
+                ctx.error(path, f"{what}: unknown entity {eid!r}: add it to the registry or to this file's entities{did_you_mean(eid, known)}")
             elif expected is not None and not self._fits(types, expected):
                 ctx.error(path, f"{what}: {eid!r} is a {'/'.join(types)}, but {self._name(expected)} is expected")
 
@@ -1036,7 +1083,7 @@ class CorpusReader:
             what = f"event {e['id']}"
             etype = e["type"]
             if not self._is_class(etype, SK.Event):
-                ctx.error(path + ["type"], f"{what}: {etype!r} is not an event class of the ontology")
+                ctx.error(path + ["type"], f"{what}: {etype!r} is not an event class of the ontology{did_you_mean(etype, self._classes_under(SK.Event))}")
             anchor = q.anchor(e["quote"], ctx, path + ["quote"], what)
             trigger = q.anchor(e["trigger"], ctx, path + ["trigger"], f"{what} trigger", within=anchor) if "trigger" in e and anchor else None
             participants, hedged = [], []
@@ -1136,7 +1183,7 @@ class CorpusReader:
             path = ["observations", i]
             what = f"observation {o['id']}"
             if not self._is_class(o["type"], SK.Observation):
-                ctx.error(path + ["type"], f"{what}: {o['type']!r} is not an observation class of the ontology")
+                ctx.error(path + ["type"], f"{what}: {o['type']!r} is not an observation class of the ontology{did_you_mean(o['type'], self._classes_under(SK.Observation))}")
             ref(path + ["subject"], o["subject"], f"{what} subject", SK.Agent)
             if "place" in o:
                 ref(path + ["place"], o["place"], f"{what} place", SK.Place)
@@ -1152,7 +1199,11 @@ class CorpusReader:
 
         if len([p for p in problems if p.severity == "error"]) > before:
             return None
-        return Article(meta, text, tuple(mentions), tuple(local.values()), tuple(events), tuple(relations), tuple(claims), tuple(observations))
+        article = Article(meta, text, tuple(mentions), tuple(local.values()), tuple(events), tuple(relations), tuple(claims), tuple(observations))
+        from sahelkg.lint import article_warnings  # (lint reads these records: imported here, not at the top)
+
+        problems.extend(article_warnings(article, registry, self.ontology, data, str(ann_path)))
+        return article
 
     # ---- helpers
     def _name(self, iri: str) -> str:
@@ -1167,6 +1218,10 @@ class CorpusReader:
             return True  # an unknown type is reported once where it is declared, not at every use
         return self.ontology.fits([SK.term(t) if t in SK else t for t in type_names], frozenset([expected]))
 
+    def _classes_under(self, ancestor: str) -> list[str]:
+        """The names of the ontology's classes under ``ancestor`` (the choices of a "did you mean")."""
+        return sorted(c for c in self.class_names if self._is_class(c, ancestor))
+
     def _is_class(self, name: str, ancestor: str) -> bool:
         return name in self.class_names and ancestor in self.ontology.superclasses(SK.term(name))
 
@@ -1175,7 +1230,8 @@ class CorpusReader:
         subject_types: tuple[str, ...], object_types: tuple[str, ...],
     ) -> None:
         if prop not in RELATION_PROPERTIES:
-            ctx.error(path + ["property"], f"{what}: unknown relation property {prop!r}; use one of {', '.join(RELATION_PROPERTIES)}")
+            hint = did_you_mean(prop, RELATION_PROPERTIES) or f"; use one of {', '.join(RELATION_PROPERTIES)}"
+            ctx.error(path + ["property"], f"{what}: unknown relation property {prop!r}{hint}")
             return
         if any(t not in self.class_names for t in (*subject_types, *object_types)):
             return  # an unknown type is reported where it is declared

@@ -1066,6 +1066,8 @@ def validate_graphs(store: pyoxigraph.Store, shapes_file: Path, graphs: list[str
         for g in graphs:
             name = g.strip("<>")
             focus_graphs += [name, name.replace(base, base + "inferred/", 1)]
+    from sahelkg.lint import fact_line
+
     problems = []
     for r in compiled.run(store, focus_graphs):
         file, where = locate(store, r.focus.value, settings)
@@ -1074,5 +1076,5 @@ def validate_graphs(store: pyoxigraph.Store, shapes_file: Path, graphs: list[str
             text += f" (path {_short(r.path)})"
         if r.value is not None:
             text += f" (value {_short(r.value.value)})"
-        problems.append(Problem(file, None, text, "error" if r.severity == VIOLATION else "warning"))
+        problems.append(Problem(file, fact_line(file, where), text, "error" if r.severity == VIOLATION else "warning"))
     return sorted(problems, key=lambda p: (p.file, p.message))

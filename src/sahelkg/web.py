@@ -38,6 +38,7 @@ from starlette.staticfiles import StaticFiles
 from sahelkg import __version__
 from sahelkg.errors import SahelKGError, UsageError
 from sahelkg.queries import NamedQuery, bind_params, find_query, inject_values, list_queries, query_form
+from sahelkg.store import generation
 from sahelkg.vocab import (
     DCTERMS, DEFAULT_BASE, EVENT_CLASSES, OA, OWL, PREFIXES, RDF, RDFS, SK, SKOS,
     Namespace,
@@ -1010,6 +1011,41 @@ def web_routes(queries_dir: Path, *, base_iri: str = DEFAULT_BASE) -> list[BaseR
         labels = await fetch_labels(request.app.state.sparql, iris, lang)
         return JSONResponse({"lang": lang, "labels": labels})
 
+    search_index: dict[tuple[str, int], Any] = {}  # the entity names of the current store generation
+
+    async def api_search(request: Request) -> Response:
+        """``/api/search?q=TEXT&type=CLASS&lang=en|fr&limit=N``: entities by name (sahelkg.search)."""
+        from sahelkg.search import NameIndex, index_queries
+
+        params = request.query_params
+        text = params.get("q", "").strip()
+        if not text:
+            return _json_error(400, "give the name to look for as q=TEXT")
+        lang = params.get("lang") or None
+        if lang is not None and lang not in LANGUAGES:
+            return _json_error(400, f"lang: use one of {', '.join(LANGUAGES)}")
+        try:
+            limit = int(params.get("limit", "10"))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 100:
+            return _json_error(400, "limit: a whole number from 1 to 100")
+        sparql = request.app.state.sparql
+        # the names are read once per store generation (and after each write), as the VoID counts are
+        key = (generation(sparql.config.store_path), getattr(sparql, "_writes", 0))
+        index = search_index.get(key)
+        if index is None:
+            try:
+                results = [await sparql.select_json(q) for q in index_queries(site.id_base)]
+            except SahelKGError as e:
+                return _json_error(getattr(e, "status", 400), str(e))
+            index = NameIndex.from_json_results(*results, id_base=site.id_base, graph_base=base_iri + "graph/")
+            search_index.clear()
+            search_index[key] = index
+        hits = index.search(text, type_=params.get("type") or None, lang=lang, limit=limit)
+        return JSONResponse({"q": text, "type": params.get("type") or None, "lang": lang,
+                             "results": [hit.as_json() for hit in hits]})
+
     async def id_root(request: Request) -> Response:
         lang = choose_language(request)
         return await render_not_found(request.app.state.sparql, site, site.id_base, lang, request.url.path)
@@ -1021,6 +1057,7 @@ def web_routes(queries_dir: Path, *, base_iri: str = DEFAULT_BASE) -> list[BaseR
         Route("/api/queries", api_queries, methods=["GET", "HEAD"]),
         Route("/api/queries/{name}", api_run, methods=["GET", "HEAD"]),
         Route("/api/labels", api_labels, methods=["POST"]),
+        Route("/api/search", api_search, methods=["GET", "HEAD"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
 
