@@ -145,7 +145,7 @@ DATA_PROPERTIES = [
     "placeAsWritten",
     # reports and provenance
     "statementPredicate", "isDisjunctive", "inferenceReason", "articleId", "url",
-    "textSha256", "annotationId",
+    "textSha256", "annotationId", "text",
 ]
 
 # --- named individuals declared in the ontology ------------------------------

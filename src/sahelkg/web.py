@@ -1011,8 +1011,14 @@ def web_routes(queries_dir: Path, *, base_iri: str = DEFAULT_BASE) -> list[BaseR
         lang = choose_language(request)
         return await render_not_found(request.app.state.sparql, site, site.id_base, lang, request.url.path)
 
+    async def article(request: Request) -> Response:
+        from sahelkg.article_view import article_page
+
+        return await article_page(request, site, request.path_params["article_id"])
+
     return [
         Route("/", index, methods=["GET", "HEAD"], name="web-index"),
+        Route("/article/{article_id}", article, methods=["GET", "HEAD"], name="article"),
         Route("/id/", id_root, methods=["GET", "HEAD"]),
         Route("/id/{path:path}", entity, methods=["GET", "HEAD"], name="entity"),
         Route("/api/queries", api_queries, methods=["GET", "HEAD"]),
