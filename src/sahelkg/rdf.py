@@ -247,7 +247,7 @@ class ArticleMapper:
         add(art, sk("articleId"), literal(self.aid))
         add(art, sk("textSha256"), literal(meta.text_sha256))
         # The text the oa:TextPositionSelector offsets count in: the article view reads it from the store.
-        add(art, sk("text"), literal(a.text, lang=meta.language))
+        add(art, sk("text"), literal(a.text))
         add(art, iri(DCTERMS.language), literal(meta.language))
         title = meta.title or f"Article {self.aid}"
         add(art, LABEL, literal(title, lang=meta.language))
