@@ -107,8 +107,9 @@ def test_event_triggers_and_quotes_are_highlighted(page):
 
 
 def test_drafts_are_shown_apart(page):
-    draft = page.locator(f'.article-facts li.draft[data-iri$="/id/{ARTICLE}/e7"]')
+    draft = page.locator(f'section.drafts li.draft[data-iri$="/id/{ARTICLE}/e7"]')
     assert draft.count() == 1
+    assert page.inner_text("section.drafts h2") == "Drafts, not yet reviewed (1)"
     assert draft.locator(".draft-badge").inner_text() == "draft"
     assert page.locator(".article-facts li.draft").count() == 1  # e7 only
     assert page.locator(f'.article-text a.trigger.draft[data-iri$="/id/{ARTICLE}/e7"]').inner_text() == "hit"

@@ -205,9 +205,9 @@ def test_malformed_xmi_names_file_and_line(tmp_path):
     xmi.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ExchangeError) as e:
         import_articles(settings, "xmi", out)
-    [problem] = e.value.problems
-    assert str(problem).startswith(f"{xmi}:")
-    assert "malformed XMI: " in str(problem)
+    n = len(lines)  # the parser notices at the closing tag of the document
+    assert [str(p) for p in e.value.problems] == [
+        f"{xmi}:{n}: malformed XMI: Opening and ending tag mismatch: SahelEntity line 5 and XMI, line {n}, column 11"]
 
 
 def test_xmi_element_without_type_is_named(tmp_path):
@@ -231,3 +231,29 @@ def test_annotation_conf_declares_the_ontology(ontology):
     assert any(line.startswith("\t\tDeath\tAttacker*:<THING>") for line in lines)  # Event > OutcomeEvent > Death
     assert "memberOf\tArg1:<THING>, Arg2:<THING>" in lines
     assert "Certainty\tArg:<EVENT>, Value:certain|very_probable|probable|possible" in lines
+
+
+def test_cli_export_and_import(tmp_path):
+    from click.testing import CliRunner
+
+    from sahelkg.cli import main
+
+    corpus = _copy(tmp_path)
+    runner = CliRunner()
+    out = tmp_path / "out"
+    r = runner.invoke(main, ["export", "brat", "-o", str(out), "--article", "002_b43efc41ee202923",
+                             "--corpus", str(corpus), "--store", str(tmp_path / "store")])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "002_b43efc41ee202923.ann", "002_b43efc41ee202923.txt", "annotation.conf", "visual.conf"]
+    assert "002_b43efc41ee202923: not carried: e2: place bearing" in r.output.splitlines()
+    r = runner.invoke(main, ["import", "brat", str(out), "--corpus", str(corpus)])
+    assert r.exit_code == 0, r.output
+    assert f"wrote 1 annotation file(s): {corpus / 'annotations' / '002_b43efc41ee202923.yaml'}" in r.output
+    r = runner.invoke(main, ["export", "brat", "--corpus", str(corpus)])
+    assert (r.exit_code, r.output.strip()) == (2, "error: export brat: give the folder to write to with -o DIR")
+    (out / "002_b43efc41ee202923.ann").write_text("T1\tPerson 0 3\tXYZ\n", encoding="utf-8")
+    r = runner.invoke(main, ["import", "brat", str(out), "--corpus", str(corpus)])
+    assert r.exit_code == 1
+    assert r.output.splitlines()[0].startswith(f"error: {out / '002_b43efc41ee202923.ann'}:1: T1: the text \"XYZ\" is not")
+    assert r.output.splitlines()[-1] == "1 error(s); nothing was changed."

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sahelkg.vocab import OA, RDF, RDFS, SK
+from sahelkg.vocab import DCTERMS, OA, RDF, RDFS, SK
 
 # sk:reviewStatus and sk:Draft are the draft marking of the annotation format (COMMON.md item 1);
 # read by IRI so that the page shows drafts whichever build wrote them.
@@ -41,6 +41,7 @@ class ArticleView:
     iri: str
     text: str
     label: str
+    language: str = ""
     highlights: list[Highlight] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)  # body -> most specific type label
@@ -51,10 +52,11 @@ async def read_article(sparql, iri: str, lang: str) -> ArticleView | None:  # ty
     from sahelkg.web import _most_specific_types, _nt, _rows, _val, fetch_labels
 
     art = _nt(iri)
-    rows = _rows(await sparql.select_json(f"SELECT ?text WHERE {{ {art} {_nt(SK.text)} ?text }} LIMIT 1"))
+    rows = _rows(await sparql.select_json(
+        f"SELECT ?text ?lang WHERE {{ {art} {_nt(SK.text)} ?text OPTIONAL {{ {art} {_nt(DCTERMS.language)} ?lang }} }} LIMIT 1"))
     if not rows:
         return None
-    view = ArticleView(iri, rows[0]["text"]["value"], iri)
+    view = ArticleView(iri, rows[0]["text"]["value"], iri, language=_val(rows[0], "lang") or "")
     result = await sparql.select_json(f"""
 SELECT ?ann ?body ?motivation ?start ?end ?family ?draft WHERE {{
   ?target {_nt(OA.hasSource)} {art} ; {_nt(OA.hasSelector)} ?pos .
@@ -131,18 +133,26 @@ async def article_page(request: Request, site, article_id: str) -> Response:  # 
 
     facts = sorted({(x.body, x.family, x.draft) for x in view.highlights if x.kind == "quote"},
                    key=lambda t: (t[1], t[0]))
-    items = "".join(
-        f'<li class="fact f-{h(fam)}{" draft" if draft else ""}" data-iri="{h(body)}">'
-        + link(body, h(view.labels.get(body, body)), f"f-{fam}", view.types.get(body, fam))
-        + (' <span class="badge draft-badge">draft</span>' if draft else "")
-        + f' <span class="type">{h(view.types.get(body, ""))}</span></li>'
-        for body, fam, draft in facts)
+
+    def fact_list(items: list[tuple[str, str, bool]]) -> str:
+        return "".join(
+            f'<li class="fact f-{h(fam)}{" draft" if draft else ""}" data-iri="{h(body)}">'
+            + link(body, h(view.labels.get(body, body)), f"f-{fam}", view.types.get(body, fam))
+            + (' <span class="badge draft-badge">draft</span>' if draft else "")
+            + f' <span class="type">{h(view.types.get(body, ""))}</span></li>'
+            for body, fam, draft in items)
+
+    reviewed = [f for f in facts if not f[2]]
+    drafts = [f for f in facts if f[2]]
+    sections = f'<section><h2>Facts stated in this article ({len(reviewed)})</h2><ul class="article-facts">{fact_list(reviewed)}</ul></section>'
+    if drafts:  # drafts apart: a machine's proposals, not yet checked by a reviewer
+        sections += (f'<section class="drafts"><h2>Drafts, not yet reviewed ({len(drafts)})</h2>'
+                     f'<ul class="article-facts">{fact_list(drafts)}</ul></section>')
     legend = " ".join(f'<span class="mention f-{f}">{f}</span>' for f in ("Agent", "Place", "Equipment")) + \
         ' <span class="trigger f-Event">event trigger</span> <span class="quote f-Event">quote of a fact</span>' \
         ' <span class="quote f-Event draft">draft</span>'
     body = (f'<h1>{h(view.label)}</h1><p class="iri">{link(iri, h(site.compact(iri)), "", "the article resource")}</p>'
             f'<p class="legend">{legend}</p>'
-            f'<div class="article-text" lang="{h(lang)}">{render_text(view, link)}</div>'
-            f'<section><h2>Facts stated in this article ({len(facts)})</h2><ul class="article-facts">{items}</ul></section>')
+            f'<div class="article-text" lang="{h(view.language or lang)}">{render_text(view, link)}</div>{sections}')
     return _page(view.label, body, lang=lang, path=request.url.path,
                  extra_head='<link rel="stylesheet" href="/static/article.css">')

@@ -28,6 +28,7 @@ from typing import Any
 from sahelkg.errors import Problem
 from sahelkg.exchange.standoff import (
     ARG_ROLES, ATTRIBUTES, CLAIM, CLAIM_ARGS, EVENT_LINKS, KB, OBSERVATION_ARGS, QUOTE, Doc, Frame, Link, Span,
+    class_groups,
 )
 from sahelkg.vocab import RELATION_PROPERTIES, SK
 
@@ -206,19 +207,6 @@ def _tree(ontology: Any, classes: Iterable[str]) -> list[tuple[int, str]]:
                 walk(n, depth + 1)
     walk(None, 0)
     return out
-
-
-def class_groups(ontology: Any) -> dict[str, list[str]]:
-    """The ontology's annotatable classes: 'entity', 'event' and 'observation' local names."""
-    names = [c[len(SK.base):] for c in ontology.classes if c.startswith(SK.base)]
-
-    def under(root: str) -> list[str]:
-        return sorted(n for n in names if SK.term(root) in ontology.superclasses(SK.base + n))
-
-    events, observations = under("Event"), under("Observation")
-    entities = sorted(set(under("Agent")) | set(under("Place")) | set(under("Equipment"))
-                      | {n for n in ("Position", "MilitaryRank", "Decoration") if n in names})
-    return {"entity": entities, "event": events, "observation": observations}
 
 
 def annotation_conf(ontology: Any) -> str:

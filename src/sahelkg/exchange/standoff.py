@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sahelkg.corpus import Anchor, Article, Quotes, Registry
-from sahelkg.vocab import CERTAINTIES, GEO_PRECISIONS, OUTCOMES, ROLE_PROPERTIES, STANCES
+from sahelkg.vocab import CERTAINTIES, GEO_PRECISIONS, OUTCOMES, ROLE_PROPERTIES, SK, STANCES
 
 KB = "sahelkg"  # the normalisation database name: "sahelkg:jnim", "sahelkg:<article>/<id>"
 QUOTE = "Quote"  # the span type of a fact's quote
@@ -387,10 +387,10 @@ def quote_spec(quotes: Quotes, start: int, end: int, within: tuple[int, int] | N
 
 
 class _Importer:
-    def __init__(self, doc: Doc, article_id: str, registry: Registry, class_names: frozenset[str],
+    def __init__(self, doc: Doc, article_id: str, registry: Registry, entity_types: frozenset[str],
                  event_types: frozenset[str], observation_types: frozenset[str], base: dict[str, Any] | None) -> None:
         self.doc, self.aid, self.registry, self.base = doc, article_id, registry, base
-        self.class_names, self.event_types, self.observation_types = class_names, event_types, observation_types
+        self.entity_types, self.event_types, self.observation_types = entity_types, event_types, observation_types
         self.quotes = Quotes(doc.text)
         self.errors: list[ImportProblem] = []
         self.report = Report()
@@ -452,8 +452,8 @@ class _Importer:
             if s.type == QUOTE:
                 self.lost(s.id, "a Quote span that no event uses: left out")
                 continue
-            if s.type not in self.class_names or s.type in self.event_types:
-                self.lost(s.id, f"entity type {s.type!r} is not an entity class of the ontology: left out")
+            if s.type not in self.entity_types:
+                self.lost(s.id, f"{s.type!r} is not an entity class of the ontology, nor the trigger of an event: left out")
                 continue
             r = self.ref(s.id)
             if r is None:
@@ -801,6 +801,19 @@ def _ordered(item: dict[str, Any], kind: str) -> dict[str, Any]:
     return dict(sorted(item.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
 
+def class_groups(ontology: Any) -> dict[str, list[str]]:
+    """The ontology's annotatable classes by local name: 'entity' (agents, places, equipment, positions,
+    ranks, decorations), 'event' and 'observation'."""
+    names = [c[len(SK.base):] for c in ontology.classes if c.startswith(SK.base)]
+
+    def under(root: str) -> list[str]:
+        return sorted(n for n in names if SK.term(root) in ontology.superclasses(SK.base + n))
+
+    entities = sorted(set(under("Agent")) | set(under("Place")) | set(under("Equipment"))
+                      | {n for n in ("Position", "MilitaryRank", "Decoration") if n in names})
+    return {"entity": entities, "event": under("Event"), "observation": under("Observation")}
+
+
 def from_doc(doc: Doc, article_id: str, registry: Registry, ontology: Any,
              base: dict[str, Any] | None) -> tuple[dict[str, Any] | None, list[ImportProblem], Report]:
     """The annotation file's data for ``doc``, the errors that stop the import, and the report.
@@ -808,18 +821,10 @@ def from_doc(doc: Doc, article_id: str, registry: Registry, ontology: Any,
     :param base: the data of the article's current annotation file, if there is one: its article block
         and the fields the format cannot hold are kept for the items whose id comes back.
     """
-    from sahelkg.vocab import SK
-
-    names = frozenset(c[len(SK.base):] for c in ontology.classes if c.startswith(SK.base))
-    event_types = frozenset(n for n in names if SK.term("Event") in ontology.superclasses(SK.term(n)))
-    observation_types = frozenset(n for n in names if SK.term("Observation") in ontology.superclasses(SK.term(n)))
-    report_types = frozenset({"Article", "Claim", "RelationStatement", "Quantity", "TimeSpec", "RelativeLocation",
-                              "Stance", "Certainty", "DatePrecision", "DateBasis", "GeoPrecision", "OutcomeKind"})
-    imp = _Importer(doc, article_id, registry, names - observation_types - report_types, event_types,
-                    observation_types, base)
-    imp.event_types = event_types | observation_types  # frames only; spans typed so are not entities
+    groups = class_groups(ontology)
+    imp = _Importer(doc, article_id, registry, frozenset(groups["entity"]), frozenset(groups["event"]),
+                    frozenset(groups["observation"]), base)
     data = imp.run()
-    imp.event_types = event_types
     if imp.errors:
         return None, imp.errors, imp.report
     if not doc.language and not (base and base.get("article")):
