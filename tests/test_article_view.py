@@ -6,6 +6,7 @@ the test inserts: e7 marked ``sk:reviewStatus sk:Draft`` (the draft marking of t
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 
@@ -126,3 +127,13 @@ def test_an_article_without_text_is_404(server):
     r = httpx.get(f"{server}/article/no-such-article")
     assert r.status_code == 404
     assert "holds no text for the article" in r.text
+
+
+def test_the_article_page_links_to_its_view_without_the_text(server):
+    import httpx
+
+    r = httpx.get(f"{server}/id/article/{ARTICLE}", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    assert f'<a href="/article/{ARTICLE}">Read the text with its annotations highlighted</a>' in r.text
+    text = (PACKAGE_ROOT / "corpus" / "articles" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
+    assert html.escape(text[:300]) not in r.text  # the text is the view's, not a statement in the table

@@ -91,7 +91,7 @@ STATEMENT_ORDER = {iri: i for i, iri in enumerate(
 # Shown in the page header, so left out of the table of other statements.
 HEADER_PROPERTIES = frozenset({
     RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SK.latitude, SK.longitude,
-    DCTERMS.description, SKOS.note,
+    DCTERMS.description, SKOS.note, SK.text,  # an article's text: shown by its view, /article/ID
 })
 
 
@@ -806,6 +806,9 @@ def render_entity(site: Site, d: Description, lang: str, path: str) -> HTMLRespo
     if others:
         parts.append(f"<section><h2>Claims, observations and statements ({len(others)})</h2>"
                      f"{r.fact_rows(others, with_role=True)}</section>")
+    if d.literals(SK.text) and d.iri.startswith(site.id_base + "article/"):
+        view = "/article/" + quote(d.iri[len(site.id_base + "article/"):], safe="")
+        parts.append(f'<p class="article-view"><a href="{h(r.href(view))}">Read the text with its annotations highlighted</a></p>')
     if stated:
         parts.append(f"<section><h2>Facts stated in this article ({len(stated)})</h2>"
                      f"{r.fact_rows(stated, with_role=False, with_article=False)}</section>")
