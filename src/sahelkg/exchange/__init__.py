@@ -170,11 +170,11 @@ def import_articles(settings: Settings, fmt: str, path: Path, *, language: str |
         if not text_path.exists():
             problems.append(Problem(str(file), None, f"no article {aid} in the corpus ({text_path}); add its text there first"))
             continue
-        text = normalise_text(text_path.read_text(encoding="utf-8"))
+        text = offset_text(text_path.read_text(encoding="utf-8"))
         try:
             if fmt == "brat":
                 txt = file.with_suffix(".txt")
-                if txt.exists() and normalise_text(txt.read_text(encoding="utf-8")) != text:
+                if txt.exists() and normalise_text(txt.read_text(encoding="utf-8")) != text:  # as exported: the body
                     problems.append(Problem(str(txt), None, f"differs from the corpus's text {text_path}: the offsets "
                                                            "of the .ann would not point at the same words"))
                     continue
@@ -204,6 +204,17 @@ def import_articles(settings: Settings, fmt: str, path: Path, *, language: str |
         raise ExchangeError(problems)
     _validate_and_write(reader, registry, produced, inputs, result)
     return result
+
+
+def offset_text(raw: str) -> str:
+    """The text an article's offsets count in, from its file's content: normalised, and without the
+    ``# key: value`` header lines when the corpus reader has them (``corpus.split_header``, the one
+    function that splits them), so that the offsets of an import are the corpus's."""
+    import sahelkg.corpus as corpus
+
+    text = normalise_text(raw)
+    split = getattr(corpus, "split_header", None)
+    return split(text)[1] if split is not None else text
 
 
 def _plain(data: Any) -> Any:

@@ -175,7 +175,7 @@ def to_doc(article: Article, raw: dict[str, Any], registry: Registry) -> tuple[D
         ent = registry.entities.get(eid)
         return (ent.labels.get(article.meta.language) or ent.labels.get("en") or eid) if ent else eid
 
-    def flags(item_id: str, raw_item: dict[str, Any] | None, what: str) -> None:
+    def flags(item_id: str, raw_item: dict[str, Any] | None) -> None:
         if raw_item and raw_item.get("status") == "draft":
             doc.attributes.setdefault(item_id, {})[DRAFT] = True
 
@@ -186,41 +186,37 @@ def to_doc(article: Article, raw: dict[str, Any], registry: Registry) -> tuple[D
                 report.lost.append(f"{fid}: {key}")
 
     # Entities: the introductions of local entities, then every mention.
-    by_entity: dict[str, list[Span]] = {}
+    introductions: dict[str, Span] = {}
     for e in article.entities:
-        if e.anchor is None:
+        if e.anchor is None:  # its label and note ride on its first mention, if it has one
             if not any(m.entity == e.id for m in article.mentions):
                 report.lost.append(f"entity {e.id}: no quote and no mention, so no span to carry it")
-            else:
-                report.lost.append(f"entity {e.id}: no quote (its note and label ride on a mention)")
             continue
         sid = b.span(entity_type(e.id), e.anchor)
         doc.norms[sid] = (ref(e.id), e.label)
         doc.attributes.setdefault(sid, {})[INTRODUCTION] = True
         if e.note:
             doc.notes[sid] = e.note
-        flags(sid, raw_items["entities"].get(e.id), f"entity {e.id}")
+        flags(sid, raw_items["entities"].get(e.id))
         lost_keys("entities", e.id)
         if len(e.types) > 1:
             report.lost.append(f"entity {e.id}: types after the first ({', '.join(e.types[1:])})")
-        by_entity.setdefault(e.id, []).append(doc.spans[-1])
-    intro_only = {eid: list(spans) for eid, spans in by_entity.items()}
-    by_entity = {}
-    for i, m in enumerate(article.mentions):
+        introductions[e.id] = doc.spans[-1]
+    mentions_of: dict[str, list[Span]] = {}
+    raw_mentions = raw.get("mentions") or []
+    for i, m in enumerate(article.mentions):  # (a validated article keeps every mention, in order)
         sid = b.span(entity_type(m.entity), m.anchor)
         doc.norms[sid] = (ref(m.entity), entity_label(m.entity))
-        raw_mention = (raw.get("mentions") or [])[i] if i < len(raw.get("mentions") or []) else None
-        flags(sid, raw_mention if isinstance(raw_mention, dict) else None, f"mention {i + 1}")
-        by_entity.setdefault(m.entity, []).append(doc.spans[-1])
-    for e in article.entities:  # an entity with no quote: its label and note go on its first mention
-        if e.anchor is None and e.id in by_entity:
-            first = by_entity[e.id][0]
-            if e.note:
-                doc.notes[first.id] = e.note
+        flags(sid, raw_mentions[i] if i < len(raw_mentions) and isinstance(raw_mentions[i], dict) else None)
+        mentions_of.setdefault(m.entity, []).append(doc.spans[-1])
+    for e in article.entities:
+        if e.anchor is None and e.note and e.id in mentions_of:
+            doc.notes[mentions_of[e.id][0].id] = e.note
 
     def target(eid: str, within: Anchor) -> str | None:
-        """The span to attach entity ``eid`` to: a mention inside the quote, else its first mention."""
-        spans = by_entity.get(eid, []) or intro_only.get(eid, [])
+        """The span to attach entity ``eid`` to: a mention inside the quote, else the nearest one
+        (else its introduction)."""
+        spans = mentions_of.get(eid) or ([introductions[eid]] if eid in introductions else [])
         inside = [s for s in spans if within.start <= s.start and s.end <= within.end]
         if inside or not spans:
             return inside[0].id if inside else None
@@ -282,7 +278,7 @@ def to_doc(article: Article, raw: dict[str, Any], registry: Registry) -> tuple[D
             doc.attributes.setdefault(f.id, {})["Certainty"] = e.certainty
         if raw_e and raw_e.get("modality"):
             doc.attributes.setdefault(f.id, {})["Modality"] = raw_e["modality"]
-        flags(f.id, raw_e, what)
+        flags(f.id, raw_e)
         if e.note:
             doc.notes[f.id] = e.note
         lost_keys("events", e.id)
@@ -302,7 +298,7 @@ def to_doc(article: Article, raw: dict[str, Any], registry: Registry) -> tuple[D
             attrs["Certainty"] = c.certainty
         if c.disjunctive:
             attrs["Disjunctive"] = True
-        flags(f.id, raw_items["claims"].get(c.id), c.id)
+        flags(f.id, raw_items["claims"].get(c.id))
         if c.note:
             doc.notes[f.id] = c.note
         lost_keys("claims", c.id)
@@ -316,7 +312,7 @@ def to_doc(article: Article, raw: dict[str, Any], registry: Registry) -> tuple[D
             arg_entity(f, "AccordingTo", o.according_to, o.anchor, f"{o.id} according_to")
         if o.outcome:
             doc.attributes.setdefault(f.id, {})["Outcome"] = o.outcome
-        flags(f.id, raw_items["observations"].get(o.id), o.id)
+        flags(f.id, raw_items["observations"].get(o.id))
         if o.note:
             doc.notes[f.id] = o.note
         lost_keys("observations", o.id)
@@ -336,7 +332,7 @@ def to_doc(article: Article, raw: dict[str, Any], registry: Registry) -> tuple[D
             report.lost.append(f"{r.id}: quote (a relation has no span: the import takes the text from its first argument to its last)")
         if r.certainty:
             doc.attributes.setdefault(link.id, {})["Certainty"] = r.certainty
-        flags(link.id, raw_items["relations"].get(r.id), r.id)
+        flags(link.id, raw_items["relations"].get(r.id))
         if r.note:
             doc.notes[link.id] = r.note
         lost_keys("relations", r.id)
@@ -347,10 +343,9 @@ def to_doc(article: Article, raw: dict[str, Any], registry: Registry) -> tuple[D
             report.lost.append(f"{what}: {fid} (a relation cannot be an argument)")
         else:
             f.args.append((name, tid))
-    for kind in ("entities", "mentions", "events", "relations", "claims", "observations"):
-        for x in raw.get(kind) or []:
-            if isinstance(x, dict) and "confidence" in x and kind == "mentions":
-                report.lost.append(f"mention of {x.get('entity')}: confidence")
+    for x in raw.get("mentions") or []:
+        if isinstance(x, dict) and "confidence" in x:
+            report.lost.append(f"mention of {x.get('entity')}: confidence")
     report.lost.extend(f"article: {key}" for key in (raw.get("article") or {}) if key not in ("id", "language"))
     return doc, report
 
@@ -472,8 +467,14 @@ class _Importer:
                     if attrs.get(DRAFT):
                         ent["status"] = "draft"
                     continue
-            elif attrs.get(INTRODUCTION):
-                self.lost(s.id, f"Introduction on a mention of the registry entity {eid}: only local entities are introduced")
+                if s.id in doc.notes:  # a local entity with no quote: its note rides on a mention
+                    ent.setdefault("note", doc.notes[s.id])
+            else:
+                if attrs.get(INTRODUCTION):
+                    self.lost(s.id, f"Introduction on a mention of the registry entity {eid}: only local entities are introduced")
+                if s.id in doc.notes:
+                    self.lost(s.id, f"the note on a mention of the registry entity {eid}: a mention has no note; "
+                                    "write it in the registry or on a fact")
             m: dict[str, Any] = {"entity": eid, "quote": self.quote(s.id)}
             if attrs.get(DRAFT):
                 m["status"] = "draft"
