@@ -9,6 +9,7 @@ differs.
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -233,7 +234,17 @@ def test_annotation_conf_declares_the_ontology(ontology):
     assert "\t\t\tJihadistGroup" in lines  # Agent > Organization > ArmedGroup > JihadistGroup: the class hierarchy
     assert any(line.startswith("\t\tDeath\tAttacker*:<THING>") for line in lines)  # Event > OutcomeEvent > Death
     assert "memberOf\tArg1:<THING>, Arg2:<THING>" in lines
-    assert "Certainty\tArg:<EVENT>, Value:certain|very_probable|probable|possible" in lines
+    assert "Certainty\tArg:<EVENT>|<RELATION>, Value:certain|very_probable|probable|possible" in lines
+    # brat's macros are section-specific: every macro a section uses is defined in it
+    section, defined = "", set()
+    for line in lines:
+        if line.startswith("["):
+            section, defined = line, set()
+        elif line.startswith("<") and "=" in line:
+            defined.add(line.split("=", 1)[0])
+        else:
+            used = set(re.findall(r"<[A-Z-]+>", line)) - {"<ANY>", "<ENTITY>", "<RELATION>", "<EVENT>", "<NONE>"}
+            assert used <= defined, (section, line[:60])
 
 
 def test_cli_export_and_import(tmp_path):

@@ -215,10 +215,12 @@ def annotation_conf(ontology: Any) -> str:
     entity_list = "|".join(groups["entity"])
     places = "|".join(n for n in groups["entity"] if SK.term("Place") in ontology.superclasses(SK.base + n))
     equipment = "|".join(n for n in groups["entity"] if SK.term("Equipment") in ontology.superclasses(SK.base + n))
+    # brat's macros are section-specific: each section that uses one defines it.
+    thing, place, equip = f"<THING>={entity_list}", f"<PLACE>={places}", f"<EQUIPMENT>={equipment}"
+    fact = f"<FACT>={'|'.join(groups['event'] + groups['observation'] + [CLAIM])}"
     out = ["# brat configuration of sahelkg, generated from ontology/sahelkg.ttl by `sahelkg export brat`.",
            "# Entity spans are normalised to the registry (N lines: sahelkg:<id>); see docs/annotating.md.",
-           f"<THING>={entity_list}", f"<PLACE>={places}", f"<EQUIPMENT>={equipment}",
-           f"<FACT>={'|'.join(groups['event'] + groups['observation'] + [CLAIM])}", "", "[entities]", ""]
+           "", "[entities]", ""]
     out += ["\t" * d + n for d, n in _tree(ontology, groups["entity"])]
     out.append(QUOTE)
     roles = [f"{arg}*:<THING>" for arg in ARG_ROLES if arg != "Instrument"] + ["Instrument*:<EQUIPMENT>"]
@@ -226,19 +228,19 @@ def annotation_conf(ontology: Any) -> str:
              "SubEventOf?:<FACT>", "ResultOf?:<FACT>", "About*:<FACT>|<THING>", f"Quote?:{QUOTE}"]
     assert {a.split("?")[0] for a in links[:6]} == set(EVENT_LINKS)
     event_args = ", ".join(roles + links)
-    out += ["", "[events]", ""]
+    out += ["", "[events]", "", thing, place, equip, fact]
     out += ["\t" * d + n + ("\t" + event_args) for d, n in _tree(ontology, groups["event"])]
     out.append(f"{CLAIM}\tSpeaker:<THING>, About*:<FACT>, Attacker*:<THING>, Victim*:<THING>")
     observation_args = ", ".join(f"{a}{'' if a == 'Subject' else '?'}:{'<PLACE>' if a == 'Place' else '<THING>'}"
                                  for a in OBSERVATION_ARGS)
     out += [n + "\t" + observation_args for n in groups["observation"] if n != "Observation"]
     assert set(CLAIM_ARGS) == {"Speaker", "Attacker", "Victim"}
-    out += ["", "[relations]", ""]
+    out += ["", "[relations]", "", thing]
     out += [f"{p}\tArg1:<THING>, Arg2:<THING>" for p in RELATION_PROPERTIES]
     out += ["", "[attributes]", ""]
-    targets = {"Certainty": "<EVENT>", "GeoPrecision": "<EVENT>", "Modality": "<EVENT>", "Stance": CLAIM,
-               "Disjunctive": CLAIM, "Outcome": "|".join(groups["observation"]), "Draft": "<ENTITY>|<EVENT>",
-               "Introduction": "<ENTITY>"}
+    targets = {"Certainty": "<EVENT>|<RELATION>", "GeoPrecision": "<EVENT>", "Modality": "<EVENT>", "Stance": CLAIM,
+               "Disjunctive": CLAIM, "Outcome": "|".join(groups["observation"]),
+               "Draft": "<ENTITY>|<EVENT>|<RELATION>", "Introduction": "<ENTITY>"}
     for name, values in ATTRIBUTES.items():
         out.append(f"{name}\tArg:{targets[name]}" + (f", Value:{'|'.join(values)}" if values else ""))
     return "\n".join(out) + "\n"
