@@ -271,3 +271,37 @@ def test_cli_export_and_import(tmp_path):
     assert r.exit_code == 1
     assert r.output.splitlines()[0].startswith(f"error: {out / '002_b43efc41ee202923.ann'}:1: T1: the text \"XYZ\" is not")
     assert r.output.splitlines()[-1] == "1 error(s); nothing was changed."
+
+
+def test_drafts_and_modality_cross_the_exchange(ontology, originals):
+    """status: draft (COMMON.md item 1) rides on the Draft attribute, modality on Modality; a confidence the
+    formats cannot hold is listed by the export and kept from the current file by the import."""
+    import copy
+
+    from sahelkg.corpus import load_yaml
+    from sahelkg.exchange.brat import parse_ann, write_ann
+    from sahelkg.exchange.standoff import from_doc, to_doc
+
+    aid = "001_af0646745c3fb3a7"
+    raw = load_yaml(PACKAGE_ROOT / "corpus" / "annotations" / f"{aid}.yaml", [])
+    raw = {k: copy.deepcopy(v) for k, v in raw.items()}
+    e7 = next(e for e in raw["events"] if e["id"] == "e7")
+    e7.update(status="draft", confidence=0.72, modality="announced")
+    registry = _registry(ontology)
+    doc, report = to_doc(originals[aid], raw, registry)
+    assert "e7: confidence" in report.lost
+    ann = write_ann(doc)
+    e7_frame = next(f for f in doc.frames if doc.norms[f.id][0] == f"sahelkg:{aid}/e7")
+    assert f"Draft {e7_frame.id}" in ann and f"Modality {e7_frame.id} announced" in ann
+    data, errors, back = from_doc(parse_ann(ann, doc.text, "x.ann"), aid, registry, ontology, raw)
+    assert errors == []
+    item = next(e for e in data["events"] if e["id"] == "e7")
+    assert (item["status"], item["confidence"], item["modality"]) == ("draft", 0.72, "announced")
+    assert "e7: confidence" in back.kept
+    assert [e["id"] for e in data["events"] if "status" in e] == ["e7"]
+
+
+def _registry(ontology):
+    from sahelkg.corpus import CorpusReader
+
+    return CorpusReader(PACKAGE_ROOT / "corpus", ontology).read_registry([])
