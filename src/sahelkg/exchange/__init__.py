@@ -21,14 +21,16 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from sahelkg.corpus import CorpusReader, fact_index, load_yaml, normalise_text
 from sahelkg.errors import Problem, UsageError, ValidationError
-from sahelkg.exchange.standoff import Report, from_doc, to_doc
 from sahelkg.settings import Settings
+
+if TYPE_CHECKING:
+    from sahelkg.corpus import CorpusReader
+    from sahelkg.exchange.standoff import Report
+
+# The CLI imports this module for FORMATS: the corpus reader (jsonschema, about a second) loads on use.
 
 FORMATS = ("brat", "xmi")
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/annotation.schema.json\n"
@@ -59,6 +61,7 @@ class ExchangeResult:
 
 
 def _reader(settings: Settings) -> tuple[CorpusReader, Any, Any]:
+    from sahelkg.corpus import CorpusReader
     from sahelkg.ontology import load_ontology
 
     ontology = load_ontology(settings.ontology_file)
@@ -76,8 +79,10 @@ def export_articles(settings: Settings, fmt: str, out_dir: Path, article_ids: li
     :raises CorpusError: when an article to export does not validate (its quotes must resolve).
     :raises UsageError: for an unknown article id or format.
     """
+    from sahelkg.corpus import fact_index, load_yaml
     from sahelkg.errors import CorpusError
     from sahelkg.exchange import brat, xmi
+    from sahelkg.exchange.standoff import to_doc
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown exchange format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -128,6 +133,8 @@ def _write(path: Path, content: str) -> None:
 
 def dump_annotation(data: dict[str, Any]) -> str:
     """The YAML text of an annotation file (keys in the README's order, short lists inline)."""
+    import yaml
+
     return SCHEMA_LINE + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=110)
 
 
@@ -155,7 +162,9 @@ def import_articles(settings: Settings, fmt: str, path: Path, *, language: str |
     :param language: the article's language when it has no annotation file yet and the format does not say.
     :raises ExchangeError: every problem of every file, as ``file:line`` or ``file: element ...``.
     """
+    from sahelkg.corpus import load_yaml, normalise_text
     from sahelkg.exchange import brat, xmi
+    from sahelkg.exchange.standoff import from_doc
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown exchange format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -212,7 +221,7 @@ def offset_text(raw: str) -> str:
     function that splits them), so that the offsets of an import are the corpus's."""
     import sahelkg.corpus as corpus
 
-    text = normalise_text(raw)
+    text = corpus.normalise_text(raw)
     split = getattr(corpus, "split_header", None)
     return split(text)[1] if split is not None else text
 
@@ -233,6 +242,8 @@ def _line(where: str) -> int | None:
 def _validate_and_write(reader: CorpusReader, registry: Any, produced: dict[str, str], inputs: list[Path],
                         result: ExchangeResult) -> None:
     """Validate every produced annotation file with the corpus validator, then rename them all into place."""
+    from sahelkg.corpus import CorpusReader, fact_index
+
     reader.annotations_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=reader.annotations_dir, prefix=".import-"))
     try:
