@@ -58,15 +58,16 @@ async def read_article(sparql, iri: str, lang: str) -> ArticleView | None:  # ty
         return None
     view = ArticleView(iri, rows[0]["text"]["value"], iri, language=_val(rows[0], "lang") or "")
     result = await sparql.select_json(f"""
-SELECT ?ann ?body ?motivation ?start ?end ?family ?draft WHERE {{
+SELECT ?ann ?body ?motivation ?start ?end ?family ?draft ?annDraft WHERE {{
   ?target {_nt(OA.hasSource)} {art} ; {_nt(OA.hasSelector)} ?pos .
   ?pos {_nt(OA.start)} ?start ; {_nt(OA.end)} ?end .
   ?ann {_nt(OA.hasTarget)} ?target ; {_nt(OA.hasBody)} ?body .
   OPTIONAL {{ ?ann {_nt(OA.motivatedBy)} ?motivation }}
   OPTIONAL {{ VALUES ?family {{ {" ".join(_nt(SK.term(f)) for f in FAMILIES)} }}
              ?body {_nt(RDF.type)}/{_nt(RDFS.subClassOf)}* ?family }}
-  BIND(EXISTS {{ {{ ?body {_nt(REVIEW_STATUS)} {_nt(DRAFT)} }} UNION {{ ?ann {_nt(REVIEW_STATUS)} {_nt(DRAFT)} }} }} AS ?draft)
-}}""")
+  OPTIONAL {{ ?body {_nt(REVIEW_STATUS)} ?draft FILTER(?draft = {_nt(DRAFT)}) }}
+  OPTIONAL {{ ?ann {_nt(REVIEW_STATUS)} ?annDraft FILTER(?annDraft = {_nt(DRAFT)}) }}
+}}""")  # (OPTIONAL rather than BIND(EXISTS ...): the same query runs on the remote stores)
     found: dict[tuple[int, int, str, str], Highlight] = {}
     for row in _rows(result):
         body = row["body"]["value"]
@@ -80,7 +81,7 @@ SELECT ?ann ?body ?motivation ?start ?end ?family ?draft WHERE {{
         key = (start, end, body, kind)
         h = found.get(key)
         if h is None or (family != "Other" and h.family == "Other"):
-            found[key] = Highlight(start, end, body, kind, family, _val(row, "draft") == "true")
+            found[key] = Highlight(start, end, body, kind, family, bool(_val(row, "draft") or _val(row, "annDraft")))
     view.highlights = sorted(found.values(), key=lambda h: (h.start, -h.end, h.kind))
     bodies = {h.body for h in view.highlights}
     types = await _most_specific_types(sparql, bodies)

@@ -461,6 +461,9 @@ class _Importer:
             if kind == "local":
                 ent = self.local.setdefault(eid, {"id": eid, "type": s.type, "label": doc.norms[s.id][1] or doc.text[s.start:s.end]})
                 if attrs.get(INTRODUCTION):
+                    if "quote" in ent:
+                        self.lost(s.id, f"a second Introduction of {eid}: the first one is its quote")
+                        continue
                     ent["quote"] = self.quote(s.id)
                     if s.id in doc.notes:
                         ent["note"] = doc.notes[s.id]
