@@ -14,9 +14,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sahelkg.corpus import check_corpus
-from sahelkg.exchange import ExchangeError, export_articles, import_articles
+from sahelkg.exchange import ExchangeError, export_articles, import_articles, leading_comments
 from sahelkg.exchange.brat import annotation_conf
 from sahelkg.ontology import load_ontology
 from sahelkg.settings import PACKAGE_ROOT, Settings
@@ -68,6 +69,11 @@ def test_round_trip_keeps_every_article_equal(tmp_path, fmt, ontology, originals
     back = {a.id: a for a in check_corpus(corpus, ontology).articles}
     for aid in ARTICLES:
         assert _comparable(back[aid]) == _comparable(originals[aid]), aid
+        # the article block (with its note) comes back whole, and the file's opening comments stay
+        old_text = (PACKAGE_ROOT / "corpus" / "annotations" / f"{aid}.yaml").read_text(encoding="utf-8")
+        new_text = (corpus / "annotations" / f"{aid}.yaml").read_text(encoding="utf-8")
+        assert yaml.safe_load(new_text)["article"] == yaml.safe_load(old_text)["article"]
+        assert new_text.startswith(leading_comments(old_text)) and leading_comments(old_text).count("\n") >= 2
     # What the format could not hold is what the import kept from the current files.
     lost = {f"{aid}: {x}" for aid, r in exported.reports.items() for x in r.lost if not x.startswith("article:")}
     assert "001_af0646745c3fb3a7: e1: date" in lost

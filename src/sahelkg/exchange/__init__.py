@@ -17,6 +17,7 @@ These are annotators' tools: they work on the corpus (``--corpus``, ``$SAHELKG_C
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -131,11 +132,84 @@ def _write(path: Path, content: str) -> None:
         raise
 
 
-def dump_annotation(data: dict[str, Any]) -> str:
-    """The YAML text of an annotation file (keys in the README's order, short lists inline)."""
+class _FlowList(list):  # type: ignore[type-arg]
+    """A list written inline: ``[a, b]``."""
+
+
+class _FlowDict(dict):  # type: ignore[type-arg]
+    """A mapping written inline: ``{entity: x, quote: "..."}``."""
+
+
+class _Folded(str):
+    """Prose (a note, a derivation): folded over lines when long (``>-``)."""
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def _styled(value: Any, key: str = "") -> Any:
+    """``value`` marked for the corpus's written style: mentions, counts, quote objects and lists of
+    names inline; everything else in blocks."""
+    if isinstance(value, dict):
+        inner = {k: _styled(v, k) for k, v in value.items()}
+        return _FlowDict(inner) if key in ("count", "quote", "trigger", "published_quote", "mention") else inner
+    if isinstance(value, list):
+        items = [_styled(v, "mention" if key == "mentions" else "") for v in value]
+        return _FlowList(items) if all(not isinstance(v, (dict, list)) for v in value) else items
+    if isinstance(value, str) and key in ("note", "derivation", "description"):
+        return _Folded(value)
+    return value
+
+
+def _dumper() -> type:
     import yaml
 
-    return SCHEMA_LINE + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=110)
+    class Dumper(yaml.SafeDumper):
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
+            return super().increase_indent(flow, False)  # "  - id: e1" under its key, as the corpus writes it
+
+        def write_double_quoted(self, text: str, split: bool = True) -> None:
+            super().write_double_quoted(text, split=False)  # a quote stays on one line, as it is searched
+
+    resolver = yaml.resolver.Resolver()
+
+    def text(dumper: Any, value: str) -> Any:
+        # ids and class names plain, as the README writes them; other text (and "2021-09-24") double-quoted
+        plain = _PLAIN.fullmatch(value) and resolver.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if plain else '"')
+
+    def folded(dumper: Any, value: str) -> Any:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=">" if len(value) > 90 else '"')
+
+    Dumper.add_representer(str, text)
+    Dumper.add_representer(_Folded, folded)
+    Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+    Dumper.add_representer(_FlowDict, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True))
+    return Dumper
+
+
+def dump_annotation(data: dict[str, Any], header: str = SCHEMA_LINE) -> str:
+    """The YAML text of an annotation file in the corpus's style (keys in the README's order, mentions and
+    short lists inline, text double-quoted), after ``header`` (the comment lines that open the current
+    file, else the schema line)."""
+    import yaml
+
+    body = yaml.dump(_styled(data), Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=110)
+    return header + re.sub(r"\n(?=(entities|mentions|events|relations|claims|observations):)", "\n\n", body)
+
+
+def leading_comments(text: str) -> str:
+    """The comment lines that open a YAML file (its header: schema line, description), or ''.
+
+    >>> leading_comments("# a\\n# b\\narticle:\\n  id: x  # not this\\n")
+    '# a\\n# b\\n'
+    """
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if not line.startswith("#"):
+            break
+        lines.append(line if line.endswith("\n") else line + "\n")
+    return "".join(lines)
 
 
 def _inputs(fmt: str, path: Path) -> list[Path]:
@@ -207,7 +281,9 @@ def import_articles(settings: Settings, fmt: str, path: Path, *, language: str |
         for err in errors:
             problems.append(Problem(str(file), _line(err.where), f"{err.where + ': ' if err.where and not _line(err.where) else ''}{err.message}"))
         if data is not None:
-            produced[aid] = dump_annotation(data)
+            # The file's opening comments stay; comments between items do not survive a rewrite (notes do).
+            header = leading_comments(ann_path.read_text(encoding="utf-8")) if ann_path.exists() else ""
+            produced[aid] = dump_annotation(data, header or SCHEMA_LINE)
             result.reports[aid] = report
     if problems:
         raise ExchangeError(problems)
