@@ -311,3 +311,32 @@ def _registry(ontology):
     from sahelkg.corpus import CorpusReader
 
     return CorpusReader(PACKAGE_ROOT / "corpus", ontology).read_registry([])
+
+
+def test_import_refuses_unknown_references_and_another_text(tmp_path):
+    corpus = _copy(tmp_path)
+    settings = _settings(corpus)
+    out = _ann_dir(tmp_path, settings)
+    ann = out / "001_af0646745c3fb3a7.ann"
+    lines = ann.read_text(encoding="utf-8").splitlines()
+    n = next(i for i, line in enumerate(lines, 1) if "\tReference T8 sahelkg:maxime-blasco\t" in line)
+    lines[n - 1] = lines[n - 1].replace("sahelkg:maxime-blasco", "sahelkg:maxime-blasko")
+    ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ExchangeError) as e:
+        import_articles(settings, "brat", out)
+    assert [str(p) for p in e.value.problems] == [
+        f"{ann}:{n}: T8: normalisation 'sahelkg:maxime-blasko': no entity 'maxime-blasko' in the registry; "
+        "add it there, or link to a local entity (sahelkg:001_af0646745c3fb3a7/<id>)"]
+    txt = out / "001_af0646745c3fb3a7.txt"
+    txt.write_text(txt.read_text(encoding="utf-8").replace("Friday morning", "Friday evening"), encoding="utf-8")
+    with pytest.raises(ExchangeError) as e:
+        import_articles(settings, "brat", out)
+    assert [str(p) for p in e.value.problems] == [
+        f"{txt}: differs from the corpus's text {corpus / 'articles' / '001_af0646745c3fb3a7.txt'}: the offsets of "
+        "the .ann would not point at the same words"]
+    (out / "999_unknown.ann").write_text("", encoding="utf-8")
+    with pytest.raises(ExchangeError) as e:
+        import_articles(settings, "brat", out / "999_unknown.ann")
+    assert [str(p) for p in e.value.problems] == [
+        f"{out / '999_unknown.ann'}: no article 999_unknown in the corpus ({corpus / 'articles' / '999_unknown.txt'}); "
+        "add its text there first"]

@@ -168,6 +168,7 @@ def parse_ann(ann: str, text: str, file: str) -> Doc:
                 continue
             doc.norms[body[1]] = (body[2], fields[2] if len(fields) > 2 else "")
             doc.where.setdefault(body[1], where)
+            doc.norm_where[body[1]] = where
         else:  # "#"
             if len(body) != 2 or len(fields) < 3:
                 bad(no, f"{ann_id}: a note is 'AnnotatorNotes Id<TAB>text'")

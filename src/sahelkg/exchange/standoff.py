@@ -116,6 +116,7 @@ class Doc:
     notes: dict[str, str] = field(default_factory=dict)
     language: str | None = None
     where: dict[str, str] = field(default_factory=dict)  # "A3"/"N2"/"#1" lines: id of the target -> where
+    norm_where: dict[str, str] = field(default_factory=dict)  # id of the target -> where its normalisation is
 
     def span(self, sid: str) -> Span | None:
         return next((s for s in self.spans if s.id == sid), None)
@@ -402,8 +403,8 @@ class _Importer:
                 return group[ann_id].where  # type: ignore[attr-defined, no-any-return]
         return self.doc.where.get(ann_id, "")
 
-    def error(self, ann_id: str, message: str) -> None:
-        self.errors.append(ImportProblem(self.where(ann_id), f"{ann_id}: {message}"))
+    def error(self, ann_id: str, message: str, where: str | None = None) -> None:
+        self.errors.append(ImportProblem(where or self.where(ann_id), f"{ann_id}: {message}"))
 
     def lost(self, ann_id: str, message: str) -> None:
         where = self.where(ann_id)
@@ -420,17 +421,20 @@ class _Importer:
             return None
         value = norm[0]
         if not value.startswith(KB + ":"):
-            self.error(ann_id, f"normalisation {value!r} is not a {KB}: reference; write {KB}:<registry id> or {KB}:{self.aid}/<id>")
+            self.error(ann_id, f"normalisation {value!r} is not a {KB}: reference; write {KB}:<registry id> or {KB}:{self.aid}/<id>",
+                       self.doc.norm_where.get(ann_id))
             return None
         value = value[len(KB) + 1:]
         if "/" in value:
             aid, local_id = value.split("/", 1)
             if aid != self.aid:
-                self.error(ann_id, f"normalisation {norm[0]!r} names another article ({aid}); only this article's ({self.aid}) may be used")
+                self.error(ann_id, f"normalisation {norm[0]!r} names another article ({aid}); only this article's ({self.aid}) may be used",
+                           self.doc.norm_where.get(ann_id))
                 return None
             return ("fact" if re.fullmatch(r"[erco]\d+", local_id) and ann_id[0] in "ER" else "local", local_id)
         if value not in self.registry.entities:
-            self.error(ann_id, f"normalisation {norm[0]!r}: no entity {value!r} in the registry; add it there, or link to a local entity ({KB}:{self.aid}/<id>)")
+            self.error(ann_id, f"normalisation {norm[0]!r}: no entity {value!r} in the registry; add it there, or link to a "
+                               f"local entity ({KB}:{self.aid}/<id>)", self.doc.norm_where.get(ann_id))
             return None
         return ("entity", value)
 

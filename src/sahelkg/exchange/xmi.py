@@ -156,7 +156,8 @@ def parse_xmi(xmi: bytes, type_system_xml: bytes | None, file: str, id_base: str
                     else:
                         doc.attributes.setdefault(ann_id, {})[attr] = True if allowed is None else value
         if fs.get("identifier"):
-            doc.norms[ann_id] = (_ref(fs.get("identifier"), id_base), fs.get("label") or "" if "label" in names else "")
+            doc.norms[ann_id] = (_ref(fs.get("identifier"), id_base), (fs.get("label") or "") if "label" in names else "")
+            doc.norm_where[ann_id] = where(fs)
         if fs.get("note"):
             doc.notes[ann_id] = fs.get("note")
 
