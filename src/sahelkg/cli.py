@@ -19,6 +19,7 @@ from sahelkg.exports import FORMATS as EXPORT_FORMATS
 from sahelkg.exports import LANGS as EXPORT_LANGS
 from sahelkg.exports import PROJECTIONS as EXPORT_PROJECTIONS
 from sahelkg.exports import RDF_FORMATS
+from sahelkg.exchange import FORMATS as EXCHANGE_FORMATS
 from sahelkg.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -301,8 +302,14 @@ def serve(host: str, port: int, timeout: float, workers: int, write_token_env: s
                queries_dir=settings.queries_dir, base_iri=settings.base_iri)
 
 
+corpus_option = click.option(
+    "--corpus", metavar="DIR", default=None, type=click.Path(file_okay=False, path_type=Path),
+    help="brat, xmi: the corpus folder. Default: $SAHELKG_CORPUS, else corpus/ in the project.",
+)
+
+
 @main.command("export")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice([*EXPORT_FORMATS, *EXCHANGE_FORMATS]))
 @click.option("-o", "--output", metavar="FILE", default=None,
               help="Write to FILE (written whole, then renamed). Default: standard output.")
 @click.option("--format", "rdf_format", type=click.Choice(list(RDF_FORMATS)), default=None,
@@ -315,13 +322,28 @@ def serve(host: str, port: int, timeout: float, workers: int, write_token_env: s
                    "or the event-place network.")
 @click.option("--no-events", is_flag=True, help="gexf, graphml, full projection: hide the event nodes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--article", "articles", multiple=True, metavar="ID", help="brat, xmi: only this article (repeatable).")
+@corpus_option
 @store_option
 @handle_errors
 def export(fmt: str, output: str | None, rdf_format: str | None, graph: str | None, lang: str,
-           projection: str, no_events: bool, quiet: bool, store: str | None) -> None:
-    """Export the graph: gexf (Gephi), graphml, owl (Protégé), rdf (ttl|nt|nq|trig|jsonld|rdfxml), acled-csv."""
+           projection: str, no_events: bool, quiet: bool, articles: tuple[str, ...], corpus: Path | None,
+           store: str | None) -> None:
+    """Export the graph: gexf (Gephi), graphml, owl (Protégé), rdf (ttl|nt|nq|trig|jsonld|rdfxml), acled-csv;
+    or the corpus's annotations for brat or INCEpTION (brat, xmi: -o DIR)."""
     from sahelkg.console import progress_bar
     from sahelkg.exports import export_store
+
+    if fmt in EXCHANGE_FORMATS:
+        from sahelkg.exchange import export_articles
+
+        if not output:
+            raise UsageError(f"export {fmt}: give the folder to write to with -o DIR")
+        result = export_articles(Settings.from_env(store=store, corpus_dir=corpus), fmt, Path(output), list(articles) or None)
+        for line in result.lines():
+            _err(line)
+        _err(f"wrote {len(result.files)} file(s) to {output}")
+        return
 
     with progress_bar(disabled=quiet) as progress:
         result = export_store(settings_for(store), fmt, output, rdf_format=rdf_format, graph=graph, lang=lang,
@@ -329,3 +351,21 @@ def export(fmt: str, output: str | None, rdf_format: str | None, graph: str | No
     for w in result.warnings:
         _err(f"warning: {w}")
     _err(result.summary())
+
+
+@main.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(EXCHANGE_FORMATS))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--language", type=click.Choice(EXPORT_LANGS), default=None,
+              help="The article's language, when it has no annotation file yet and the file does not say.")
+@corpus_option
+@store_option
+@handle_errors
+def import_(fmt: str, path: Path, language: str | None, corpus: Path | None, store: str | None) -> None:
+    """Bring annotations back from brat (.ann + .txt) or INCEpTION (.xmi) into corpus/annotations/."""
+    from sahelkg.exchange import import_articles
+
+    result = import_articles(Settings.from_env(store=store, corpus_dir=corpus), fmt, path, language=language)
+    for line in result.lines():
+        _err(line)
+    click.echo(f"wrote {len(result.files)} annotation file(s): " + ", ".join(str(p) for p in result.files))

@@ -279,6 +279,8 @@ class ArticleMapper:
         add(art, TYPE, sk("Article"))
         add(art, sk("articleId"), literal(self.aid))
         add(art, sk("textSha256"), literal(meta.text_sha256))
+        # The text the oa:TextPositionSelector offsets count in: the article view reads it from the store.
+        add(art, sk("text"), literal(a.text))
         add(art, iri(DCTERMS.language), literal(meta.language))
         title = meta.title or f"Article {self.aid}"
         add(art, LABEL, literal(title, lang=meta.language))

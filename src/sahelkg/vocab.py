@@ -151,7 +151,7 @@ DATA_PROPERTIES = [
     "placeAsWritten",
     # reports and provenance
     "statementPredicate", "isDisjunctive", "inferenceReason", "articleId", "url",
-    "textSha256", "annotationId", "participantRole",
+    "textSha256", "annotationId", "participantRole", "text",
 ]
 
 # --- named individuals declared in the ontology ------------------------------

@@ -92,7 +92,7 @@ STATEMENT_ORDER = {iri: i for i, iri in enumerate(
 # Shown in the page header, so left out of the table of other statements.
 HEADER_PROPERTIES = frozenset({
     RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SK.latitude, SK.longitude,
-    DCTERMS.description, SKOS.note,
+    DCTERMS.description, SKOS.note, SK.text,  # an article's text: shown by its view, /article/ID
 })
 
 
@@ -807,6 +807,9 @@ def render_entity(site: Site, d: Description, lang: str, path: str) -> HTMLRespo
     if others:
         parts.append(f"<section><h2>Claims, observations and statements ({len(others)})</h2>"
                      f"{r.fact_rows(others, with_role=True)}</section>")
+    if d.literals(SK.text) and d.iri.startswith(site.id_base + "article/"):
+        view = "/article/" + quote(d.iri[len(site.id_base + "article/"):], safe="")
+        parts.append(f'<p class="article-view"><a href="{h(r.href(view))}">Read the text with its annotations highlighted</a></p>')
     if stated:
         parts.append(f"<section><h2>Facts stated in this article ({len(stated)})</h2>"
                      f"{r.fact_rows(stated, with_role=False, with_article=False)}</section>")
@@ -1050,8 +1053,14 @@ def web_routes(queries_dir: Path, *, base_iri: str = DEFAULT_BASE) -> list[BaseR
         lang = choose_language(request)
         return await render_not_found(request.app.state.sparql, site, site.id_base, lang, request.url.path)
 
+    async def article(request: Request) -> Response:
+        from sahelkg.article_view import article_page
+
+        return await article_page(request, site, request.path_params["article_id"])
+
     return [
         Route("/", index, methods=["GET", "HEAD"], name="web-index"),
+        Route("/article/{article_id}", article, methods=["GET", "HEAD"], name="article"),
         Route("/id/", id_root, methods=["GET", "HEAD"]),
         Route("/id/{path:path}", entity, methods=["GET", "HEAD"], name="entity"),
         Route("/api/queries", api_queries, methods=["GET", "HEAD"]),
