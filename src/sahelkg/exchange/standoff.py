@@ -59,13 +59,13 @@ ATTRIBUTES: dict[str, tuple[str, ...] | None] = {
 
 # What the standoff formats cannot hold, by kind of item (the import keeps them from the current file).
 NOT_HELD = {
-    "events": ("date", "count", "same_as", "label", "confidence"),
-    "claims": ("date", "confidence"),
-    "observations": ("count", "date", "confidence"),
-    "relations": ("date", "confidence"),
+    "events": ("date", "date_of", "count", "same_as", "after", "label", "confidence"),
+    "claims": ("date", "date_of", "confidence"),
+    "observations": ("count", "date", "date_of", "confidence"),
+    "relations": ("date", "date_of", "confidence"),
     "entities": ("confidence",),
 }
-PLACE_NOT_HELD = ("bearing", "distance_km", "text")
+PLACE_NOT_HELD = ("bearing", "distance_km", "between", "text")
 
 
 # --------------------------------------------------------------------------- the model
@@ -251,16 +251,19 @@ def to_doc(article: Article, raw: dict[str, Any], registry: Registry) -> tuple[D
             if role == "instrument":
                 report.lost.append(f"{what}: participants role instrument (comes back in instruments)")
             arg_entity(f, ROLE_ARGS[role], eid, e.anchor, f"{what} {role}")
+        for role, eid, _ in e.hedged:  # "among the dead, reportedly X": the argument travels, its hedge not
+            report.lost.append(f"{what}: certainty of {role} {eid}")
         for eid in e.instruments:
             arg_entity(f, ROLE_ARGS["instrument"], eid, e.anchor, f"{what} instrument")
         if e.place:
-            arg_entity(f, "Place", e.place.entity, e.anchor, f"{what} place")
+            if e.place.entity:  # else the event is placed only relative to its reference
+                arg_entity(f, "Place", e.place.entity, e.anchor, f"{what} place")
             if e.place.reference:
                 arg_entity(f, "PlaceReference", e.place.reference, e.anchor, f"{what} place reference")
             if e.place.precision:
                 doc.attributes.setdefault(f.id, {})["GeoPrecision"] = e.place.precision
             for key in PLACE_NOT_HELD:
-                if getattr(e.place, key) is not None:
+                if getattr(e.place, key) not in (None, ()):
                     report.lost.append(f"{what}: place {key}")
         if e.operation:
             arg_entity(f, "Operation", e.operation, e.anchor, f"{what} operation")
@@ -644,13 +647,10 @@ class _Importer:
                         item.setdefault("about", []).append(other)
                 else:
                     self.lost(f.id, f"argument {name}:{tid}: {f.type} has no role {base_name}: left out")
-            if place:
-                if "entity" not in place:
-                    self.lost(f.id, "PlaceReference without a Place: left out")
-                else:
-                    if "GeoPrecision" in attrs:
-                        place["precision"] = attrs["GeoPrecision"]
-                    item["place"] = dict(sorted(place.items(), key=lambda kv: ["entity", "precision", "reference"].index(kv[0])))
+            if place:  # a PlaceReference alone: the event is placed only relative to that place
+                if "GeoPrecision" in attrs:
+                    place["precision"] = attrs["GeoPrecision"]
+                item["place"] = dict(sorted(place.items(), key=lambda kv: ["entity", "precision", "reference"].index(kv[0])))
             if participants:
                 item["participants"] = participants
             self.attrs(f.id, item, attrs, ("Certainty", "Modality"))
@@ -739,11 +739,18 @@ class _Importer:
         for item in data.get("events") or []:
             was = old_events.get(item["id"]) or {}
             for role, members in (was.get("participants") or {}).items():
-                for eid in members or []:
-                    if eid not in spanned and eid not in item.get("participants", {}).get(role, []):
-                        item.setdefault("participants", {}).setdefault(role, []).append(eid)
+                # a member is an id, or {entity: id, certainty: ...} where the text hedges it: the
+                # certainty cannot travel, so a member that came back takes its form in the file again
+                by_id = {_member_id(m): m for m in members or []}
+                got = item.get("participants", {}).get(role, [])
+                for eid, member in by_id.items():
+                    if eid not in spanned and eid not in got:
+                        item.setdefault("participants", {}).setdefault(role, []).append(member)
                         self.report.kept.append(f"{item['id']}: {role} {eid} (no span)")
-                if set(item.get("participants", {}).get(role, [])) == set(members or []):
+                got = item.get("participants", {}).get(role, [])
+                if got:
+                    item["participants"][role] = [by_id.get(_member_id(m), m) for m in got]
+                if {_member_id(m) for m in got} == set(by_id):
                     item["participants"][role] = list(members)  # the file's order
             for eid in was.get("instruments") or []:
                 if eid not in spanned and eid not in item.get("instruments", []):
@@ -818,7 +825,7 @@ def class_groups(ontology: Any) -> dict[str, list[str]]:
         return sorted(n for n in names if SK.term(root) in ontology.superclasses(SK.base + n))
 
     entities = sorted(set(under("Agent")) | set(under("Place")) | set(under("Equipment"))
-                      | {n for n in ("Position", "MilitaryRank", "Decoration") if n in names})
+                      | {n for n in ("Position", "MilitaryRank", "Decoration", "Specialty") if n in names})
     return {"entity": entities, "event": under("Event"), "observation": under("Observation")}
 
 
@@ -839,3 +846,8 @@ def from_doc(doc: Doc, article_id: str, registry: Registry, ontology: Any,
         return None, [ImportProblem("", "the document states no language and the article has no annotation file "
                                         "yet: give the language (--language en|fr)")], imp.report
     return data, [], imp.report
+
+
+def _member_id(member: object) -> str:
+    """The entity id of an event participant: an id, or ``{entity: id, certainty: ...}`` (a hedged one)."""
+    return str(member["entity"]) if isinstance(member, dict) else str(member)
