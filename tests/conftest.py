@@ -112,7 +112,8 @@ def start_server(kind: str, folder: Path):  # -> remote_servers.Server
 
 @pytest.fixture(scope="session")
 def remote_urls(tmp_path_factory: pytest.TempPathFactory):
-    """Started servers by kind, each holding the real corpus built into it (started on first use)."""
+    """Started servers by kind, each holding the real corpus built into it (started on first use, once per
+    session and xdist worker). test_remote.py writes into them and leaves the real corpus on them again."""
     from sahelkg.build import Builder
 
     servers: dict[str, object] = {}

@@ -1,7 +1,8 @@
 """Remote SPARQL stores: the build, queries, stats and exports against Oxigraph's server and Virtuoso.
 
-Each kind of server is started fresh for this module (conftest ``start_server``), so these tests may
-write into it; the named queries' exact answers on each kind are in test_queries.py (``any_store``).
+Each kind of server is started once per session (conftest ``remote_urls``) and shared with test_queries.py
+(``any_store``, the named queries' exact answers on each kind): these tests may write into it, and each
+leaves the real corpus on it again.
 A test that needs the real corpus on the server builds incrementally (nothing to do when an earlier test
 left it there); only the tests of the full build itself build with ``full=True``.
 """
@@ -13,12 +14,13 @@ import io
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
-from conftest import REMOTE_KINDS, remote_env, start_server
+from conftest import REMOTE_KINDS, remote_env
 from sahelkg.build import build
 from sahelkg.cli import main
 from sahelkg.errors import StoreError
@@ -34,11 +36,23 @@ A002 = "002_b43efc41ee202923"
 
 
 @pytest.fixture(scope="module", params=REMOTE_KINDS)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    srv = start_server(request.param, tmp_path_factory.mktemp(f"{request.param}-rw"))
-    srv.kind = request.param
-    yield srv
-    srv.stop()
+def server(request: pytest.FixtureRequest, remote_urls):
+    """The session's server of this kind (conftest ``remote_urls``: started once, the real corpus built
+    into it); every test here leaves it holding the real corpus again (``_leaves_the_real_corpus``)."""
+    return SimpleNamespace(url=remote_urls(request.param), kind=request.param)
+
+
+@pytest.fixture(autouse=True)
+def _leaves_the_real_corpus(request: pytest.FixtureRequest):
+    """After each test, the real corpus on the server again, as test_queries' ``any_store`` expects: an
+    incremental build (nothing to do unless the test changed the server; a failed build changes nothing)."""
+    yield
+    if "server" in request.fixturenames:
+        server = request.getfixturevalue("server")
+        with pytest.MonkeyPatch.context() as mp:
+            for k, v in remote_env(server.kind).items():
+                mp.setenv(k, v)
+            build(remote_settings(server.url))
 
 
 @pytest.fixture
