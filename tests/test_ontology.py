@@ -168,6 +168,7 @@ def test_individuals_are_typed_with_their_value_class(onto: Ontology) -> None:
     groups = {
         "Stance": vocab.STANCES, "Certainty": vocab.CERTAINTIES, "DatePrecision": vocab.PRECISIONS,
         "DateBasis": vocab.DATE_BASES, "GeoPrecision": vocab.GEO_PRECISIONS, "OutcomeKind": vocab.OUTCOMES,
+        "ReviewStatus": vocab.REVIEW_STATUSES,
     }
     for cls, values in groups.items():
         for name in values.values():

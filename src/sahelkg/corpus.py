@@ -387,12 +387,16 @@ class LocalEntity:
     label: str
     anchor: Anchor | None
     note: str | None
+    status: str | None = None  # "draft" (written by sahelkg annotate, unchecked), "reviewed" or None
+    confidence: float | None = None  # the annotator's confidence in a draft, in [0, 1]
 
 
 @dataclass(frozen=True)
 class Mention:
     entity: str
     anchor: Anchor
+    status: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -415,6 +419,8 @@ class Event:
     certainty: str | None
     note: str | None
     label: str | None
+    status: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -427,6 +433,8 @@ class Relation:
     date: DateSpec | None
     certainty: str | None
     note: str | None
+    status: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -442,6 +450,8 @@ class Claim:
     date: DateSpec | None
     anchor: Anchor
     note: str | None
+    status: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -456,6 +466,8 @@ class Observation:
     according_to: str | None
     anchor: Anchor
     note: str | None
+    status: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -544,6 +556,37 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+_HEADER_LINE = re.compile(r"# ([A-Za-z][A-Za-z0-9_-]*):[ \t]*(.*)")
+
+
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """``(header, body)`` of a normalised article text: its leading ``# key: value`` lines are metadata.
+
+    The header is the run of ``# key: value`` lines at the very start, ending at the first line
+    of another form; one blank line right after it belongs to it. Keys are lowercased; a key given
+    twice keeps its first value. Quotes and offsets count in the body only (check, build and
+    annotate all read articles through this function). A text without such lines is all body.
+
+    >>> split_header("# source: https://x.org/a\n# Date: 2021-09-24\n\nParis (AFP) - ...")
+    ({'source': 'https://x.org/a', 'date': '2021-09-24'}, 'Paris (AFP) - ...')
+    >>> split_header("# not a header line\ntext")
+    ({}, '# not a header line\ntext')
+    """
+    header: dict[str, str] = {}
+    pos = 0
+    while True:
+        nl = text.find("\n", pos)
+        line = text[pos:] if nl < 0 else text[pos:nl]
+        m = _HEADER_LINE.fullmatch(line)
+        if not m:
+            break
+        header.setdefault(m.group(1).lower(), m.group(2).strip())
+        pos = len(text) if nl < 0 else nl + 1
+    if header and text.startswith("\n", pos):
+        pos += 1
+    return header, text[pos:]
+
+
 def parse_date_value(value: str) -> tuple[str, str, dt.date, dt.date]:
     """``(iso, precision, first day, last day)`` of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 
@@ -573,6 +616,12 @@ def sha256_bytes(*parts: bytes) -> str:
     for p in parts:
         h.update(hashlib.sha256(p).digest())
     return h.hexdigest()
+
+
+def _review(item: dict[str, Any]) -> tuple[str | None, float | None]:
+    """``(status, confidence)`` of an annotation item (drafts carry ``status: draft``, COMMON.md item 1)."""
+    c = item.get("confidence")
+    return item.get("status"), (float(c) if c is not None else None)
 
 
 # --------------------------------------------------------------------------- validation context
@@ -841,7 +890,7 @@ class CorpusReader:
             return None
         try:
             raw_text = text_path.read_bytes()
-            text = normalise_text(raw_text.decode("utf-8"))
+            _header, text = split_header(normalise_text(raw_text.decode("utf-8")))
         except UnicodeDecodeError as e:
             problems.append(Problem(str(text_path), None, f"not UTF-8 text: {e}"))
             return None
@@ -870,7 +919,7 @@ class CorpusReader:
                 if t not in self.class_names:
                     ctx.error(path + ["type"], f"entity {e['id']}: unknown type {t!r}: not a class of the ontology")
             anchor = q.anchor(e["quote"], ctx, path + ["quote"], f"entity {e['id']}") if "quote" in e else None
-            local[e["id"]] = LocalEntity(e["id"], types, e["label"], anchor, e.get("note"))
+            local[e["id"]] = LocalEntity(e["id"], types, e["label"], anchor, e.get("note"), *_review(e))
 
         def types_of(eid: str) -> tuple[str, ...] | None:
             if eid in local:
@@ -903,7 +952,7 @@ class CorpusReader:
                 spec.update({k: v for k, v in m["quote"].items() if k != "text"})
             anchor = q.anchor(spec, ctx, path + ["quote"], f"mention of {m['entity']}")
             if anchor:
-                mentions.append(Mention(m["entity"], anchor))
+                mentions.append(Mention(m["entity"], anchor, *_review(m)))
 
         ids: dict[str, str] = {}
 
@@ -965,7 +1014,7 @@ class CorpusReader:
                 e["id"], etype, anchor, trigger, date, place, tuple(participants),  # type: ignore[arg-type]
                 tuple(e.get("instruments", [])), count, e.get("operation"), e.get("sub_event_of"),
                 e.get("result_of"), tuple(e.get("same_as", [])), tuple(e.get("about", [])), e.get("award"),
-                e.get("certainty"), e.get("note"), e.get("label"),
+                e.get("certainty"), e.get("note"), e.get("label"), *_review(e),
             ))
 
         relations = []
@@ -981,7 +1030,7 @@ class CorpusReader:
                 self._check_relation_types(ctx, path, what, r["property"], types_of(r["subject"]), types_of(r["object"]))  # type: ignore[arg-type]
             anchor = q.anchor(r["quote"], ctx, path + ["quote"], what)
             date = self._date(ctx, path + ["date"], r.get("date"), what) if "date" in r else None
-            relations.append(Relation(r["id"], r["property"], r["subject"], r["object"], anchor, date, r.get("certainty"), r.get("note")))  # type: ignore[arg-type]
+            relations.append(Relation(r["id"], r["property"], r["subject"], r["object"], anchor, date, r.get("certainty"), r.get("note"), *_review(r)))  # type: ignore[arg-type]
 
         claims = []
         for i, c in enumerate(data.get("claims", [])):
@@ -999,7 +1048,7 @@ class CorpusReader:
             claims.append(Claim(
                 c["id"], c["speaker"], c["stance"], c.get("certainty"), tuple(c.get("about", [])),
                 tuple(c.get("attacker", [])), tuple(c.get("victim", [])), bool(c.get("disjunctive", False)),
-                date, anchor, c.get("note"),  # type: ignore[arg-type]
+                date, anchor, c.get("note"), *_review(c),  # type: ignore[arg-type]
             ))
 
         observations = []
@@ -1018,7 +1067,7 @@ class CorpusReader:
             count = self._count(ctx, path + ["count"], o["count"], what)
             observations.append(Observation(
                 o["id"], o["type"], o["subject"], count, date, o.get("place"), o.get("outcome"),  # type: ignore[arg-type]
-                o.get("according_to"), anchor, o.get("note"),  # type: ignore[arg-type]
+                o.get("according_to"), anchor, o.get("note"), *_review(o),  # type: ignore[arg-type]
             ))
 
         if len([p for p in problems if p.severity == "error"]) > before:

