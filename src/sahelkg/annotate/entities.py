@@ -44,6 +44,10 @@ _TITLE_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(t).replace(r"\-", r"[\- ]") for t in _TITLES) + r")\.?(?:\s+(?:de|of)\s+1(?:re|ère|st)\s+classe?)?\s+(?=[A-Z])",
     re.IGNORECASE,
 )
+# Titles that are civil positions rather than military ranks; honorifics are neither.
+_POSITIONS = frozenset(fold_str(w) for w in """president presidente prime-minister premier-ministre minister ministre
+spokesman spokeswoman spokesperson porte-parole ambassador ambassadeur emir imam sheikh cheikh chief chef leader""".split())
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "m", "mme", "dr"})
 _PERSON_AFTER_TITLE = re.compile(_NAME)
 
 _KATIBA = re.compile(rf"\b[Kk]atiba\s+(?:(?:de|du|des|d’|d')\s*)?{_CAP}(?:\s+{_CAP})?")
@@ -143,6 +147,11 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
             s, e = _strip(text, n.start(), n.end())
             if fold_str(text[s:e].split()[0]) not in _NOT_PLACE:
                 out.append(Proposal(s, e, text[s:e], "Person", 0.8, "rule:title"))
+                ts, te = _strip(text, m.start(), m.end())
+                title = fold_str(text[ts:te]).rstrip(".").replace(" ", "-")
+                if title not in _HONORIFICS:
+                    kind = "Position" if title in _POSITIONS else "MilitaryRank"
+                    out.append(Proposal(ts, te, text[ts:te], kind, 0.6, "rule:rank"))
     for m in _KATIBA.finditer(text):
         s, e = _strip(text, m.start(), m.end())
         out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))

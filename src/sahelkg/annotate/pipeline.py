@@ -161,6 +161,11 @@ class Annotator:
         events = assemble(body, spans, mentions, dates, counts, self.find_triggers, lang, self.types)
         if self.find_triggers is not None:
             used.append("triggers")
+        # an unnamed person or group ("a sniper", "des hommes armés") is an entity only as an event's participant
+        in_roles = {eid for ev in events for ids in ev.participants.values() for eid in ids}
+        unnamed = {eid for eid, p in local_first.items() if p.source in ("rule:group", "rule:someone") and eid not in in_roles}
+        local_first = {eid: p for eid, p in local_first.items() if eid not in unnamed}
+        mentions = [m for m in mentions if m.entity not in unnamed]
 
         doc: dict[str, Any] = {"article": article}
         doc["entities"] = [self._entity(body, eid, p) for eid, p in local_first.items()]
@@ -245,7 +250,8 @@ class Annotator:
         how = {"rule:title": "a name after a rank or title", "rule:katiba": "a katiba name",
                "rule:unit": "a numbered unit", "rule:acronym": "a name with its acronym",
                "rule:place": "a name after a place word or locative preposition",
-               "rule:group": "an unnamed group of people", "rule:someone": "an unnamed person"}.get(p.source, f"spaCy entity {p.source[6:]}")
+               "rule:group": "an unnamed group of people", "rule:someone": "an unnamed person",
+               "rule:rank": "a rank or title before a name"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
         out["note"] = f"not in the registry; proposed from {how}: add it to the registry if it recurs"
