@@ -62,15 +62,44 @@ _UNIT_STOP = frozenset(fold_str(w) for w in (
     "a", "est", "et", "qui", "dont", "ont", "au", "aux", "en", "à", "dans", "pour", "sur", "avec", "lors",
     "était", "sont", "ont", "été", "avait", "le", "les", "un", "une", "ce", "cette", "qu", "que"))
 
-# "Front de libération du Macina (FLM)": a capitalised phrase and its acronym in parentheses.
-_ORG_ACRONYM = re.compile(
-    rf"({_CAP}(?:[ \u00a0](?:(?:de|du|des|de la|pour|of|the|for|and|et|in|au|aux|d’|d'|l’|l')[ \u00a0]?)*{_CAP}){{1,8}})"
-    r"\s*\(([A-Z][A-Za-z\-]{1,9})\)")
+# "Front de libération du Macina (FLM)": a name and its acronym in parentheses, found from the acronym
+# back (as Schwartz and Hearst's algorithm does): the shortest run of words before it whose initials hold
+# the acronym's letters in order, starting with its first letter.
+_ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z\-]{1,9})\)")
+_WORD_SPAN = re.compile(r"[\w][\w\-]*", re.UNICODE)
+
+
+def _long_form(text: str, acr_start: int, acronym: str) -> tuple[int, int] | None:
+    """The span of the long form of ``acronym`` written just before ``acr_start``, or None."""
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    window = text[max(0, acr_start - 160):acr_start]
+    base = acr_start - len(window)
+    if "\n" in window:
+        base += window.rindex("\n") + 1
+        window = text[base:acr_start]
+    words = list(_WORD_SPAN.finditer(window))
+    for n in range(2, min(len(words), len(letters) * 2 + 3) + 1):
+        run = words[-n:]
+        first = fold_str(run[0].group())
+        if not first.startswith(letters[0]) or not run[0].group()[:1].isupper():
+            continue
+        initials = "".join(fold_str(w.group())[0] for w in run)
+        i = 0
+        for ch in initials:
+            if i < len(letters) and ch == letters[i]:
+                i += 1
+        if i == len(letters):
+            return base + run[0].start(), base + run[-1].end()
+    return None
+
+
 _ORG_HEADS = (
-    (("groupe", "group", "mouvement", "movement", "front", "jama", "coalition", "alliance", "brigade", "ansar", "katiba"), "ArmedGroup"),
+    (("islamic", "islamique", "jihad", "djihad", "ansar", "jama", "katiba"), "JihadistGroup"),
+    (("groupe", "group", "mouvement", "movement", "front", "coalition", "alliance", "brigade"), "ArmedGroup"),
     (("force", "forces", "army", "armee", "garde", "guard", "gendarmerie"), "ArmedForce"),
     (("mission",), "PeacekeepingMission"),
-    (("ministere", "ministry", "conseil", "council", "etat-major", "direction", "state"), "GovernmentBody"),
+    (("united", "union", "nations", "community", "communaute", "organisation", "organization"), "InternationalOrganization"),
+    (("ministere", "ministry", "conseil", "council", "etat-major", "direction"), "GovernmentBody"),
     (("institut", "institute", "centre", "center", "observatoire", "observatory"), "ResearchInstitution"),
     (("agence", "agency", "journal", "radio", "television"), "MediaOrganization"),
 )
@@ -169,21 +198,17 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
         out.append(Proposal(s, e, text[s:e], _UNIT_TYPES.get(fold_str(m.group(2)), "MilitaryUnit"), 0.75, "rule:unit"))
     for m in _UNIT_EN.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), _UNIT_TYPES.get(m.group(3).lower(), "MilitaryUnit"), 0.75, "rule:unit"))
-    for m in _ORG_ACRONYM.finditer(text):
-        phrase = m.group(1)
-        words = [fold_str(w) for w in re.findall(r"[\w\-]+", phrase)]
-        if words and words[0] in _NOT_PLACE:
-            # a sentence-initial "Le"/"The" is not part of the name
-            s = m.start(1) + len(phrase.split(None, 1)[0]) + 1
-            phrase = text[s:m.end(1)]
-            words = words[1:]
-        else:
-            s = m.start(1)
-        if len(words) < 2:
+    for m in _ACRONYM_RE.finditer(text):
+        span = _long_form(text, m.start(), m.group(1))
+        if span is None:
             continue
+        s, e = span
+        words = [fold_str(w) for w in re.findall(r"[\w\-]+", text[s:e])]
+        if words[0] in _NOT_PLACE and len(words) > 2:
+            continue  # "The ..." / "Le ...": the initials matched a determiner, not a name
         otype = next((t for heads, t in _ORG_HEADS if any(w.startswith(h) for w in words[:2] for h in heads)), "Organization")
-        out.append(Proposal(s, m.end(1), phrase, otype, 0.7, "rule:acronym"))
-        out.append(Proposal(m.start(2), m.end(2), m.group(2), otype, 0.7, "rule:acronym"))
+        out.append(Proposal(s, e, text[s:e], otype, 0.7, "rule:acronym"))
+        out.append(Proposal(m.start(1), m.end(1), m.group(1), otype, 0.7, "rule:acronym"))
     for rx, ptype, conf in _PLACE_PATTERNS:
         for m in rx.finditer(text):
             s, e = _strip(text, m.start(1), m.end(1))

@@ -158,7 +158,9 @@ class Annotator:
             counts = [c for c in self.find_counts(body, lang) if _count_ok(c.block)]
             used.append("counts")
         spans = sentences(body)
-        events = assemble(body, spans, mentions, dates, counts, self.find_triggers, lang, self.types)
+        # a headline restates what the body tells with its details: its events are the body's
+        event_spans = spans[1:] if spans and _title(body) and body[spans[0][0]:spans[0][1]] == _title(body) else spans
+        events = assemble(body, event_spans, mentions, dates, counts, self.find_triggers, lang, self.types)
         if self.find_triggers is not None:
             used.append("triggers")
         # an unnamed person or group ("a sniper", "des hommes armés") is an entity only as an event's participant
