@@ -149,6 +149,39 @@ _ONE_PERSON_RE = re.compile(
     re.IGNORECASE)
 
 
+# National armies: an army word and a nationality ("l'armée malienne", "the Nigerien army", "les forces
+# armées burkinabè"), and armed groups named by their kind ("un groupe armé terroriste", "jihadist groups").
+_NATIONALITIES = (
+    "malienne?s?|nigériens?|nigériennes?|burkinabès?|burkinabé|tchadiens?|tchadiennes?|mauritaniens?|mauritaniennes?"
+    "|françaises?|français|américaines?|américains?|russes?|allemandes?|allemands?|britanniques?|algériens?|algériennes?"
+    "|ivoiriens?|ivoiriennes?|sénégalais|sénégalaises?|estoniens?|estoniennes?|suédois|suédoises?|danois|danoises?"
+    "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|US|Russian|German|British|Algerian"
+    "|Ivorian|Senegalese|Estonian|Swedish|Danish|Nigerian|Beninese|Togolese|Ghanaian")
+_ARMY_RE = re.compile(
+    rf"\b(?:(?:l['’]|les\s+)?(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité)\s+(?:{_NATIONALITIES})\b"
+    rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|troops|military|air force|soldiers)\b)",
+    re.IGNORECASE)
+_ARMED_GROUP_RE = re.compile(
+    r"\b(?:groupes?\s+(?:armés?(?:\s+terroristes?)?|terroristes?|jihadistes?|djihadistes?|islamistes?)"
+    r"|(?:armed|terrorist|jihadist|islamist|militant)\s+(?:terrorist\s+)?groups?)\b",
+    re.IGNORECASE)
+_COMMANDO_RE = re.compile(r"\b(?:(?:groupement|groupe)s?\s+(?:de\s+)?commandos?(?:\s+parachutistes?|\s+montagne)?|commando\s+units?)\b", re.IGNORECASE)
+# Weapons and materiel by their common names (EN and FR) -> equipment class.
+_EQUIPMENT = (
+    (r"drones?(?:\s+armés?)?|armed drones?|UAVs?", "Drone"),
+    (r"hélicoptères?\s+d['’]attaque|attack helicopters?|hélicoptères?\s+de\s+combat|combat helicopters?", "AttackHelicopter"),
+    (r"hélicoptères?|helicopters?", "Helicopter"),
+    (r"engins?\s+explosifs?\s+improvisés?|improvised explosive devices?|IEDs?|EEI", "ImprovisedExplosiveDevice"),
+    (r"mines?\s+(?:terrestres?|antipersonnel|antichars?)|landmines?|land mines?", "Landmine"),
+    (r"véhicules?\s+blindés?(?:\s+légers?)?|(?:light\s+)?armou?red vehicles?", "ArmouredVehicle"),
+    (r"roquettes?|rockets?", "Rocket"),
+    (r"missiles?", "Missile"),
+    (r"mortiers?|mortars?|obus|artillerie|artillery|canons?", "HeavyWeapon"),
+    (r"fusils?(?:\s+d['’]assaut)?|kalachnikovs?|AK-47|assault rifles?|rifles?|armes?\s+légères|small arms", "SmallArm"),
+)
+_EQUIPMENT_RE = [(re.compile(rf"\b(?:{rx})\b", re.IGNORECASE if not rx.startswith("IED") else 0), kind) for rx, kind in _EQUIPMENT]
+
+
 @dataclass(frozen=True)
 class Proposal:
     """A name that may be a new entity: span, label, type, confidence, and where it came from."""
@@ -219,6 +252,15 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     for rx, conf in ((_GROUP_RE, 0.5), (_VICTIM_GROUP_RE, 0.55)):
         for m in rx.finditer(text):
             out.append(Proposal(m.start(), m.end(), m.group(), "PersonGroup", conf, "rule:group"))
+    for m in _ARMY_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedForce", 0.65, "rule:army"))
+    for m in _ARMED_GROUP_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedGroup", 0.6, "rule:armed-group"))
+    for m in _COMMANDO_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "CommandoGroup", 0.6, "rule:unit"))
+    for rx, kind in _EQUIPMENT_RE:
+        for m in rx.finditer(text):
+            out.append(Proposal(m.start(), m.end(), m.group(), kind, 0.6, "rule:equipment"))
     for m in _ONE_PERSON_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "Person", 0.5, "rule:someone"))
     return out
@@ -261,7 +303,7 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
         s, e = _strip(text, ent.start_char, ent.end_char)
         label = text[s:e]
         words = label.split()
-        if not words or not label[:1].isupper() or fold_str(words[0]) in _NOT_PLACE or len(label) < 3:
+        if not words or not label[:1].isupper() or fold_str(words[0]) in _NOT_PLACE or (len(label) < 3 and not label.isupper()):
             continue
         if "\n" in label or label.isupper() and len(words) > 1:
             continue  # headlines in capitals and line-spanning spans are misreadings
@@ -301,6 +343,10 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
     surnames: dict[str, str] = {}
     for p in chosen:
         key = fold_str(p.label)
+        if p.source in ("rule:army", "rule:armed-group", "rule:equipment"):
+            # "l'armée malienne" and "armée malienne", "drone" and "drones": one entity
+            key = re.sub(r"^(?:l'|les |the )", "", key)
+            key = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split())
         if p.source in ("rule:group", "rule:someone"):
             key = f"{key}@{p.start}"  # each unnamed person or group is its own entity
         eid = ids.get(key) or surnames.get(key)

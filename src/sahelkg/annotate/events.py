@@ -182,7 +182,6 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
         return roles
     affected = "victim" if types.any_isa(ev_type, OUTCOME_ROOTS) else "target"
     actor = "attacker" if types.any_isa(ev_type, ATTACK_ROOTS + OUTCOME_ROOTS) else "agent"
-    nominal = trig.voice is None and bool(of)
     if actor == "agent":
         if passive:
             put("agent", by[:1])
@@ -191,26 +190,43 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
         elif of:
             put("agent", _coordinated(of[0], of, sentence))
         return roles
+    against = _introduced(after, sentence, trig, _AGAINST_RE)
+    opponent = _introduced(after, sentence, trig, _WITH_RE)
+    objects = [a for a in after if a not in against and a not in opponent]
     if passive:
         if before:
             put(affected, _coordinated(before[0], before, sentence))
         put(actor, by[:1] and _coordinated(by[0], by, sentence))
-    elif nominal:
-        put(affected, _coordinated(of[0], of, sentence))
+    elif trig.voice is None and (against or of or by):
+        # a noun: "the attack on X by Y", "la mort de X", "l'attaque des jihadistes contre X"
+        put(affected, against[:1] and _coordinated(against[0], against, sentence))
+        if of:
+            put(affected if affected == "victim" else actor, _coordinated(of[0], of, sentence))
         put(actor, by[:1] and _coordinated(by[0], by, sentence))
-    elif affected == "victim" and trig.voice is None and not types.any_isa(ev_type, ("Neutralization", "Capture", "Arrest", "ViolenceAgainstCivilians")):
-        # "X died", "X succumbed": the subject is the victim
+    elif affected == "victim" and not objects:
+        # "X died", "X succumbed", "X, killed on Friday", "X est mort": the subject is the victim
         if before:
             put(affected, _coordinated(before[0], before, sentence))
-        elif after:
-            put(affected, _coordinated(after[0], after, sentence))
+        put(actor, (by or opponent)[:1])
     else:
         if before:
             put(actor, _coordinated(before[0], before, sentence))
-        if after:
-            put(affected, _coordinated(after[0], after, sentence))
+        if objects:
+            put(affected, _coordinated(objects[0], objects, sentence))
+        put(affected, against[:1])
         put(actor, by[:1])
+    if affected == "victim" and actor not in roles and opponent:
+        put(actor, opponent[:1])  # "killed in a clash with X", "tué lors d'un accrochage avec X"
     return roles
+
+
+_AGAINST_RE = re.compile(r"\b(?:against|on|targeting|contre|visant|sur)\s+(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*|des\s+|du\s+)?$", re.IGNORECASE)
+_WITH_RE = re.compile(r"\b(?:with|avec)\s+(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*|des\s+|du\s+)?$", re.IGNORECASE)
+
+
+def _introduced(after: list[Mention], sentence: str, trig: Trigger, rx: re.Pattern[str]) -> list[Mention]:
+    """The agents after the trigger introduced by a preposition matching ``rx`` (a few words before them)."""
+    return [a for a in after if rx.search(sentence[max(trig.end, a.start - 40):a.start])]
 
 
 def place_of(sentence: str, trig: Trigger, places: list[Mention]) -> dict[str, Any] | None:
@@ -273,6 +289,8 @@ def assemble(
                 continue  # a shorter trigger inside one already taken
             if trig.event_type in by_type:
                 continue
+            if _generic(sentence, trig, lang, find_triggers, types):
+                continue
             roles = fill_roles(trig.event_type, sentence, trig, [a for a in agents if not (a.start < trig.end and trig.start < a.end)], lang, types)
             ev = EventDraft(
                 id="", type=trig.event_type, start=s, end=e, trigger=_shift(trig, s),
@@ -297,7 +315,49 @@ def assemble(
         for x in sentence_events:
             if types.any_isa(x.type, ("Death", "Injury")) and causes:
                 x.result_of = causes[0].id
-    return events
+    return _first_reports(events, types)
+
+
+_CUMULATIVE_RE = re.compile(
+    r"\b(?:since|depuis|so far|to date|in total|altogether|au total|en tout|jusqu['’]ici|à ce jour|a ce jour)\b", re.IGNORECASE)
+
+
+def _generic(sentence: str, trig: Trigger, lang: str, find_triggers: Callable[[str, str], list[Trigger]], types: Types) -> bool:
+    """True for a trigger that names a kind or a tally of events, not one event: a plural noun whose
+    singular is a trigger of the same class ("attacks", "attaques"), or an outcome counted over a
+    period ("X soldiers have died since 2013", "au total"), which is an observation, not an event."""
+    word = trig.text
+    if trig.voice is None and " " not in word and len(word) > 4 and word.endswith("s"):
+        singular = [t for t in find_triggers(word[:-1], lang) if t.event_type == trig.event_type and t.text == word[:-1]]
+        if singular:
+            return True
+    return types.any_isa(trig.event_type, ("OutcomeEvent",)) and bool(_CUMULATIVE_RE.search(sentence))
+
+
+def _first_reports(events: list[EventDraft], types: Types) -> list[EventDraft]:
+    """Leave out an event that repeats an earlier one of the same class with the same affected party
+    (a later sentence recalling "the soldier's death"): the first, fuller report is the one to review.
+    Ids are renumbered, and a ``result_of`` that pointed at a repeat points at its first report."""
+    kept: list[EventDraft] = []
+    alias: dict[str, str] = {}
+    for ev in events:
+        who = {e for role in ("victim", "target", "recipient") for e in ev.participants.get(role, [])}
+        first = next((k for k in kept if k.type == ev.type and who
+                      and who & {e for role in ("victim", "target", "recipient") for e in k.participants.get(role, [])}), None)
+        if first is not None:
+            alias[ev.id] = first.id
+            continue
+        kept.append(ev)
+    renumber = {ev.id: f"e{i + 1}" for i, ev in enumerate(kept)}
+    for old, first in alias.items():
+        renumber[old] = renumber[first]
+    for ev in kept:
+        ev.id = renumber[ev.id]
+        if ev.result_of is not None:
+            ev.result_of = renumber.get(ev.result_of)
+            if ev.result_of == ev.id:
+                ev.result_of = None
+    return kept
 
 
 def _shift(x: Any, by: int) -> Any:

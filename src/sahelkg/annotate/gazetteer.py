@@ -69,6 +69,11 @@ class Gazetteer:
             for lg, aliases in ent.aliases.items():
                 names.extend((a, 2 if lg == lang else 3) for a in aliases)
             seen: set[tuple[str, ...]] = set()
+            # a common noun's plural ("drones", "hélicoptères", "mines terrestres" are rarer): EN and FR add -s
+            for name, rank in list(names):
+                words = name.split()
+                if words and name[:1].islower() and words[0].isalpha() and not words[0].endswith(("s", "x")):
+                    names.append((" ".join([words[0] + "s", *words[1:]]), rank + 1))
             for name, rank in sorted(names, key=lambda x: x[1]):
                 toks = _key_tokens(name)
                 words = tuple(t.key for t in toks)
