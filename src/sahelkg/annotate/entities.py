@@ -161,6 +161,8 @@ _ARMY_RE = re.compile(
     rf"\b(?:(?:l['’]|les\s+)?(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité)\s+(?:{_NATIONALITIES})\b"
     rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|troops|military|air force|soldiers)\b)",
     re.IGNORECASE)
+_GOVERNMENT_RE = re.compile(
+    rf"\b(?:(?:le\s+)?gouvernement\s+(?:{_NATIONALITIES})\b|(?:{_NATIONALITIES})\s+government\b)", re.IGNORECASE)
 _ARMED_GROUP_RE = re.compile(
     r"\b(?:groupes?\s+(?:armés?(?:\s+terroristes?)?|terroristes?|jihadistes?|djihadistes?|islamistes?)"
     r"|(?:armed|terrorist|jihadist|islamist|militant)\s+(?:terrorist\s+)?groups?)\b",
@@ -180,6 +182,17 @@ _EQUIPMENT = (
     (r"fusils?(?:\s+d['’]assaut)?|kalachnikovs?|AK-47|assault rifles?|rifles?|armes?\s+légères|small arms", "SmallArm"),
 )
 _EQUIPMENT_RE = [(re.compile(rf"\b(?:{rx})\b", re.IGNORECASE if not rx.startswith("IED") else 0), kind) for rx, kind in _EQUIPMENT]
+
+
+# A position with what it heads: "ministre des Armées", "Minister of the Armed Forces", "chef d'état-major
+# des armées", "porte-parole de l'état-major", "chief of staff of the army".
+_POSITION_RE = re.compile(
+    r"\b(?:[Mm]inist(?:er|re)|[Ss]ecretary|[Ss]ecrétaire|[Pp]orte-parole|[Ss]pokes(?:man|woman|person)|[Cc]hef d['’]état-major"
+    r"|[Cc]hief of (?:the )?(?:[Dd]efen[cs]e )?[Ss]taff|[Cc]ommandant|[Cc]ommander|[Pp]résident|[Pp]resident|[Aa]mbassad(?:or|eur))"
+    r"(?:\s+(?:of the|of|de la|des|du|de l['’]|d['’]|de)\s*"
+    r"(?:[Ff]orces [Aa]rmées|[Aa]rmées|[Dd]éfense|[Aa]ffaires [ée]trangères|[Ii]ntérieur|état-major|[Tt]ransition|République"
+    r"|[Aa]rmed [Ff]orces|[Dd]efen[cs]e|[Ff]oreign [Aa]ffairs|[Ii]nterior|[Ss]taff|[Aa]rmy|Republic|State))\b",
+)
 
 
 @dataclass(frozen=True)
@@ -252,8 +265,12 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     for rx, conf in ((_GROUP_RE, 0.5), (_VICTIM_GROUP_RE, 0.55)):
         for m in rx.finditer(text):
             out.append(Proposal(m.start(), m.end(), m.group(), "PersonGroup", conf, "rule:group"))
+    for m in _POSITION_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "Position", 0.6, "rule:position"))
     for m in _ARMY_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "ArmedForce", 0.65, "rule:army"))
+    for m in _GOVERNMENT_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "Government", 0.65, "rule:army"))
     for m in _ARMED_GROUP_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "ArmedGroup", 0.6, "rule:armed-group"))
     for m in _COMMANDO_RE.finditer(text):
@@ -301,6 +318,9 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
         if etype is None:
             continue
         s, e = _strip(text, ent.start_char, ent.end_char)
+        det = re.match(r"(?:the|The|THE|le|Le|la|La|les|Les|l['’]|L['’])\s*(?=\w)", text[s:e])
+        if det and e - s > det.end() + 1:
+            s += det.end()  # "the European Union" -> "European Union"
         label = text[s:e]
         words = label.split()
         if not words or not label[:1].isupper() or fold_str(words[0]) in _NOT_PLACE or (len(label) < 3 and not label.isupper()):
@@ -343,7 +363,7 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
     surnames: dict[str, str] = {}
     for p in chosen:
         key = fold_str(p.label)
-        if p.source in ("rule:army", "rule:armed-group", "rule:equipment"):
+        if p.source in ("rule:army", "rule:armed-group", "rule:equipment", "rule:position"):
             # "l'armée malienne" and "armée malienne", "drone" and "drones": one entity
             key = re.sub(r"^(?:l'|les |the )", "", key)
             key = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split())

@@ -105,11 +105,17 @@ class Types:
 
 
 def _passive(sentence: str, trig: Trigger, lang: str) -> bool:
-    if trig.voice is not None:
-        return trig.voice == "passive"
+    """True when the trigger is in the passive: an auxiliary right before it ("was killed", "a été tué"),
+    or the trigger finder says so and an agent phrase ("by", "par") follows. A participle alone
+    ("Macron announced on Thursday") is not enough."""
     before = sentence[max(0, trig.start - 40):trig.start]
     rx = _PASSIVE_FR if lang == "fr" else _PASSIVE_EN
-    return bool(rx.search(before))
+    aux = bool(rx.search(before))
+    if trig.voice == "active":
+        return False
+    if trig.voice == "passive":
+        return aux or bool(_BY_RE.search(sentence, trig.end))
+    return aux
 
 
 def _agents_side(agents: list[Mention], trig: Trigger, sentence: str) -> tuple[list[Mention], list[Mention], list[Mention], list[Mention]]:

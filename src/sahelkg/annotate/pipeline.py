@@ -254,7 +254,8 @@ class Annotator:
                "rule:place": "a name after a place word or locative preposition",
                "rule:group": "an unnamed group of people", "rule:someone": "an unnamed person",
                "rule:rank": "a rank or title before a name", "rule:army": "an army and its nationality",
-               "rule:armed-group": "an armed group named by its kind", "rule:equipment": "a kind of weapon or materiel"}.get(p.source, f"spaCy entity {p.source[6:]}")
+               "rule:armed-group": "an armed group named by its kind", "rule:equipment": "a kind of weapon or materiel",
+               "rule:position": "a position and what it heads"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
         out["note"] = f"not in the registry; proposed from {how}: add it to the registry if it recurs"
