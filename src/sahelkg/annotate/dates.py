@@ -65,7 +65,8 @@ def _alt(words: list[str]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-_M = rf"(?:{_alt(list(MONTHS))})\.?"
+_FULL_MONTHS = [k for k in MONTHS if len(k) > 4 or k in ("may", "june", "july", "mars", "mai", "juin", "aout")]
+_M = rf"(?:{_alt(_FULL_MONTHS)}|(?:{_alt([k for k in MONTHS if k not in _FULL_MONTHS])})\.?)"
 _WD = rf"(?:{_alt(list(WEEKDAYS))})"
 _D = r"(?:[12]\d|3[01]|0?[1-9])(?:er|st|nd|rd|th|e)?"
 _Y = r"(?:1[89]\d\d|20\d\d)"
@@ -174,7 +175,7 @@ def _r_span_days(m: re.Match[str], c: _Ctx) -> Resolved | None:
     if not b or not e or b > e:
         return None
     return ({"begin": _iso(b), "end": _iso(e), "precision": "day", "basis": "relative",
-             "derivation": f"no year written: the year of the publication date ({c.pub.isoformat()})"}, 0.75)
+             "derivation": _year_why(c.pub, y2, e)}, 0.75)
 
 
 def _r_full(m: re.Match[str], c: _Ctx) -> Resolved | None:
@@ -190,7 +191,7 @@ def _r_full(m: re.Match[str], c: _Ctx) -> Resolved | None:
     elif m.groupdict().get("iso"):
         got = _safe_date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
     else:
-        got = _parse_full(re.sub(r"(\d)(er|st|nd|rd|th|e)\b", r"\1", core), c.lang)
+        got = _parse_full(re.sub(r"(\d)(?:er|st|nd|rd|th|e)\b(?:\s+of\b)?", r"\1", core), c.lang)
     if got is None:
         return _CLAIM  # "31 février 2018": no date, and no month-year read out of it either
     return _since(_stated_day(got), m), 0.95
@@ -204,6 +205,14 @@ def _year_for(pub: dt.date, month: int, day: int = 1) -> int:
     return pub.year
 
 
+def _year_why(pub: dt.date, year: int, day: dt.date) -> str:
+    """Why a day written without a year got ``year``."""
+    if year == pub.year:
+        return f"no year written: the year of the publication date {pub.isoformat()}"
+    return (f"no year written: {year}, the year before the publication date {pub.isoformat()}, as"
+            f" {day.day} {calendar.month_name[day.month]} {pub.year} would be more than 60 days after it")
+
+
 def _r_day_month(m: re.Match[str], c: _Ctx) -> Resolved | None:
     if c.lang == "en" and not c.text[m.start("m")].isupper():
         return None
@@ -215,10 +224,7 @@ def _r_day_month(m: re.Match[str], c: _Ctx) -> Resolved | None:
     got = _safe_date(y, mo, d)
     if not got:
         return None
-    why = (f"no year written: the year of the publication date {c.pub.isoformat()}" if y == c.pub.year else
-           f"no year written: {y}, the year before the publication date {c.pub.isoformat()}, as {got.strftime('%d %B')}"
-           f" of {c.pub.year} would be more than 60 days after it")
-    block = {"value": _iso(got), "precision": "day", "basis": "relative", "derivation": why}
+    block = {"value": _iso(got), "precision": "day", "basis": "relative", "derivation": _year_why(c.pub, y, got)}
     return _since(block, m), 0.8
 
 
@@ -234,6 +240,11 @@ def _r_year_span(m: re.Match[str], c: _Ctx) -> Resolved | None:
     if y1 >= y2:
         return None
     return {"begin": str(y1), "end": str(y2), "precision": "year", "basis": "stated"}, 0.85
+
+
+def _r_decade(m: re.Match[str], c: _Ctx) -> Resolved | None:
+    y = int(m.group("dec") or m.group("dec2"))
+    return {"begin": str(y), "end": str(y + 9), "precision": "year", "basis": "stated"}, 0.8
 
 
 def _r_year(m: re.Match[str], c: _Ctx) -> Resolved | None:
@@ -447,7 +458,7 @@ def _rules() -> list[Rule]:
         (rf"\b(?:dans\s+)?la\s+nuit\s+de\s+(?P<w1>{_WD})\s+a\s+(?P<w2>{_WD})\b|\b(?:on\s+)?the\s+night\s+(?:of|from)\s+"
          rf"(?P<w1e>{_WD})\s+to\s+(?P<w2e>{_WD})\b", _r_night_weekdays),
         # full dates
-        (rf"\b{since}(?P<core>{wdopt}(?P<d>{_D})\s+(?:de\s+)?(?P<m>{_M}),?\s+(?P<y>{_Y}))\b", _r_full),
+        (rf"\b{since}(?P<core>{wdopt}(?P<d>{_D})\s+(?:of\s+)?(?P<m>{_M}),?\s+(?P<y>{_Y}))\b", _r_full),
         (rf"\b{since}(?P<core>{wdopt}(?P<m>{_M})\s+(?P<d>{_D}),?\s+(?P<y>{_Y}))\b", _r_full),
         (rf"(?<![\d/.-]){since}(?P<core>(?P<num>(?P<a>[0-3]?\d)[/.](?P<b>[01]?\d)[/.](?P<yy>{_Y})))(?![\d/.]\d)", _r_full),
         (rf"(?<![\d-]){since}(?P<core>(?P<iso>(?P<iy>{_Y})-(?P<im>[01]\d)-(?P<id>[0-3]\d)))(?![\d])", _r_full),
@@ -458,13 +469,15 @@ def _rules() -> list[Rule]:
         (rf"\b{since}(?:(?:early|late|mid|debut|fin|mi|in|en|courant|au\s+mois\s+de|the\s+month\s+of)[\s-]+)?"
          rf"(?P<m>{_M})(?:\s+de\s+l'annee)?\s+(?P<y>{_Y})\b", _r_month_year),
         # day + month, no year
-        (rf"\b{since}(?P<core>{wdopt}(?P<d>{_D})\s+(?P<m>{_M}))(?![\w]|\s*,?\s*\d)", _r_day_month),
+        (rf"\b{since}(?P<core>{wdopt}(?P<d>{_D})\s+(?:of\s+)?(?P<m>{_M}))(?![\w]|\s*,?\s*\d)", _r_day_month),
         (rf"\b{since}(?P<core>{wdopt}(?P<m>{_M})\s+(?P<d>{_D}))(?![\w]|\s*,?\s*\d)", _r_day_month),
         # relative to the publication date
         (rf"\b(?P<w>the day before yesterday|avant-hier|yesterday|hier|today|aujourd'hui|ce jour|this morning|"
          rf"ce matin|this afternoon|cet apres-midi|this evening|ce soir|tonight|tomorrow|demain)\b"
          rf"(?:\s+(?:morning|afternoon|evening|night|matin|soir|apres-midi))?", _r_day_word),
-        (r"\b(?:last night|overnight|cette nuit|la nuit derniere)\b", _r_last_night),
+        (rf"\b(?:last night|overnight(?!\s+(?:on\s+|from\s+)?{_WD})|cette nuit|la nuit derniere)\b", _r_last_night),
+        # decades: "in the 1990s", "les années 1990"
+        (r"\b(?:the\s+|early\s+|late\s+|mid-)?(?P<dec>(?:19|20)\d0)'?s\b|\bannees\s+(?P<dec2>(?:19|20)\d0)\b", _r_decade),
         (r"\b(?:(?P<which>last|this|past)\s+week|la\s+semaine\s+(?P<which2>derniere|passee|precedente)|"
          r"cette\s+semaine)\b", _r_week),
         (r"\b(?:(?P<which>last|this)\s+month|le\s+mois\s+(?P<which2>dernier|passe|precedent)|ce\s+mois-ci)\b", _r_month_rel),
@@ -483,7 +496,7 @@ def _rules() -> list[Rule]:
         (rf"\b(?:(?:on|this|ce|le)\s+|(?P<last>last)\s+|(?P<next>next)\s+)?(?P<wd>{_WD}){_PART}"
          rf"(?:\s+(?P<dernier>dernier)|\s+(?P<prochain>prochain))?(?!\s*,?\s*\d)\b", _r_weekday),
         # years after a preposition: "in 2013", "en 2013", "depuis 2013", "début 2013"
-        (rf"\b(?:{_SINCE_REQ}|(?:in|en|by|until|till|jusqu'en|during|durant|of|de|"
+        (rf"\b(?:{_SINCE_REQ}|(?:in|en|by|until|till|jusqu'en|during|durant|of|de|from|"
          rf"early|late|mid|debut|fin|mi|the\s+year|l'annee|l'an|in\s+early|in\s+late|spring|summer|autumn|winter|"
          rf"printemps|ete|automne|hiver)[\s-]+)(?P<y>{_Y})(?![\d-])", _r_year),
     ]
@@ -567,7 +580,7 @@ def _trim(m: re.Match[str], c: _Ctx) -> tuple[int, int]:
     s, e = m.start(), m.end()
     while s < e and c.text[s].isspace():
         s += 1
-    lead = re.match(r"(?:on|in|en|le|by|during|durant)\s+", c.folded[s:e])
+    lead = re.match(r"(?:on|in|en|by|during|durant)\s+(?:the\s+(?=\d))?|(?:le|the)\s+(?=\d)", c.folded[s:e])
     if lead:
         s += lead.end()
     while e > s and c.text[e - 1] in " ,.":
@@ -605,12 +618,20 @@ def find_publication_date(text: str, lang: str) -> DateMention | None:
     if found:
         found.sort(key=lambda x: (x[0], x[1].start))
         return found[0][1]
+    # a wire dateline: "NIAMEY, 5 oct. 2022 (AFP) -", "Ouagadougou, Nov 12, 2018 (Reuters) —"
+    m = re.match(r"\s*(?:[^\W\d][\w'’ .-]{1,40},\s+){1,2}", head)
+    if m:
+        for d in find_dates(head[m.end():m.end() + 40], lang, None):
+            rest = head[m.end() + d.end:m.end() + d.end + 4]
+            if d.start == 0 and d.block.get("basis") == "stated" and d.block.get("precision") == "day" and re.match(r"\s*[(\-–—]", rest):
+                return DateMention(m.end() + d.start, m.end() + d.end, d.text, dict(d.block), 0.9)
+            break
     offset = 0
     for line in head.splitlines(keepends=True)[:8]:
         bare = line.strip()
         if 0 < len(bare) <= 60:
             for d in find_dates(line, lang, None):
-                if d.block.get("basis") == "stated" and d.block.get("precision") == "day" and len(d.text) >= len(bare) - 25:
+                if d.block.get("basis") == "stated" and d.block.get("precision") == "day" and len(d.text) >= len(bare) - 12:
                     return DateMention(offset + d.start, offset + d.end, d.text, dict(d.block), 0.8)
         offset += len(line)
     return None

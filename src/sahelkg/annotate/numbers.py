@@ -338,7 +338,7 @@ def _excluded(text: str, folded: str, start: int, end: int, value: float, is_dig
     if is_digits:
         if re.match(r"[.,]\d", text[end:end + 2]):
             return True  # a decimal ("4,5", "2.5") that is not a number of millions
-        if re.match(r"\s?(?:[/:]\d|h\d|h\b|\.\d\d?\b(?!\d))", folded[end:end + 4]):
+        if re.match(r"\s?(?:[/:]\d|h\d|h\b|\.\d\d?\b(?!\d)|a\.m\b|p\.m\b|am\b|pm\b|gmt\b|utc\b)", folded[end:end + 5]):
             return True  # "12/11", "10:30", "10h30", "10 h"
         if re.match(r"\s?%|\s*pour\s*cent|\s*per\s*cent|\s*percent", folded[end:end + 10]):
             return True
@@ -348,6 +348,9 @@ def _excluded(text: str, folded: str, start: int, end: int, value: float, is_dig
             return True  # "November 12"
         if re.match(rf"\s*(?:{_MONTHS_FOLDED})\b", folded[end:end + 12]):
             return True  # "12 novembre"
+        if re.match(rf"(?:er|st|nd|rd|th)?\s*(?:et|and|au|to|-|–)\s*(?:le\s+|the\s+)?\d{{1,2}}(?:er|st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_FOLDED})\b",
+                    folded[end:end + 30]):
+            return True  # "entre le 27 et le 30 septembre": the first day of a span of dates
     return False
 
 
@@ -387,6 +390,8 @@ def find_counts(text: str, lang: str) -> list[CountMention]:
             continue
         if m.group("r3") and fold(m.group(g1)) in ("un", "une", "one"):
             continue
+        if m.group("r3") and re.search(r"\b(?:from|de|d'|du)\s*$", folded[max(0, m.start() - 6):m.start()]):
+            continue  # "grew from 4,500 to 5,100": two figures over time, not a range
         add(m.start(), m.end(), {"low": lo, "high": hi}, 0.75)
 
     # 2. collective and approximate nouns: "une vingtaine", "des dizaines", "dozens", "a dozen"

@@ -7,6 +7,7 @@ keeps the longest match where entries overlap, and for each trigger says:
 - ``voice``: ``passive`` for "was/were killed", "a été tué", a participle followed by "by/par" or used
   as an adjective ("two soldiers killed in"); ``active`` for other verb forms and for intransitive verbs
   ("died", "est mort", "se retirer"); None for nouns ("the withdrawal");
+- negated triggers are left out ("no one was hurt", "personne n'a été tué", "sans faire de victimes");
 - ``modality``: the marker nearest before the trigger, within its word gap and without crossing
   "that/que/who/was..." or punctuation: "will withdraw" (planned), "plans to", "prévoit de", "doit",
   "va se retirer" (planned), "were sent to neutralize", "pour neutraliser" (intended), "announced the
@@ -74,7 +75,7 @@ POS = ("verb", "noun", "phrase")
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
     try:
-        return re.compile(rf"(?<![\w'-])(?:{pattern})(?![\w-])")
+        return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])")  # "l'attaque": the elided article is no word
     except re.error as e:
         raise LexiconError(f"{where}: pattern {pattern!r} is not a valid regular expression: {e}") from None
 
@@ -124,8 +125,14 @@ _EN_AUX = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|gets|getting)(
 _EN_IRREGULAR = {"slain", "struck", "hit", "taken", "seized", "held", "sent", "withdrawn", "overrun", "fought",
                  "hurt", "shot dead", "gunned down", "stationed", "taken prisoner", "taken hostage", "held hostage",
                  "taken into custody", "beheaded", "forcibly disappeared", "wounded"}
-_EN_OBJECT = re.compile(r"^\s+(?:the|a|an|at least|some|several|dozens|his|her|their|its|two|three|four|five|six|"
-                        r"seven|eight|nine|ten|\d|[A-Z])")
+# After a participle without auxiliary, these words mean a reduced relative ("two soldiers killed in the
+# attack", "the hostages kidnapped last year"): passive. Anything else is an object: active.
+_EN_REDUCED = re.compile(r"^\s*(?:$|[,.;:)!?\"]|(?:in|on|at|during|near|when|while|after|before|last|this|yesterday|today|"
+                         r"overnight|and|or|as|since|from|with|outside|inside|across|between|earlier|later|so|because|"
+                         r"along|around|into|over|under|for|to|amid|among|were|was|are|is|have|had|has)\b)")
+_FR_OBJECT = re.compile(r"^\s+(?:le|la|les|l'|un|une|des|du|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d|plusieurs|"
+                        r"au moins|pres de|quelque|son|sa|ses|leur|leurs|cet|ce|cette|ces|une vingtaine|une dizaine|"
+                        r"une centaine|une trentaine|une quinzaine|une cinquantaine|des dizaines|[a-z]+aine)\b")
 _FR_PASSIVE_AUX = re.compile(r"(?:\b(?:a|ont|avait|avaient|aurait|auraient|avoir|ayant|aura|auront)\s+(?:\w+ment\s+)?ete|"
                              r"\b(?:est|sont|etait|etaient|fut|furent|sera|seront|etre|soit|soient)(?:\s+\w+ment)?)\s+"
                              r"(?:\w+ment\s+)?$")
@@ -156,13 +163,13 @@ def _voice(entry: Entry, sentence: str, folded: str, s: int, e: int, lang: str) 
             return "passive"
         if re.search(r"\b(?:has|have|had|having)\s+(?:\w+ly\s+)?$", left):
             return "active"
-        return "active" if _EN_OBJECT.match(sentence[e:]) else "passive"
+        return "passive" if _EN_REDUCED.match(right) else "active"
     if not _is_participle(form, lang):
         return "active"
     if _FR_PASSIVE_AUX.search(left) or _BY["fr"].match(right):
         return "passive"
-    if _FR_ACTIVE_AUX.search(left):
-        return "active"
+    if _FR_ACTIVE_AUX.search(left) or _FR_OBJECT.match(right):
+        return "active"  # "a tué ...", "a tué deux jihadistes et neutralisé sept terroristes"
     return "passive"  # a participle as an adjective: "trois soldats tués lors de l'attaque"
 
 
@@ -188,6 +195,19 @@ def _modality(entry: Entry, folded: str, s: int, lang: str) -> str | None:
             if best is None or m.end() > best[0]:
                 best = (m.end(), marker.modality)
     return best[1] if best else None
+
+
+_NEGATION = {
+    "en": re.compile(r"(?:\b(?:no one|nobody|not|never|no|without|neither|nor)|n't)(?:\s+[\w'-]+){0,2}\s+$"),
+    "fr": re.compile(r"(?:\b(?:aucun|aucune|sans|ni|jamais|pas)|\bn'|\bne)(?:\s*[\w'-]+){0,3}\s+$"),
+}
+
+
+def _negated(folded: str, s: int, lang: str) -> bool:
+    """Whether a negation governs the trigger: "no one was hurt", "personne n'a été tué", "sans faire de victimes"."""
+    left = folded[:s]
+    cut = max(left.rfind(ch) for ch in ".;:!?,()\"«»")
+    return bool(_NEGATION[lang].search(left[cut + 1:]))
 
 
 def find_triggers(sentence: str, lang: str) -> list[Trigger]:
@@ -216,6 +236,8 @@ def find_triggers(sentence: str, lang: str) -> list[Trigger]:
         chosen.append((s, e, entry))
     out = []
     for s, e, entry in sorted(chosen, key=lambda c: c[0]):
+        if _negated(folded, s, lang):
+            continue  # what did not happen is no event
         out.append(Trigger(s, e, sentence[s:e], entry.event_type, entry.confidence,
                            _voice(entry, sentence, folded, s, e, lang), _modality(entry, folded, s, lang)))
     return out
