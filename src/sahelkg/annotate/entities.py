@@ -110,8 +110,11 @@ _PLACE_PATTERNS = (
     (re.compile(rf"\b({_CAP}(?:[ \-]{_CAP})*)\s+[Ff]orest\b"), "Forest", 0.75),
     (re.compile(rf"\b[Ff]orest of\s+({_CAP}(?:[ \-]{_CAP})*)"), "Forest", 0.75),
     (re.compile(rf"\b(?:région|region|province|cercle|commune|wilaya)\s+(?:de|du|d’|d'|of)\s*({_CAP}(?:[ \-]{_CAP})*)"), "AdministrativeRegion", 0.7),
+    (re.compile(rf"\b({_CAP}(?:[ \-]{_CAP})*)\s+(?:region|area|zone)\b"), "GeographicRegion", 0.6),
     (re.compile(rf"\b(?:village|localité|ville|town|city)\s+(?:de|du|d’|d'|of)\s*({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.75),
     (re.compile(rf"(?:^|[\s(])(?:à|près de|près d’|près d'|non loin de|au nord de|au sud de|à l’est de|à l'est de|à l’ouest de|à l'ouest de)\s+({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.55),
+    (re.compile(rf"\b(?:entre|between)\s+{_CAP}\s+(?:et|and)\s+({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.55),
+    (re.compile(rf"\b(?:entre|between)\s+({_CAP}(?:-{_CAP})*)\s+(?:et|and)\s+{_CAP}"), "Settlement", 0.55),
     (re.compile(rf"\b(?:in|near|outside|at)\s+(?:the\s+(?:town|village|city)\s+of\s+)?({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.5),
 )
 _NOT_PLACE = frozenset(fold_str(w) for w in """
@@ -133,19 +136,22 @@ _GROUP_RE = re.compile(
     re.IGNORECASE)
 _VICTIM_GROUP_RE = re.compile(
     r"\b(?:(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|\d+)\s+)"
-    r"(?:soldats|militaires|civils|casques bleus|gendarmes|policiers|villageois|personnes)\b"
+    r"(?:soldats|militaires|civils|casques bleus|gendarmes|policiers|villageois|personnes|membres|éléments|hommes"
+    r"|légionnaires|parachutistes|otages)\b"
     r"|\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+)"
-    r"(?:soldiers|troops|civilians|peacekeepers|gendarmes|policemen|police officers|villagers|people)\b",
+    r"(?:soldiers|troops|civilians|peacekeepers|gendarmes|policemen|police officers|villagers|people|members|men"
+    r"|legionnaires|paratroopers|hostages)\b",
     re.IGNORECASE)
 
 
 # One unnamed person an event needs as a participant: "a sniper", "un soldat français".
 _ONE_PERSON_RE = re.compile(
     r"\b(?:an?|one|un|une)\s+(?:(?:French|Malian|Nigerien|Burkinabe|Chadian|foreign|young|elderly)\s+)?"
-    r"(?:sniper|suicide bomber|gunman|soldier|legionnaire|civilian|peacekeeper|gendarme|officer|pilot|journalist|hostage)\b"
+    r"(?:sniper|suicide bomber|gunman|soldier|legionnaire|paratrooper|commando|civilian|peacekeeper|gendarme|officer"
+    r"|pilot|journalist|hostage|member)\b"
     r"(?:\s+(?:French|Malian|Nigerien|Burkinabe|Chadian))?"
     r"|\b(?:un|une)\s+(?:tireur(?:\s+(?:isolé|embusqué|d['’]élite))?|kamikaze|soldat|militaire|légionnaire|civil|casque bleu"
-    r"|gendarme|officier|pilote|journaliste|otage)\b(?:\s+(?:français|française|malien|malienne|nigérien|burkinabè|tchadien))?",
+    r"|gendarme|officier|pilote|journaliste|otage|parachutiste|commando)\b(?:\s+(?:français|française|malien|malienne|nigérien|burkinabè|tchadien))?",
     re.IGNORECASE)
 
 
@@ -163,9 +169,9 @@ _ARMY_RE = re.compile(
     re.IGNORECASE)
 _GOVERNMENT_RE = re.compile(
     rf"\b(?:(?:le\s+)?gouvernement\s+(?:{_NATIONALITIES})\b|(?:{_NATIONALITIES})\s+government\b)", re.IGNORECASE)
-_ARMED_GROUP_RE = re.compile(
-    r"\b(?:groupes?\s+(?:armés?(?:\s+terroristes?)?|terroristes?|jihadistes?|djihadistes?|islamistes?)"
-    r"|(?:armed|terrorist|jihadist|islamist|militant)\s+(?:terrorist\s+)?groups?)\b",
+_ARMED_GROUP_RE = re.compile(  # one group ("un groupe armé terroriste", "the jihadist group"), not a kind ("jihadist groups")
+    r"\b(?:(?:un|le|ce|du|au)\s+groupe\s+(?:armé(?:\s+terroriste)?|terroriste|jihadiste|djihadiste|islamiste)"
+    r"|(?:an?|the|this)\s+(?:armed|terrorist|jihadist|islamist|militant)\s+(?:terrorist\s+)?group)\b(?!s)",
     re.IGNORECASE)
 _COMMANDO_RE = re.compile(r"\b(?:(?:groupement|groupe)s?\s+(?:de\s+)?commandos?(?:\s+parachutistes?|\s+montagne)?|commando\s+units?)\b", re.IGNORECASE)
 # Weapons and materiel by their common names (EN and FR) -> equipment class.
@@ -307,6 +313,18 @@ _SPACY_TYPES = {"PER": "Person", "PERSON": "Person", "ORG": "Organization", "LOC
                 "GPE": "Settlement", "FAC": "Place"}
 
 
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:à|près\s+de|près\s+d['’]|non\s+loin\s+de|vers|entre|au\s+(?:nord|sud)\s+d[eu]|à\s+l['’](?:est|ouest)\s+d[eu]"
+    r"|in|near|at|between|outside|towards|close\s+to|(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+"
+    r"(?:(?:the|le|la|les)\s+|l['’]\s*)?"
+    r"|\b(?:entre|between)\s+[A-ZÀ-Ö][\w\-]*\s+(?:et|and)\s+)$")
+
+
+def _located(text: str, start: int) -> bool:
+    """True when the words before ``start`` place what follows: "à X", "near X", "entre A et X"."""
+    return bool(_LOCATIVE_BEFORE.search(text[max(0, start - 40):start]))
+
+
 def spacy_proposals(text: str, lang: str) -> list[Proposal]:
     """Named entities from spaCy's model for ``lang`` ([] when it is not installed)."""
     nlp = _spacy_model(lang)
@@ -323,10 +341,13 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
             s += det.end()  # "the European Union" -> "European Union"
         label = text[s:e]
         words = label.split()
-        if not words or not label[:1].isupper() or fold_str(words[0]) in _NOT_PLACE or (len(label) < 3 and not label.isupper()):
+        if not words or not label[:1].isupper() or (fold_str(words[0]) in _NOT_PLACE and not words[0].isupper()) \
+                or (len(label) < 3 and not label.isupper()):
             continue
         if "\n" in label or label.isupper() and len(words) > 1:
             continue  # headlines in capitals and line-spanning spans are misreadings
+        if etype == "Person" and _located(text, s):
+            etype = "Settlement"  # the small models take many Sahel towns for persons
         if etype == "Organization":
             folded = [fold_str(w) for w in words]
             etype = next((t for heads, t in _ORG_HEADS if any(w.startswith(h) for w in folded[:2] for h in heads)), etype)
