@@ -412,3 +412,55 @@ def test_an_empty_file_is_a_clear_error(annotator: Annotator, tmp_path: Path, co
 def test_the_gazetteer_works_without_an_ontology(annotator: Annotator) -> None:
     gaz = Gazetteer(annotator.registry, None, "fr")
     assert [(m.entity, m.text) for m in gaz.find("les FAMa et le GSIM")] == [("malian-armed-forces", "FAMa"), ("jnim", "GSIM")]
+
+
+# ---------------------------------------------------------------------------- more rules, EN and FR
+
+def test_rules_for_armies_governments_positions_armed_groups_and_weapons() -> None:
+    fr = {(p.label, p.type) for p in rule_proposals(
+        "Le gouvernement malien et la ministre des Armées ont salué l'armée nigérienne face à un groupe armé "
+        "terroriste équipé de roquettes, alors que les groupes armés se multiplient.", "fr")}
+    assert {("gouvernement malien", "Government"), ("ministre des Armées", "Position"), ("armée nigérienne", "ArmedForce"),
+            ("un groupe armé terroriste", "ArmedGroup"), ("roquettes", "Rocket")} <= fr
+    assert not any(label.startswith("groupes armés") for label, _ in fr)  # a kind of group, not one group
+    en = {(p.label, p.type) for p in rule_proposals(
+        "The Chadian army and the Minister of the Armed Forces said a jihadist group fired mortars at the camp.", "en")}
+    assert {("Chadian army", "ArmedForce"), ("Minister of the Armed Forces", "Position"),
+            ("a jihadist group", "ArmedGroup"), ("mortars", "HeavyWeapon")} <= en
+
+
+def test_places_between_two_names() -> None:
+    fr = {(p.label, p.type) for p in rule_proposals("Les combats ont eu lieu entre Boni et Hombori.", "fr")}
+    en = {(p.label, p.type) for p in rule_proposals("Fighting between Ansongo and Labbezanga.", "en")}
+    assert {("Boni", "Settlement"), ("Hombori", "Settlement")} <= fr
+    assert {("Ansongo", "Settlement"), ("Labbezanga", "Settlement")} <= en
+
+
+def test_plurals_of_registry_common_nouns(annotator: Annotator) -> None:
+    assert [(m.entity, m.text) for m in annotator.gazetteer("fr").find("Des engins explosifs et un engin explosif.")] == [
+        ("ied", "engins explosifs"), ("ied", "engin explosif")]
+
+
+def test_a_later_report_of_the_same_death_and_a_tally_are_not_new_events(annotator: Annotator) -> None:
+    doc = draft(annotator, "Sergeant John Smith was killed near Gao. The death of John Smith shocked the army. "
+                           "Since 2013, 50 soldiers have been killed in Mali.")
+    assert [(e["type"], e["participants"]) for e in doc["events"]] == [("Death", {"victim": ["john-smith"]})]
+
+
+def test_headline_events_are_left_to_the_body(annotator: Annotator) -> None:
+    doc = draft(annotator, "JNIM attacks the Malian army near Gao\n\nJNIM attacked the Malian army near Gao on Monday.")
+    [ev] = doc["events"]
+    assert ev["quote"] == "JNIM attacked the Malian army near Gao on Monday."
+
+
+def test_claims_get_their_speaker_and_stance(annotator: Annotator) -> None:
+    doc = draft(annotator, "La force Barkhane a neutralisé des terroristes près de Gao, selon l’armée française.")
+    [claim] = doc["claims"]
+    assert (claim["speaker"], claim["stance"], claim["status"]) == ("french-armed-forces", "states", "draft")
+    assert claim["about"] == [doc["events"][0]["id"]]
+
+
+@pytest.mark.skipif(not spacy_available("en"), reason="spaCy's English model is not installed (extra nlp)")
+def test_spacy_persons_in_a_locative_context_are_places() -> None:
+    found = {(p.label, p.type) for p in spacy_proposals("The convoy drove from Gao to Ansongo near Labbezanga.", "en")}
+    assert all(t != "Person" for _, t in found), found

@@ -129,7 +129,6 @@ Operation Opération Force Forces Army Armée Mission Minister Ministre Presiden
 _GROUP_RE = re.compile(
     r"\b(?:(?:des|les|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|\d+)\s+)?"
     r"(?:hommes armés|individus armés|assaillants|terroristes|jihadistes|djihadistes|combattants|militants)\b"
-    r"|\b(?:un|le|ce)\s+groupe armé(?:\s+terroriste)?\b"
     r"|\b(?:(?:the|two|three|four|five|six|seven|eight|nine|ten|several|some|\d+)\s+)?"
     r"(?:gunmen|assailants|attackers|militants|jihadists|insurgents|terrorists|fighters)\b"
     r"|\b(?:an?|the)\s+armed\s+(?:terrorist\s+)?group\b",
@@ -158,17 +157,17 @@ _ONE_PERSON_RE = re.compile(
 # National armies: an army word and a nationality ("l'armée malienne", "the Nigerien army", "les forces
 # armées burkinabè"), and armed groups named by their kind ("un groupe armé terroriste", "jihadist groups").
 _NATIONALITIES = (
-    "malienne?s?|nigériens?|nigériennes?|burkinabès?|burkinabé|tchadiens?|tchadiennes?|mauritaniens?|mauritaniennes?"
+    "maliens?|maliennes?|nigériens?|nigériennes?|burkinabès?|burkinabé|tchadiens?|tchadiennes?|mauritaniens?|mauritaniennes?"
     "|françaises?|français|américaines?|américains?|russes?|allemandes?|allemands?|britanniques?|algériens?|algériennes?"
     "|ivoiriens?|ivoiriennes?|sénégalais|sénégalaises?|estoniens?|estoniennes?|suédois|suédoises?|danois|danoises?"
     "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|US|Russian|German|British|Algerian"
     "|Ivorian|Senegalese|Estonian|Swedish|Danish|Nigerian|Beninese|Togolese|Ghanaian")
 _ARMY_RE = re.compile(
-    rf"\b(?:(?:l['’]|les\s+)?(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité)\s+(?:{_NATIONALITIES})\b"
+    rf"\b(?:(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité)\s+(?:{_NATIONALITIES})\b"
     rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|troops|military|air force|soldiers)\b)",
     re.IGNORECASE)
 _GOVERNMENT_RE = re.compile(
-    rf"\b(?:(?:le\s+)?gouvernement\s+(?:{_NATIONALITIES})\b|(?:{_NATIONALITIES})\s+government\b)", re.IGNORECASE)
+    rf"\b(?:gouvernement\s+(?:{_NATIONALITIES})\b|(?:{_NATIONALITIES})\s+government\b)", re.IGNORECASE)
 _ARMED_GROUP_RE = re.compile(  # one group ("un groupe armé terroriste", "the jihadist group"), not a kind ("jihadist groups")
     r"\b(?:(?:un|le|ce|du|au)\s+groupe\s+(?:armé(?:\s+terroriste)?|terroriste|jihadiste|djihadiste|islamiste)"
     r"|(?:an?|the|this)\s+(?:armed|terrorist|jihadist|islamist|militant)\s+(?:terrorist\s+)?group)\b(?!s)",
@@ -315,7 +314,7 @@ _SPACY_TYPES = {"PER": "Person", "PERSON": "Person", "ORG": "Organization", "LOC
 
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:à|près\s+de|près\s+d['’]|non\s+loin\s+de|vers|entre|au\s+(?:nord|sud)\s+d[eu]|à\s+l['’](?:est|ouest)\s+d[eu]"
-    r"|in|near|at|between|outside|towards|close\s+to|(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+"
+    r"|in|near|at|between|outside|towards|from|to|via|close\s+to|(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+"
     r"(?:(?:the|le|la|les)\s+|l['’]\s*)?"
     r"|\b(?:entre|between)\s+[A-ZÀ-Ö][\w\-]*\s+(?:et|and)\s+)$")
 

@@ -74,6 +74,9 @@ class Gazetteer:
                 words = name.split()
                 if words and name[:1].islower() and words[0].isalpha() and not words[0].endswith(("s", "x")):
                     names.append((" ".join([words[0] + "s", *words[1:]]), rank + 1))
+                    if len(words) > 1:  # French adjectives agree: "engins explosifs improvisés"
+                        names.append((" ".join(w if w.endswith(("s", "x")) or not w.isalpha() or w in DETERMINERS
+                                               or w in ("de", "of") else w + "s" for w in words), rank + 1))
             for name, rank in sorted(names, key=lambda x: x[1]):
                 toks = _key_tokens(name)
                 words = tuple(t.key for t in toks)
