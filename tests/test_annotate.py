@@ -277,7 +277,10 @@ def test_no_date_is_assumed_from_the_publication_date(annotator: Annotator) -> N
 
 def test_a_text_with_no_entity_at_all(annotator: Annotator) -> None:
     doc = draft(annotator, "It rained all day and the market stayed open.")
-    assert doc == {"article": {"id": "a1", "language": "en", "drafted_by": doc["article"]["drafted_by"]}}
+    assert doc == {"article": {
+        "id": "a1", "language": "en",
+        "published": {"basis": "unknown", "derivation": "the text states no publication date: add it if known"},
+        "drafted_by": doc["article"]["drafted_by"]}}
 
 
 # ---------------------------------------------------------------------------- the file: validates, builds, kept apart
@@ -286,8 +289,7 @@ TEXT_EN = ("# source: https://example.org/news/1\n# date: 2021-03-15\n\n"
            "Mali: an attack near Gao\n\n"
            "JNIM attacked the Malian army near Gao on 12 March 2021. Two soldiers were killed by JNIM. "
            "Colonel Ann Brown said that the French army would stay in Mali.\n")
-TEXT_FR = ("# date: 2021-03-15\n\n"
-           "Le 12 mars 2021, le GSIM a attaqué l'armée malienne à Ménaka. Deux soldats ont été tués. "
+TEXT_FR = ("Le 12 mars 2021, le GSIM a attaqué l'armée malienne à Ménaka. Deux soldats ont été tués. "
            "La force Barkhane a neutralisé une dizaine de terroristes près de Gao, selon l’armée française.\n")
 
 

@@ -133,6 +133,8 @@ class Annotator:
             article["published"] = published
             if published_quote:
                 article["published_quote"] = published_quote
+        else:  # every article has a publication date node, unknown when the text does not give one
+            article["published"] = {"basis": "unknown", "derivation": "the text states no publication date: add it if known"}
         article["drafted_by"] = DRAFTED_BY
         pub_date = _as_date(published)
 
@@ -165,7 +167,8 @@ class Annotator:
             used.append("triggers")
         # an unnamed person or group ("a sniper", "des hommes armés") is an entity only as an event's participant
         in_roles = {eid for ev in events for ids in ev.participants.values() for eid in ids}
-        unnamed = {eid for eid, p in local_first.items() if p.source in ("rule:group", "rule:someone") and eid not in in_roles}
+        unnamed = {eid for eid, p in local_first.items() if p.source in ("rule:group", "rule:someone") and eid not in in_roles
+                   and not _NUMBERED.match(p.label)}
         local_first = {eid: p for eid, p in local_first.items() if eid not in unnamed}
         mentions = [m for m in mentions if m.entity not in unnamed]
 
@@ -346,6 +349,11 @@ class Annotator:
                 item["confidence"] = round(c.confidence, 2)
                 claims.append(item)
         return relations, claims
+
+
+# "deux soldats", "three peacekeepers", "12 civilians": a counted group is an entity even outside an event
+_NUMBERED = re.compile(r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|deux|trois|quatre|cinq|six|sept"
+                       r"|huit|neuf|dix|onze|douze)\s", re.IGNORECASE)
 
 
 def _title(body: str) -> str | None:
