@@ -26,7 +26,14 @@ from sahelkg.errors import Problem
 from sahelkg.ontology import load_ontology
 from sahelkg.settings import PACKAGE_ROOT, Settings
 
-from conftest import select
+from conftest import missing, select
+
+
+def need_spacy(*langs: str) -> None:
+    """spaCy and its models (the extra nlp, which scripts/setup.sh installs): skip without, fail in CI."""
+    for lang in langs:
+        if not spacy_available(lang):
+            missing(f"spaCy or its {lang} model is not installed: pip install -e '.[nlp]'")
 
 REGISTRY = """
 - id: operation-barkhane
@@ -227,8 +234,8 @@ def test_a_registry_name_is_not_proposed_again(annotator: Annotator) -> None:
     assert mentions(doc) == [("gao", "Gao"), ("menaka", "Menaka")]
 
 
-@pytest.mark.skipif(not spacy_available("fr") or not spacy_available("en"), reason="spaCy models not installed (extra nlp)")
 def test_spacy_adds_names_the_rules_miss() -> None:
+    need_spacy("en", "fr")
     en = {(p.label, p.type) for p in spacy_proposals("Emmanuel Macron met Mohamed Bazoum in Niamey on Monday.", "en")}
     assert ("Emmanuel Macron", "Person") in en and ("Mohamed Bazoum", "Person") in en
     fr = {(p.label, p.type) for p in spacy_proposals("Emmanuel Macron a rencontré Mohamed Bazoum à Niamey lundi.", "fr")}
@@ -273,6 +280,16 @@ def test_passive_death_in_french_with_a_count_range_and_an_instrument(annotator:
 def test_no_date_is_assumed_from_the_publication_date(annotator: Annotator) -> None:
     ev = event(draft(annotator, "# date: 2021-03-15\n\nJNIM attacked the Malian army near Gao."), "ArmedClash")
     assert "date" not in ev
+
+
+def test_the_spacy_path_in_a_whole_draft(corpus: Path, ontology: Any) -> None:
+    need_spacy("en")
+    registry = CorpusReader(corpus, ontology).read_registry([])
+    with_model = Annotator(registry, ontology, use_model=True)
+    doc = with_model.annotate("Emmanuel Macron met the Malian army in Gao.", "a1").doc
+    [macron] = [e for e in doc["entities"] if e["label"] == "Emmanuel Macron"]
+    assert (macron["type"], macron["note"].split("from ")[1]) == ("Person", "spaCy entity PERSON: add it to the registry if it recurs")
+    assert [m["entity"] for m in doc["mentions"]] == [macron["id"], "malian-armed-forces", "gao"]
 
 
 def test_a_text_with_no_entity_at_all(annotator: Annotator) -> None:
@@ -462,7 +479,7 @@ def test_claims_get_their_speaker_and_stance(annotator: Annotator) -> None:
     assert claim["about"] == [doc["events"][0]["id"]]
 
 
-@pytest.mark.skipif(not spacy_available("en"), reason="spaCy's English model is not installed (extra nlp)")
 def test_spacy_persons_in_a_locative_context_are_places() -> None:
+    need_spacy("en")
     found = {(p.label, p.type) for p in spacy_proposals("The convoy drove from Gao to Ansongo near Labbezanga.", "en")}
     assert all(t != "Person" for _, t in found), found
