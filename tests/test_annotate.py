@@ -62,6 +62,9 @@ REGISTRY = """
 - id: menaka
   type: Settlement
   label: {en: "Menaka", fr: "Ménaka"}
+- id: pascal-ianni
+  type: Person
+  label: {en: "Pascal Ianni", fr: "Pascal Ianni"}
 - id: ied
   type: ImprovisedExplosiveDevice
   label: {en: "improvised explosive device", fr: "engin explosif improvisé"}
@@ -192,6 +195,11 @@ def test_longest_name_first_and_case_guards(annotator: Annotator) -> None:
     assert [(m.entity, m.text) for m in found] == [
         ("jnim", "Group for the Support of Islam and Muslims"), ("jnim", "JNIM"), ("operation-barkhane", "Operation Barkhane"),
     ]
+
+
+def test_a_registry_person_by_surname_alone(annotator: Annotator) -> None:
+    found = annotator.gazetteer("en").find("Colonel Pascal Ianni spoke. Ianni said the army would stay.")
+    assert [(m.entity, m.text) for m in found] == [("pascal-ianni", "Pascal Ianni"), ("pascal-ianni", "Ianni")]
 
 
 def test_a_hyphenated_word_is_not_a_mention(annotator: Annotator) -> None:

@@ -196,6 +196,12 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
         elif of:
             put("agent", _coordinated(of[0], of, sentence))
         return roles
+    if types.any_isa(ev_type, ("Death", "Injury")):
+        # people die and are wounded, organisations do not: "Corporal X, of the 7th battalion, was killed"
+        def persons_first(ms: list[Mention]) -> list[Mention]:
+            return [m for m in ms if types.any_isa(m.type, ("Person", "PersonGroup"))] + \
+                [m for m in ms if not types.any_isa(m.type, ("Person", "PersonGroup"))]
+        before, after, of = persons_first(before), persons_first(after), persons_first(of)
     against = _introduced(after, sentence, trig, _AGAINST_RE)
     opponent = _introduced(after, sentence, trig, _WITH_RE)
     objects = [a for a in after if a not in against and a not in opponent]

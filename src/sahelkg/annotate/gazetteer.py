@@ -87,8 +87,26 @@ class Gazetteer:
                 acronym = len(toks) == 1 and letters.isupper() and 1 < len(letters) <= 6
                 self.by_first.setdefault(words[0], []).append(
                     _Name(ent.id, etype, words, tuple(t.capitalised for t in toks), acronym, rank))
+        self._add_surnames(registry, ontology)
         for cands in self.by_first.values():
             cands.sort(key=lambda n: (-len(n.words), n.rank))
+
+    def _add_surnames(self, registry: object, ontology: object | None) -> None:
+        """A person's surname alone ("Ianni" after "Colonel Pascal Ianni"), as news style writes it, when
+        no other registry entity has that word as a name or a surname."""
+        owners: dict[str, set[str]] = {}
+        for ent in registry.entities.values():  # type: ignore[attr-defined]
+            if "Person" not in ent.types and self.types.get(ent.id) != "Person":
+                continue
+            for label in ent.labels.values():
+                toks = [t for t in tokens(label) if t.text.isalpha()]
+                if len(toks) >= 2 and toks[-1].capitalised and len(toks[-1].text) > 3:
+                    owners.setdefault(toks[-1].key, set()).add(ent.id)
+        for key, ids in owners.items():
+            if len(ids) != 1 or any(len(n.words) == 1 for n in self.by_first.get(key, ())):
+                continue
+            (eid,) = ids
+            self.by_first.setdefault(key, []).append(_Name(eid, self.types[eid], (key,), (True,), False, 4))
 
     def find(self, text: str) -> list[Mention]:
         """Every registry mention in ``text``, longest first, without overlaps, in text order."""
