@@ -329,8 +329,8 @@ def test_drafts_validate_build_and_stay_apart_in_the_graph(corpus: Path, annotat
 
     (corpus / "articles" / "en1.txt").write_text(TEXT_EN, encoding="utf-8")
     (corpus / "articles" / "fr1.txt").write_text(TEXT_FR, encoding="utf-8")
-    done, skipped = annotate_folder(annotator, corpus / "articles")
-    assert [p.name for p, _ in done] == ["en1.yaml", "fr1.yaml"] and skipped == []
+    done, skipped, failed = annotate_folder(annotator, corpus / "articles")
+    assert [p.name for p, _ in done] == ["en1.yaml", "fr1.yaml"] and skipped == [] and failed == []
     report = check_corpus(corpus, ontology)
     assert [str(p) for p in report.problems if p.severity == "error"] == []
     assert {a.id for a in report.articles} == {"en1", "fr1"}
@@ -407,12 +407,15 @@ def test_cli_id_and_output(corpus: Path, tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "article id 'no spaces': use only letters, digits, '_' and '-'" in bad.output
 
 
-def test_a_folder_skips_articles_already_annotated(corpus: Path, annotator: Annotator) -> None:
+def test_a_folder_skips_articles_already_annotated_and_reports_bad_files(corpus: Path, annotator: Annotator) -> None:
     (corpus / "articles" / "a.txt").write_text("Gao is calm.", encoding="utf-8")
     (corpus / "articles" / "b.txt").write_text("Menaka is calm.", encoding="utf-8")
     (corpus / "annotations" / "a.yaml").write_text("kept\n", encoding="utf-8")
-    done, skipped = annotate_folder(annotator, corpus / "articles")
+    (corpus / "articles" / "c.txt").write_bytes("Gao était calme.".encode("latin-1"))
+    done, skipped, failed = annotate_folder(annotator, corpus / "articles")
     assert [p.name for p, _ in done] == ["b.yaml"] and [p.name for p in skipped] == ["a.txt"]
+    assert [str(e) for e in failed] == [f"{corpus / 'articles' / 'c.txt'}: not UTF-8 text (byte 0xe9 at offset 4); "
+                                        "convert it to UTF-8 first, e.g. iconv -f latin1 -t utf-8"]
     assert (corpus / "annotations" / "a.yaml").read_text(encoding="utf-8") == "kept\n"
 
 
@@ -491,3 +494,13 @@ def test_spacy_persons_in_a_locative_context_are_places() -> None:
     need_spacy("en")
     found = {(p.label, p.type) for p in spacy_proposals("The convoy drove from Gao to Ansongo near Labbezanga.", "en")}
     assert all(t != "Person" for _, t in found), found
+
+
+def test_cli_folder_drafts_the_good_files_and_exits_1_naming_the_bad_one(corpus: Path) -> None:
+    (corpus / "articles" / "good.txt").write_text("Gao is calm.", encoding="utf-8")
+    (corpus / "articles" / "empty.txt").write_text("", encoding="utf-8")
+    res = CliRunner().invoke(main, ["annotate", str(corpus / "articles"), "--no-model", "-q"], env={"SAHELKG_CORPUS": str(corpus)})
+    assert res.exit_code == 1
+    assert f"{corpus / 'annotations' / 'good.yaml'}: draft (en, 0 entities, 1 mentions, 0 events" in res.output
+    assert "error: article empty: the text is empty (after its header lines): nothing to annotate" in res.output
+    assert sorted(p.name for p in (corpus / "annotations").iterdir()) == ["good.yaml"]

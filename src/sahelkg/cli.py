@@ -283,11 +283,15 @@ def annotate(path: Path, article_id: str | None, output: Path | None, force: boo
     annotator = load_annotator(settings.corpus_dir, settings.ontology_file, use_model=not no_model)
     if path.is_dir():
         with progress_bar(disabled=quiet) as progress:
-            done, skipped = annotate_folder(annotator, path, output_dir=output, force=force, progress=progress)
+            done, skipped, failed = annotate_folder(annotator, path, output_dir=output, force=force, progress=progress)
         for p in skipped:
             _err(f"skipped {p.name}: its annotation exists (--force replaces it)")
         for out, draft in done:
             click.echo(f"{out}: {_summary(draft)}")
+        for e in failed:
+            _err(f"error: {e}")
+        if failed:
+            sys.exit(1)
         return
     out, draft = annotate_file(annotator, path, article_id=article_id, output=output, force=force)
     click.echo(f"{out}: {_summary(draft)}")

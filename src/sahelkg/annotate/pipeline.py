@@ -449,21 +449,26 @@ def annotate_file(annotator: Annotator, path: Path, *, article_id: str | None = 
 
 
 def annotate_folder(annotator: Annotator, folder: Path, *, output_dir: Path | None = None, force: bool = False,
-                    progress: Callable[[str, int, int], None] | None = None) -> tuple[list[tuple[Path, Draft]], list[Path]]:
+                    progress: Callable[[str, int, int], None] | None = None,
+                    ) -> tuple[list[tuple[Path, Draft]], list[Path], list[AnnotateError]]:
     """Draft every ``*.txt`` of ``folder`` that has no annotation yet (all of them with ``force``).
 
-    Returns the drafts written and the articles skipped because their annotation exists."""
+    Returns the drafts written, the articles skipped because their annotation exists, and the errors of
+    the articles that could not be drafted (an unreadable or empty file does not stop the others)."""
     texts = sorted(p for p in folder.glob("*.txt") if not p.name.startswith("."))
-    done, skipped = [], []
+    done, skipped, failed = [], [], []
     for i, path in enumerate(texts):
         out = (output_dir / f"{path.stem}.yaml") if output_dir else default_output(path, path.stem)
         if out.exists() and not force:
             skipped.append(path)
         else:
-            done.append(annotate_file(annotator, path, output=out, force=force))
+            try:
+                done.append(annotate_file(annotator, path, output=out, force=force))
+            except AnnotateError as e:
+                failed.append(e)
         if progress:
             progress("annotate", i + 1, len(texts))
-    return done, skipped
+    return done, skipped, failed
 
 
 def load_annotator(corpus_dir: Path, ontology_file: Path, *, use_model: bool = True) -> Annotator:
