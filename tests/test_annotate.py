@@ -270,9 +270,18 @@ def test_passive_attack_in_english(annotator: Annotator) -> None:
 
 
 def test_active_attack_in_french(annotator: Annotator) -> None:
-    ev = event(draft(annotator, "Le GSIM a attaqué l'armée malienne à Ménaka."), "ArmedClash")
+    ev = event(draft(annotator, "Le 12 mars 2021, le GSIM a attaqué l'armée malienne à Ménaka."), "ArmedClash")
     assert ev["participants"] == {"attacker": ["jnim"], "target": ["malian-armed-forces"]}
     assert ev["place"] == {"entity": "menaka", "precision": "exact"}
+    assert ev["date"] == {"text": "12 mars 2021", "value": "2021-03-12", "precision": "day", "basis": "stated"}
+
+
+def test_a_relative_date_and_a_count_range_in_english(annotator: Annotator) -> None:
+    doc = draft(annotator, "# date: 2021-09-24\n\nBetween 10 and 15 soldiers were killed by JNIM near Gao on Monday.")
+    ev = event(doc, "Death")
+    assert ev["count"] == {"low": 10, "high": 15, "text": "Between 10 and 15", "unit": "soldier"}
+    assert ev["participants"]["attacker"] == ["jnim"]
+    assert ev["date"]["value"] == "2021-09-20" and ev["date"]["basis"] == "relative" and ev["date"]["precision"] == "day"
 
 
 def test_passive_death_in_french_with_a_count_range_and_an_instrument(annotator: Annotator) -> None:

@@ -567,10 +567,10 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     twice keeps its first value. Quotes and offsets count in the body only (check, build and
     annotate all read articles through this function). A text without such lines is all body.
 
-    >>> split_header("# source: https://x.org/a\n# Date: 2021-09-24\n\nParis (AFP) - ...")
+    >>> split_header("# source: https://x.org/a\\n# Date: 2021-09-24\\n\\nParis (AFP) - ...")
     ({'source': 'https://x.org/a', 'date': '2021-09-24'}, 'Paris (AFP) - ...')
-    >>> split_header("# not a header line\ntext")
-    ({}, '# not a header line\ntext')
+    >>> split_header("# not a header line\\ntext")
+    ({}, '# not a header line\\ntext')
     """
     header: dict[str, str] = {}
     pos = 0

@@ -357,8 +357,9 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
 def slug(label: str) -> str:
     """A local entity id from a label: ASCII, lowercase, hyphens (``^[a-z0-9][a-z0-9-]*$``)."""
     ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:48].strip("-")
-    return s or "entity"
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:48].strip("-") or "entity"
+    # "e1", "r2", "c3", "o4" are the file's fact ids: an entity IRI must not be minted like one
+    return f"{s}-entity" if re.fullmatch(r"[erco]\d+", s) else s
 
 
 def choose(proposals: Iterable[Proposal], taken: list[tuple[int, int]]) -> list[Proposal]:
