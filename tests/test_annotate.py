@@ -62,6 +62,10 @@ REGISTRY = """
 - id: menaka
   type: Settlement
   label: {en: "Menaka", fr: "Ménaka"}
+- id: major
+  type: MilitaryRank
+  label: {en: "Major", fr: "commandant"}
+  aliases: {en: ["major"], fr: ["Commandant"]}
 - id: pascal-ianni
   type: Person
   label: {en: "Pascal Ianni", fr: "Pascal Ianni"}
@@ -200,6 +204,13 @@ def test_longest_name_first_and_case_guards(annotator: Annotator) -> None:
 def test_a_registry_person_by_surname_alone(annotator: Annotator) -> None:
     found = annotator.gazetteer("en").find("Colonel Pascal Ianni spoke. Ianni said the army would stay.")
     assert [(m.entity, m.text) for m in found] == [("pascal-ianni", "Pascal Ianni"), ("pascal-ianni", "Ianni")]
+
+
+def test_a_rank_word_is_a_rank_only_before_a_name_or_capitalised(annotator: Annotator) -> None:
+    found = annotator.gazetteer("en").find("After a major attack, Major Brown left.")
+    assert [(m.entity, m.text, m.start) for m in found] == [("major", "Major", 22)]
+    found = annotator.gazetteer("fr").find("Le commandant Jean Dupont et le commandant de la force.")
+    assert [(m.entity, m.text, m.start) for m in found] == [("major", "commandant", 3)]
 
 
 def test_a_hyphenated_word_is_not_a_mention(annotator: Annotator) -> None:

@@ -121,6 +121,9 @@ class Gazetteer:
                 span = toks[i:i + n]
                 if not self._case_ok(name, span):
                     continue
+                if n == 1 and name.type == "MilitaryRank" and not span[0].capitalised and not (
+                        i + 1 < len(toks) and toks[i + 1].capitalised):
+                    continue  # "a major attack", "in general": a rank word is a rank before a name or capitalised
                 if i + n < len(toks) and toks[i + n].text == "-" and toks[i + n].start == span[-1].end:
                     continue  # "Mali-based": a part of a longer hyphenated word
                 found.append((i, i + n, name.rank, name))
