@@ -524,3 +524,12 @@ def test_cli_folder_drafts_the_good_files_and_exits_1_naming_the_bad_one(corpus:
     assert f"{corpus / 'annotations' / 'good.yaml'}: draft (en, 0 entities, 1 mentions, 0 events" in res.output
     assert "error: article empty: the text is empty (after its header lines): nothing to annotate" in res.output
     assert sorted(p.name for p in (corpus / "annotations").iterdir()) == ["good.yaml"]
+
+
+def test_a_weapon_trigger_takes_its_target_and_the_death_results_from_it(annotator: Annotator) -> None:
+    doc = draft(annotator, "Two French soldiers were killed when their vehicle hit an IED near Menaka.")
+    death, blast = event(doc, "Death"), event(doc, "RemoteExplosiveLandmineIED")
+    assert death["participants"] == {"victim": ["two-french-soldiers"]}
+    assert blast["participants"] == {"target": ["two-french-soldiers"]}
+    assert (death["result_of"], death["count"]["value"], "count" in blast) == (blast["id"], 2, False)
+    assert next(e for e in doc["entities"] if e["id"] == "two-french-soldiers")["type"] == "PersonGroup"

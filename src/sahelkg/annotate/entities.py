@@ -125,6 +125,13 @@ The This That These Those His Her Their Its Our We They He She It I A An In On A
 Operation Opération Force Forces Army Armée Mission Minister Ministre President Président General Général
 """.split())
 
+_NATIONALITIES = (
+    "maliens?|maliennes?|nigériens?|nigériennes?|burkinabès?|burkinabé|tchadiens?|tchadiennes?|mauritaniens?|mauritaniennes?"
+    "|françaises?|français|américaines?|américains?|russes?|allemandes?|allemands?|britanniques?|algériens?|algériennes?"
+    "|ivoiriens?|ivoiriennes?|sénégalais|sénégalaises?|estoniens?|estoniennes?|suédois|suédoises?|danois|danoises?"
+    "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|US|Russian|German|British|Algerian"
+    "|Ivorian|Senegalese|Estonian|Swedish|Danish|Nigerian|Beninese|Togolese|Ghanaian")
+
 # Unnamed groups of people that events take as participants (FR and EN).
 _GROUP_RE = re.compile(
     r"\b(?:(?:des|les|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|\d+)\s+)?"
@@ -136,8 +143,9 @@ _GROUP_RE = re.compile(
 _VICTIM_GROUP_RE = re.compile(
     r"\b(?:(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|\d+)\s+)"
     r"(?:soldats|militaires|civils|casques bleus|gendarmes|policiers|villageois|personnes|membres|éléments|hommes"
-    r"|légionnaires|parachutistes|otages)\b"
+    rf"|légionnaires|parachutistes|otages)\b(?:\s+(?:{_NATIONALITIES})\b)?"
     r"|\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+)"
+    rf"(?:(?:{_NATIONALITIES})\s+)?"
     r"(?:soldiers|troops|civilians|peacekeepers|gendarmes|policemen|police officers|villagers|people|members|men"
     r"|legionnaires|paratroopers|hostages)\b",
     re.IGNORECASE)
@@ -156,15 +164,9 @@ _ONE_PERSON_RE = re.compile(
 
 # National armies: an army word and a nationality ("l'armée malienne", "the Nigerien army", "les forces
 # armées burkinabè"), and armed groups named by their kind ("un groupe armé terroriste", "jihadist groups").
-_NATIONALITIES = (
-    "maliens?|maliennes?|nigériens?|nigériennes?|burkinabès?|burkinabé|tchadiens?|tchadiennes?|mauritaniens?|mauritaniennes?"
-    "|françaises?|français|américaines?|américains?|russes?|allemandes?|allemands?|britanniques?|algériens?|algériennes?"
-    "|ivoiriens?|ivoiriennes?|sénégalais|sénégalaises?|estoniens?|estoniennes?|suédois|suédoises?|danois|danoises?"
-    "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|US|Russian|German|British|Algerian"
-    "|Ivorian|Senegalese|Estonian|Swedish|Danish|Nigerian|Beninese|Togolese|Ghanaian")
 _ARMY_RE = re.compile(
-    rf"\b(?:(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité)\s+(?:{_NATIONALITIES})\b"
-    rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|troops|military|air force|soldiers)\b)",
+    rf"\b(?:(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité|forces|troupes)\s+(?:{_NATIONALITIES})\b"
+    rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|forces|troops|military|air force)\b)",
     re.IGNORECASE)
 _GOVERNMENT_RE = re.compile(
     rf"\b(?:gouvernement\s+(?:{_NATIONALITIES})\b|(?:{_NATIONALITIES})\s+government\b)", re.IGNORECASE)

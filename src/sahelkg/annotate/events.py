@@ -33,8 +33,10 @@ from sahelkg.vocab import SK
 ATTACK_ROOTS = ("Battle", "ExplosionRemoteViolence", "MilitaryAction", "Raid", "Riot")
 OUTCOME_ROOTS = ("OutcomeEvent", "ViolenceAgainstCivilians", "Arrest")
 GATHERING = ("Summit", "Agreement")
+# The events whose count is the number of people they affect or involve ("three soldiers were killed",
+# "500 soldiers deployed"); an attack's count would be that of its victims, which the outcome event carries.
 COUNTED = ("OutcomeEvent", "ViolenceAgainstCivilians", "Arrest", "Deployment", "Reinforcement", "Withdrawal",
-           "Redeployment", "Battle", "ExplosionRemoteViolence", "MilitaryAction", "Raid")
+           "Redeployment")
 
 # Place specificity (lower is more specific) and the ACLED-style precision it gives.
 _PLACE_RANK = {
@@ -160,7 +162,8 @@ def _ids(ms: list[Mention]) -> list[str]:
     return list(dict.fromkeys(m.entity for m in ms))
 
 
-def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention], lang: str, types: Types) -> dict[str, list[str]]:
+def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention], lang: str, types: Types,
+               weapons: list[Mention] = ()) -> dict[str, list[str]]:  # type: ignore[assignment]
     """Role -> entity ids for one trigger (sentence-relative offsets)."""
     # operations act through their forces: an operation fills a role only when no other agent can
     people = [a for a in agents if not types.isa(a.type, "MilitaryOperation")]
@@ -202,6 +205,11 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
             return [m for m in ms if types.any_isa(m.type, ("Person", "PersonGroup"))] + \
                 [m for m in ms if not types.any_isa(m.type, ("Person", "PersonGroup"))]
         before, after, of = persons_first(before), persons_first(after), persons_first(of)
+    if trig.voice is None and any(types.isa(m.type, "Equipment") for m in weapons if m.start < trig.end and trig.start < m.end):
+        # the trigger names the weapon ("an IED", "une mine"): who hit it is its target, who laid it comes after by/par
+        put(affected, _coordinated(before[0], before, sentence) if before else [])
+        put(actor, by[:1])
+        return roles
     against = _introduced(after, sentence, trig, _AGAINST_RE)
     opponent = _introduced(after, sentence, trig, _WITH_RE)
     objects = [a for a in after if a not in against and a not in opponent]
@@ -303,7 +311,8 @@ def assemble(
                 continue
             if _generic(sentence, trig, lang, find_triggers, types):
                 continue
-            roles = fill_roles(trig.event_type, sentence, trig, [a for a in agents if not (a.start < trig.end and trig.start < a.end)], lang, types)
+            roles = fill_roles(trig.event_type, sentence, trig, [a for a in agents if not (a.start < trig.end and trig.start < a.end)],
+                               lang, types, equipment)
             ev = EventDraft(
                 id="", type=trig.event_type, start=s, end=e, trigger=_shift(trig, s),
                 confidence=round(min(0.95, trig.confidence * (0.75 + 0.25 * bool(roles))), 2),
