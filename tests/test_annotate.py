@@ -533,3 +533,11 @@ def test_a_weapon_trigger_takes_its_target_and_the_death_results_from_it(annotat
     assert blast["participants"] == {"target": ["two-french-soldiers"]}
     assert (death["result_of"], death["count"]["value"], "count" in blast) == (blast["id"], 2, False)
     assert next(e for e in doc["entities"] if e["id"] == "two-french-soldiers")["type"] == "PersonGroup"
+
+
+def test_a_planned_event_is_never_drafted_as_one_that_happened(annotator: Annotator) -> None:
+    doc = draft(annotator, "France will withdraw its troops from Gao. JNIM attacked the Malian army near Gao.")
+    if "modality" in annotator.event_keys:  # the schema has modality (COMMON.md item 3): it is written
+        assert [(e["type"], e.get("modality")) for e in doc["events"]] == [("Withdrawal", "planned"), ("ArmedClash", None)]
+    else:  # without it, the planned withdrawal is left out rather than stated as a fact
+        assert [(e["id"], e["type"]) for e in doc["events"]] == [("e1", "ArmedClash")]

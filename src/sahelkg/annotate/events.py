@@ -384,3 +384,15 @@ def _first_reports(events: list[EventDraft], types: Types) -> list[EventDraft]:
 def _shift(x: Any, by: int) -> Any:
     from dataclasses import replace
     return replace(x, start=x.start + by, end=x.end + by)
+
+
+def without(events: list[EventDraft], leave_out: Callable[[EventDraft], bool]) -> list[EventDraft]:
+    """``events`` less those ``leave_out`` selects, renumbered e1, e2...; a ``result_of`` that pointed at a
+    left-out event is dropped."""
+    kept = [ev for ev in events if not leave_out(ev)]
+    renumber = {ev.id: f"e{i + 1}" for i, ev in enumerate(kept)}
+    for ev in kept:
+        ev.id = renumber[ev.id]
+        ev.result_of = renumber.get(ev.result_of) if ev.result_of else None
+    return kept
+

@@ -23,7 +23,7 @@ from typing import Any
 
 from sahelkg import __version__
 from sahelkg.annotate import entities as ner
-from sahelkg.annotate.events import EventDraft, Types, assemble
+from sahelkg.annotate.events import EventDraft, Types, assemble, without
 from sahelkg.annotate.gazetteer import Gazetteer
 from sahelkg.annotate.language import detect_language
 from sahelkg.annotate.model import DateMention, Mention
@@ -165,6 +165,9 @@ class Annotator:
         events = assemble(body, event_spans, mentions, dates, counts, self.find_triggers, lang, self.types)
         if self.find_triggers is not None:
             used.append("triggers")
+        if "modality" not in self.event_keys:
+            # a planned or hypothetical event written without its modality would say it happened
+            events = without(events, lambda ev: ev.modality is not None)
         # an unnamed person or group ("a sniper", "des hommes armés") is an entity only as an event's participant
         in_roles = {eid for ev in events for ids in ev.participants.values() for eid in ids}
         unnamed = {eid for eid, p in local_first.items() if p.source in ("rule:group", "rule:someone") and eid not in in_roles
