@@ -264,7 +264,10 @@ class Annotator:
                "rule:position": "a position and what it heads"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
-        out["note"] = f"not in the registry; proposed from {how}: add it to the registry if it recurs"
+        if p.source in ("rule:group", "rule:someone", "rule:armed-group"):
+            out["note"] = f"unnamed, of this article only; proposed from {how}"
+        else:
+            out["note"] = f"not in the registry; proposed from {how}: add it to the registry if it recurs"
         out["status"] = "draft"
         out["confidence"] = round(p.confidence, 2)
         return out
