@@ -479,11 +479,14 @@ def test_rules_for_armies_governments_positions_armed_groups_and_weapons() -> No
             ("a jihadist group", "ArmedGroup"), ("mortars", "HeavyWeapon")} <= en
 
 
-def test_places_between_two_names() -> None:
+def test_places_between_two_names_and_in_appositions() -> None:
     fr = {(p.label, p.type) for p in rule_proposals("Les combats ont eu lieu entre Boni et Hombori.", "fr")}
     en = {(p.label, p.type) for p in rule_proposals("Fighting between Ansongo and Labbezanga.", "en")}
     assert {("Boni", "Settlement"), ("Hombori", "Settlement")} <= fr
     assert {("Ansongo", "Settlement"), ("Labbezanga", "Settlement")} <= en
+    appositions = {(p.label, p.type) for p in rule_proposals(
+        "Tessit, a town in the region, and Boni, une localité du centre, near Kidal, in northern Mali.", "en")}
+    assert {("Tessit", "Settlement"), ("Boni", "Settlement"), ("Kidal", "Settlement")} <= appositions
 
 
 def test_plurals_of_registry_common_nouns(annotator: Annotator) -> None:

@@ -113,6 +113,10 @@ _PLACE_PATTERNS = (
     (re.compile(rf"\b({_CAP}(?:[ \-]{_CAP})*)\s+(?:region|area|zone)\b"), "GeographicRegion", 0.6),
     (re.compile(rf"\b(?:village|localité|ville|town|city)\s+(?:de|du|d’|d'|of)\s*({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.75),
     (re.compile(rf"(?:^|[\s(])(?:à|près de|près d’|près d'|non loin de|au nord de|au sud de|à l’est de|à l'est de|à l’ouest de|à l'ouest de)\s+({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.55),
+    # an apposition that says what the name is: "Tessit, a town in ...", "Boni, une localité du ..."
+    (re.compile(rf"\b({_CAP}(?:[ \-]{_CAP})*),\s+(?:a|an|the|une?|la|le)\s+(?:small\s+|petite?\s+)?(?:town|village|city|ville|localité|commune|bourgade|garrison town)\b"), "Settlement", 0.65),
+    # "Kidal, in northern Mali", "Ansongo, dans le nord du Mali"
+    (re.compile(rf"\b({_CAP}(?:[ \-]{_CAP})*),\s+(?:in|dans le|dans l['’]|au)\s+(?:(?:northern|southern|eastern|western|central|north|south|east|west|nord|sud|est|ouest|centre)(?:-(?:est|ouest|east|west))?\s+(?:of\s+|du\s+|de\s+l['’]|de la\s+)?)?{_CAP}"), "Settlement", 0.55),
     (re.compile(rf"\b(?:entre|between)\s+{_CAP}\s+(?:et|and)\s+({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.55),
     (re.compile(rf"\b(?:entre|between)\s+({_CAP}(?:-{_CAP})*)\s+(?:et|and)\s+{_CAP}"), "Settlement", 0.55),
     (re.compile(rf"\b(?:in|near|outside|at)\s+(?:the\s+(?:town|village|city)\s+of\s+)?({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.5),
