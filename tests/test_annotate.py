@@ -125,6 +125,8 @@ def test_split_header_keeps_metadata_out_of_the_body() -> None:
     assert split_header("No header.\n# source: x\n") == ({}, "No header.\n# source: x\n")
     # only one blank line belongs to the header
     assert split_header("# lang: fr\n\n\nTexte") == ({"lang": "fr"}, "\nTexte")
+    # a byte-order mark before the header does not hide it
+    assert split_header("\ufeff# lang: fr\nTexte") == ({"lang": "fr"}, "Texte")
 
 
 def test_check_counts_quotes_in_the_body_after_the_header(corpus: Path, ontology: Any) -> None:

@@ -573,7 +573,7 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     ({}, '# not a header line\\ntext')
     """
     header: dict[str, str] = {}
-    pos = 0
+    pos = 1 if text.startswith("\ufeff#") else 0  # a byte-order mark before the header is part of it
     while True:
         nl = text.find("\n", pos)
         line = text[pos:] if nl < 0 else text[pos:nl]
