@@ -228,6 +228,13 @@ def test_rules_propose_a_person_after_a_rank_in_en_and_fr() -> None:
     assert {("Jean Dupont", "Person"), ("Pierre Martin", "Person"), ("sergent-chef", "MilitaryRank"), ("porte-parole", "Position")} <= fr
 
 
+def test_rules_propose_speakers_and_described_persons() -> None:
+    en = {(p.label, p.type) for p in rule_proposals('"We will stay," said Amadou Diallo. Iyad Ag Ghaly, the leader of the group, spoke.', "en")}
+    assert {("Amadou Diallo", "Person"), ("Iyad Ag Ghaly", "Person")} <= en
+    fr = {(p.label, p.type) for p in rule_proposals("Selon Jean-Hervé Martin, un chercheur de l'institut, la situation empire.", "fr")}
+    assert ("Jean-Hervé Martin", "Person") in fr and not any(label.startswith("Selon") for label, _ in fr)
+
+
 def test_rules_propose_katibas_units_groups_and_places() -> None:
     fr = {(p.label, p.type) for p in rule_proposals(
         "La katiba Serma et le Front de libération du Macina (FLM) ont été visés près de Tessit par le 2e régiment "

@@ -136,6 +136,10 @@ _NATIONALITIES = (
     "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|US|Russian|German|British|Algerian"
     "|Ivorian|Senegalese|Estonian|Swedish|Danish|Nigerian|Beninese|Togolese|Ghanaian")
 
+# Capitalised words that open a sentence before a name.
+_LEADING = frozenset(fold_str(w) for w in """selon according for pour after après when quand but mais and et while alors
+since depuis as comme with avec""".split())
+
 # Unnamed groups of people that events take as participants (FR and EN).
 _GROUP_RE = re.compile(
     r"\b(?:(?:des|les|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|\d+)\s+)?"
@@ -206,6 +210,18 @@ _POSITION_RE = re.compile(
 )
 
 
+# Persons named as speakers or described by an apposition: "said John Smith", "selon Jean Dupont",
+# "Jean Dupont, a researcher at ...", "Amadou Koufa, le chef de la katiba".
+_SPEAKER_RE = re.compile(
+    rf"\b(?:said|told|according to|explained|added|selon|a\s+(?:déclaré|indiqué|affirmé|expliqué|précisé|ajouté)"
+    rf"|explique|précise|ajoute|estime)\s+({_CAP}\s+(?:(?:{_PARTICLE})[ \-])?{_CAP}(?:\s+{_CAP})?)")
+_DESCRIBED_RE = re.compile(
+    rf"\b({_CAP}\s+(?:(?:{_PARTICLE})[ \-])?{_CAP}(?:\s+{_CAP})?),\s+(?:a|an|the|un|une|le|la|l['’])\s*(?:\w+\s+)?"
+    r"(?:spokes(?:man|woman|person)|leader|chief|commander|head|founder|researcher|analyst|expert|journalist|reporter"
+    r"|minister|president|emir|imam|porte-parole|chef|dirigeant|leader|commandant|fondateur|chercheur|chercheuse|analyste"
+    r"|spécialiste|journaliste|ministre|président|présidente|émir)\b")
+
+
 @dataclass(frozen=True)
 class Proposal:
     """A name that may be a new entity: span, label, type, confidence, and where it came from."""
@@ -238,6 +254,14 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
                 if title not in _HONORIFICS:
                     kind = "Position" if title in _POSITIONS else "MilitaryRank"
                     out.append(Proposal(ts, te, text[ts:te], kind, 0.6, "rule:rank"))
+    for rx in (_SPEAKER_RE, _DESCRIBED_RE):
+        for m in rx.finditer(text):
+            s, e = _strip(text, m.start(1), m.end(1))
+            first = text[s:e].split()[0]
+            if fold_str(first) in _LEADING and len(text[s:e].split()) > 2:
+                s += len(first) + 1  # "Selon Jean Dupont, un chercheur": a sentence's first word is no name
+            if fold_str(text[s:e].split()[0]) not in _NOT_PLACE and fold_str(text[s:e].split()[0]) not in _LEADING:
+                out.append(Proposal(s, e, text[s:e], "Person", 0.6, "rule:person"))
     for m in _KATIBA.finditer(text):
         s, e = _strip(text, m.start(), m.end())
         out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))

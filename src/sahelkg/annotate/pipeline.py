@@ -261,7 +261,8 @@ class Annotator:
                "rule:group": "an unnamed group of people", "rule:someone": "an unnamed person",
                "rule:rank": "a rank or title before a name", "rule:army": "an army and its nationality",
                "rule:armed-group": "an armed group named by its kind", "rule:equipment": "a kind of weapon or materiel",
-               "rule:position": "a position and what it heads"}.get(p.source, f"spaCy entity {p.source[6:]}")
+               "rule:position": "a position and what it heads",
+               "rule:person": "a name as a speaker or with a description"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
         if p.source in ("rule:group", "rule:someone", "rule:armed-group"):
