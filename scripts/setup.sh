@@ -38,7 +38,7 @@ stamp=.venv/.sahelkg-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   if [ $want_test = 1 ]; then
-    .venv/bin/python -m pip install --quiet -e '.[test]'
+    .venv/bin/python -m pip install --quiet -e '.[test,nlp]'
   else
     .venv/bin/python -m pip install --quiet -e .
   fi

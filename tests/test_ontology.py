@@ -169,6 +169,7 @@ def test_individuals_are_typed_with_their_value_class(onto: Ontology) -> None:
         "Stance": vocab.STANCES, "Certainty": vocab.CERTAINTIES, "DatePrecision": vocab.PRECISIONS,
         "DateBasis": vocab.DATE_BASES, "GeoPrecision": vocab.GEO_PRECISIONS, "OutcomeKind": vocab.OUTCOMES,
         "Modality": vocab.MODALITIES,
+        "ReviewStatus": vocab.REVIEW_STATUSES,
     }
     for cls, values in groups.items():
         for name in values.values():

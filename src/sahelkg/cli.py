@@ -369,3 +369,44 @@ def import_(fmt: str, path: Path, language: str | None, corpus: Path | None, sto
     for line in result.lines():
         _err(line)
     click.echo(f"wrote {len(result.files)} annotation file(s): " + ", ".join(str(p) for p in result.files))
+@main.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--id", "article_id", metavar="ID", help="Article id (default: the file name without .txt).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Draft file (a folder for a folder of articles). Default: corpus-style annotations/<id>.yaml "
+                   "beside articles/, else <id>.yaml beside the text.")
+@click.option("--force", is_flag=True, help="Replace an existing annotation file (never done without it).")
+@click.option("--no-model", is_flag=True, help="Rules only: do not use spaCy even when it is installed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@store_option
+@handle_errors
+def annotate(path: Path, article_id: str | None, output: Path | None, force: bool, no_model: bool, quiet: bool,
+             store: str | None) -> None:
+    """Draft the annotation of a new article (or of each article of a folder) for a person to review."""
+    from sahelkg.annotate import annotate_file, annotate_folder, load_annotator
+    from sahelkg.console import progress_bar
+
+    settings = settings_for(store)
+    if path.is_dir() and article_id:
+        raise UsageError("--id names one article: not with a folder")
+    annotator = load_annotator(settings.corpus_dir, settings.ontology_file, use_model=not no_model)
+    if path.is_dir():
+        with progress_bar(disabled=quiet) as progress:
+            done, skipped, failed = annotate_folder(annotator, path, output_dir=output, force=force, progress=progress)
+        for p in skipped:
+            _err(f"skipped {p.name}: its annotation exists (--force replaces it)")
+        for out, draft in done:
+            click.echo(f"{out}: {_summary(draft)}")
+        for e in failed:
+            _err(f"error: {e}")
+        if failed:
+            sys.exit(1)
+        return
+    out, draft = annotate_file(annotator, path, article_id=article_id, output=output, force=force)
+    click.echo(f"{out}: {_summary(draft)}")
+
+
+def _summary(draft: Any) -> str:
+    doc = draft.doc
+    counts = ", ".join(f"{len(doc.get(k, []))} {k}" for k in ("entities", "mentions", "events", "relations", "claims"))
+    return f"draft ({draft.language}, {counts}) in {draft.seconds:.2f} s; review it, then sahelkg check corpus"

@@ -400,12 +400,16 @@ class LocalEntity:
     label: str
     anchor: Anchor | None
     note: str | None
+    status: str | None = None  # "draft" (written by sahelkg annotate, unchecked), "reviewed" or None
+    confidence: float | None = None  # the annotator's confidence in a draft, in [0, 1]
 
 
 @dataclass(frozen=True)
 class Mention:
     entity: str
     anchor: Anchor
+    status: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -432,6 +436,8 @@ class Event:
     date_from: str | None = None  # the fact of this file whose time node this event shares (date_of)
     after: tuple[str, ...] = ()  # events ("e5" or "<article id>/e5") this one happened after
     hedged: tuple[tuple[str, str, str], ...] = ()  # (role, entity id, certainty) of a hedged participant
+    status: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -445,6 +451,8 @@ class Relation:
     certainty: str | None
     note: str | None
     date_from: str | None = None
+    status: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -461,6 +469,8 @@ class Claim:
     anchor: Anchor
     note: str | None
     date_from: str | None = None
+    status: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -477,6 +487,8 @@ class Observation:
     note: str | None
     modality: str | None = None
     date_from: str | None = None
+    status: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -569,6 +581,37 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+_HEADER_LINE = re.compile(r"# ([A-Za-z][A-Za-z0-9_-]*):[ \t]*(.*)")
+
+
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """``(header, body)`` of a normalised article text: its leading ``# key: value`` lines are metadata.
+
+    The header is the run of ``# key: value`` lines at the very start, ending at the first line
+    of another form; one blank line right after it belongs to it. Keys are lowercased; a key given
+    twice keeps its first value. Quotes and offsets count in the body only (check, build and
+    annotate all read articles through this function). A text without such lines is all body.
+
+    >>> split_header("# source: https://x.org/a\\n# Date: 2021-09-24\\n\\nParis (AFP) - ...")
+    ({'source': 'https://x.org/a', 'date': '2021-09-24'}, 'Paris (AFP) - ...')
+    >>> split_header("# not a header line\\ntext")
+    ({}, '# not a header line\\ntext')
+    """
+    header: dict[str, str] = {}
+    pos = 1 if text.startswith("\ufeff#") else 0  # a byte-order mark before the header is part of it
+    while True:
+        nl = text.find("\n", pos)
+        line = text[pos:] if nl < 0 else text[pos:nl]
+        m = _HEADER_LINE.fullmatch(line)
+        if not m:
+            break
+        header.setdefault(m.group(1).lower(), m.group(2).strip())
+        pos = len(text) if nl < 0 else nl + 1
+    if header and text.startswith("\n", pos):
+        pos += 1
+    return header, text[pos:]
+
+
 SEASONS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 2)}  # ISO 8601-2 season -> first and last month
 
 
@@ -631,6 +674,12 @@ def sha256_bytes(*parts: bytes) -> str:
     for p in parts:
         h.update(hashlib.sha256(p).digest())
     return h.hexdigest()
+
+
+def _review(item: dict[str, Any]) -> tuple[str | None, float | None]:
+    """``(status, confidence)`` of an annotation item (drafts carry ``status: draft``, COMMON.md item 1)."""
+    c = item.get("confidence")
+    return item.get("status"), (float(c) if c is not None else None)
 
 
 # --------------------------------------------------------------------------- validation context
@@ -951,7 +1000,7 @@ class CorpusReader:
             return None
         try:
             raw_text = text_path.read_bytes()
-            text = normalise_text(raw_text.decode("utf-8"))
+            _header, text = split_header(normalise_text(raw_text.decode("utf-8")))
         except UnicodeDecodeError as e:
             problems.append(Problem(str(text_path), None, f"not UTF-8 text: {e}"))
             return None
@@ -980,7 +1029,7 @@ class CorpusReader:
                 if t not in self.class_names:
                     ctx.error(path + ["type"], f"entity {e['id']}: unknown type {t!r}: not a class of the ontology{did_you_mean(t, self.class_names)}")
             anchor = q.anchor(e["quote"], ctx, path + ["quote"], f"entity {e['id']}") if "quote" in e else None
-            local[e["id"]] = LocalEntity(e["id"], types, e["label"], anchor, e.get("note"))
+            local[e["id"]] = LocalEntity(e["id"], types, e["label"], anchor, e.get("note"), *_review(e))
 
         def types_of(eid: str) -> tuple[str, ...] | None:
             if eid in local:
@@ -1014,7 +1063,7 @@ class CorpusReader:
                 spec.update({k: v for k, v in m["quote"].items() if k != "text"})
             anchor = q.anchor(spec, ctx, path + ["quote"], f"mention of {m['entity']}")
             if anchor:
-                mentions.append(Mention(m["entity"], anchor))
+                mentions.append(Mention(m["entity"], anchor, *_review(m)))
 
         ids: dict[str, str] = {}
 
@@ -1141,7 +1190,7 @@ class CorpusReader:
                 tuple(e.get("instruments", [])), count, e.get("operation"), e.get("sub_event_of"),
                 e.get("result_of"), tuple(e.get("same_as", [])), tuple(e.get("about", [])), e.get("award"),
                 e.get("certainty"), e.get("note"), e.get("label"), e.get("modality"), date_from,
-                tuple(e.get("after", [])), tuple(hedged),
+                tuple(e.get("after", [])), tuple(hedged), *_review(e),
             ))
 
         relations = []
@@ -1157,7 +1206,7 @@ class CorpusReader:
                 self._check_relation_types(ctx, path, what, r["property"], types_of(r["subject"]), types_of(r["object"]))  # type: ignore[arg-type]
             anchor = q.anchor(r["quote"], ctx, path + ["quote"], what)
             date, date_from = date_of(path, r, what)
-            relations.append(Relation(r["id"], r["property"], r["subject"], r["object"], anchor, date, r.get("certainty"), r.get("note"), date_from))  # type: ignore[arg-type]
+            relations.append(Relation(r["id"], r["property"], r["subject"], r["object"], anchor, date, r.get("certainty"), r.get("note"), date_from, *_review(r)))  # type: ignore[arg-type]
 
         claims = []
         for i, c in enumerate(data.get("claims", [])):
@@ -1175,7 +1224,7 @@ class CorpusReader:
             claims.append(Claim(
                 c["id"], c["speaker"], c["stance"], c.get("certainty"), tuple(c.get("about", [])),
                 tuple(c.get("attacker", [])), tuple(c.get("victim", [])), bool(c.get("disjunctive", False)),
-                date, anchor, c.get("note"), date_from,  # type: ignore[arg-type]
+                date, anchor, c.get("note"), date_from, *_review(c),  # type: ignore[arg-type]
             ))
 
         observations = []
@@ -1194,7 +1243,7 @@ class CorpusReader:
             count = self._count(ctx, path + ["count"], o["count"], what)
             observations.append(Observation(
                 o["id"], o["type"], o["subject"], count, date, o.get("place"), o.get("outcome"),  # type: ignore[arg-type]
-                o.get("according_to"), anchor, o.get("note"), o.get("modality"), date_from,  # type: ignore[arg-type]
+                o.get("according_to"), anchor, o.get("note"), o.get("modality"), date_from, *_review(o),  # type: ignore[arg-type]
             ))
 
         if len([p for p in problems if p.severity == "error"]) > before:

@@ -25,7 +25,7 @@ from sahelkg.corpus import (
 )
 from sahelkg.vocab import (
     CERTAINTIES, DATE_BASES, DCTERMS, GEO, GEO_PRECISIONS, MODALITIES, OA, OUTCOMES, PRECISIONS, RDF, RDFS,
-    ROLE_PROPERTIES, SK, SKOS, STANCES, XSD,
+    REVIEW_STATUSES, ROLE_PROPERTIES, SK, SKOS, STANCES, XSD,
 )
 
 Triple = tuple[str, str, str]
@@ -259,10 +259,24 @@ class ArticleMapper:
         if c.unit:
             add(node, sk("unit"), literal(c.unit))
 
-    def provenance(self, node: str, fid: str, anchor: Anchor) -> None:
+    def provenance(self, node: str, fid: str, anchor: Anchor, item: Any = None) -> None:
         self.add(node, sk("sourceArticle"), self.m.article(self.aid))
         self.add(node, sk("annotationId"), literal(fid))
         self.anchor(node, anchor)
+        if item is not None:
+            self.review(node, node[:-1] + "/annotation>", item)
+
+    def review(self, node: str | None, ann: str | None, item: Any) -> None:
+        """A draft's ``sk:reviewStatus`` on its fact ``node`` (None: a registry entity, left alone) and
+        its annotation ``ann``, and the drafting program's ``sk:confidence`` on the annotation."""
+        status = getattr(item, "status", None)
+        if status:
+            for subject in (node, ann):
+                if subject is not None:
+                    self.add(subject, sk("reviewStatus"), sk(REVIEW_STATUSES[status]))
+        confidence = getattr(item, "confidence", None)
+        if confidence is not None and ann is not None:
+            self.add(ann, sk("confidence"), decimal(round(float(confidence), 3)))
 
     def certainty(self, node: str, certainty: str | None) -> None:
         if certainty:
@@ -305,6 +319,7 @@ class ArticleMapper:
             self.note(node, e.note)
             if e.anchor:
                 self.anchor(node, e.anchor, "annotation", OA.identifying)
+            self.review(node, node[:-1] + "/annotation>" if e.anchor else None, e)
 
         mentioned = set()
         for mention in a.mentions:
@@ -314,6 +329,7 @@ class ArticleMapper:
                 mentioned.add(target)
             ann = iri(f"{self.m.id}{self.aid}/mention/{mention.anchor.start}-{mention.anchor.end}")
             self.anchor(target, mention.anchor, motivation=OA.identifying, ann=ann)
+            self.review(None, ann, mention)
 
         for e in a.events:
             self.event(e)
@@ -345,7 +361,7 @@ class ArticleMapper:
         else:
             for lang in ("en", "fr"):
                 add(node, LABEL, literal(self.event_label(e, lang), lang=lang))
-        self.provenance(node, e.id, e.anchor)
+        self.provenance(node, e.id, e.anchor, e)
         if e.trigger:
             self.anchor(node, e.trigger, "trigger", OA.identifying)
         for role, eid in e.participants:
@@ -416,7 +432,7 @@ class ArticleMapper:
         for lang in ("en", "fr"):
             prop_label = self.ontology.label(SK.term(r.property), lang) or r.property
             add(node, LABEL, literal(f"{self.label_of(r.subject, lang)} {prop_label} {self.label_of(r.object, lang)}", lang=lang))
-        self.provenance(node, r.id, r.anchor)
+        self.provenance(node, r.id, r.anchor, r)
         if r.date:
             self.date(node, r.date, shared_with=r.date_from)
         self.certainty(node, r.certainty)
@@ -430,7 +446,7 @@ class ArticleMapper:
         for lang in ("en", "fr"):
             stance_label = self.ontology.label(SK.term(STANCES[c.stance]), lang) or c.stance
             add(node, LABEL, literal(f"{self.label_of(c.speaker, lang)}: {stance_label}", lang=lang))
-        self.provenance(node, c.id, c.anchor)
+        self.provenance(node, c.id, c.anchor, c)
         for x in c.about:
             add(node, sk("claimAbout"), self.fact(x))
         for eid in c.attackers:
@@ -452,7 +468,7 @@ class ArticleMapper:
             value = o.count.best if o.count.best is not None else o.count.high
             shown = f"{value:g}" if value is not None else "?"
             add(node, LABEL, literal(f"{type_label}: {self.label_of(o.subject, lang)} {shown}", lang=lang))
-        self.provenance(node, o.id, o.anchor)
+        self.provenance(node, o.id, o.anchor, o)
         add(node, sk("observedEntity"), self.ref(o.subject))
         self.count(node, o.count)
         if o.date:

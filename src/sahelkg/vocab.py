@@ -101,6 +101,7 @@ REPORT_CLASSES = [
 OTHER_CLASSES = [
     "Position", "MilitaryRank", "Decoration",
     "Stance", "Certainty", "DatePrecision", "DateBasis", "GeoPrecision", "OutcomeKind", "Modality", "Specialty",
+    "ReviewStatus",
 ]
 CLASSES = AGENT_CLASSES + PLACE_CLASSES + EQUIPMENT_CLASSES + EVENT_CLASSES + REPORT_CLASSES + OTHER_CLASSES
 
@@ -135,7 +136,7 @@ REPORT_PROPERTIES = [
     "claimant", "stance", "certainty", "claimAbout", "claimedAttacker", "claimedVictim",
     "accordingTo", "observedEntity", "observedPlace", "countedOutcome",
     "statementSubject", "statementObject", "sourceArticle", "mentions", "publishedOn",
-    "referencePlace", "datePrecision", "dateBasis", "coordinatePrecision", "conflictsWith",
+    "referencePlace", "datePrecision", "dateBasis", "coordinatePrecision", "conflictsWith", "reviewStatus",
 ]
 OBJECT_PROPERTIES = EVENT_PROPERTIES + RELATION_PROPERTIES + REPORT_PROPERTIES
 
@@ -151,7 +152,7 @@ DATA_PROPERTIES = [
     "placeAsWritten",
     # reports and provenance
     "statementPredicate", "isDisjunctive", "inferenceReason", "articleId", "url",
-    "textSha256", "annotationId", "participantRole", "text",
+    "textSha256", "annotationId", "participantRole", "text", "confidence",
 ]
 
 # --- named individuals declared in the ontology ------------------------------
@@ -164,6 +165,7 @@ INDIVIDUALS = [
     "GeoExact", "GeoNear", "GeoRegion", "GeoCountry",
     "OutcomeKilled", "OutcomeNeutralized", "OutcomeInjured", "OutcomeCaptured",
     "Planned", "Intended", "Announced", "Considered", "Expected", "Hypothetical",
+    "Draft", "Reviewed",
 ]
 
 # --- annotation properties (mappings to ACLED and CAMEO on the event classes) -
@@ -197,6 +199,8 @@ MODALITIES = {
 }
 # A time of day given in words ("early in the morning", "in the evening", "dans la nuit").
 PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
+# Review status of an annotation item (``status:``) -> individual; an item without one is reviewed.
+REVIEW_STATUSES = {"draft": "Draft", "reviewed": "Reviewed"}
 OUTCOMES = {
     "killed": "OutcomeKilled", "neutralized": "OutcomeNeutralized", "injured": "OutcomeInjured",
     "captured": "OutcomeCaptured",

