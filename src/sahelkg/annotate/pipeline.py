@@ -393,6 +393,8 @@ def _date_block(d: DateMention) -> dict[str, Any] | None:
             _, ep, _, e = parse_date_value(str(block["end"]))
             if b > e or block.get("precision", bp if bp == ep else "year") != (bp if bp == ep else "year"):
                 return None
+        elif "begin" in block:  # an open period, "since January": begin without end
+            parse_date_value(str(block["begin"]))
         else:
             return None
     except ValueError:
