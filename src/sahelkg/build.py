@@ -419,7 +419,7 @@ class Builder:
         """``[(graph, N-Quads lines)]`` of one article (its graph and its inferred graph), and its
         transitive edges. ``name`` maps each graph IRI to the one written (a staging graph)."""
         triples = article_triples(article, registry, ontology, self.minter)
-        inferred = reasoner.entail(triples)
+        inferred = reasoner.entail(triples) | reasoner.specific_types(triples)
         g, gi = self.minter.article_graph(article.id), self.minter.inferred_graph(f"article/{article.id}")
         graphs = [(g, list(nquads(triples, name(g)))), (gi, list(nquads(sorted(inferred), name(gi))))]
         edges = reasoner.transitive_edges(triples) | reasoner.transitive_edges(inferred)
@@ -434,7 +434,7 @@ class Builder:
         g = self.minter.ontology_graph
         yield g, list(self._ontology_lines(ontology, name(g)))
         reg = list(registry_triples(registry, self.minter))
-        reg_inferred = reasoner.entail(reg)
+        reg_inferred = reasoner.entail(reg) | reasoner.specific_types(reg)
         g, gi = self.minter.registry_graph, self.minter.inferred_graph("registry")
         yield g, list(nquads(reg, name(g)))
         yield gi, list(nquads(sorted(reg_inferred), name(gi)))
