@@ -883,6 +883,28 @@ def generate(out: Path, articles: int, entities: int = 5000, seed: int = 0, jobs
     return out
 
 
+def stand_ins(reg: Registry) -> dict[str, str]:
+    """Synthetic registry ids standing in for the real registry's entities that named queries default to.
+
+    The named queries' defaults name real entities (``aqim``, ``jnim``, ``operation-barkhane``...), which a
+    synthetic corpus does not have; ``bench/bench_queries.py`` binds these stand-ins instead, so that each
+    query answers about an entity the articles do talk about. Each is the first of its kind, the one
+    :func:`pick` draws most often, as the real ones are the most reported.
+    """
+    katiba = reg.katibas[0]
+    parent = katiba.parent or reg.groups[0].id
+    return {
+        "aqim": reg.armed[0].id,
+        "jnim": parent,
+        "al-qaeda": parent,
+        "katiba-du-gourma": katiba.id,
+        "operation-barkhane": reg.operations[0].id,
+        "french-armed-forces": "france-armed-forces",
+        "mali": "mali",
+        "general": "general",
+    }
+
+
 def iter_article_ids(articles: int, seed: int = 0) -> Iterator[str]:
     for i in range(articles):
         yield f"{i:06d}_{hashlib.sha256(f'{seed}/{i}'.encode()).hexdigest()[:16]}"

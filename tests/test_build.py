@@ -112,7 +112,7 @@ def test_relation_statement_and_direct_triple(real_store):
           GRAPH <https://w3id.org/sahelkg/graph/article/004_6c0a91cd67c955b8> {
             <https://w3id.org/sahelkg/id/katiba-du-gourma> sk:memberOf <https://w3id.org/sahelkg/id/jnim> .
             ?st a sk:RelationStatement ; sk:statementSubject <https://w3id.org/sahelkg/id/katiba-du-gourma> ;
-                sk:statementPredicate "https://w3id.org/sahelkg/ontology#memberOf"^^xsd:anyURI ;
+                sk:statementPredicate sk:memberOf ;
                 sk:statementObject <https://w3id.org/sahelkg/id/jnim> .
             ?a oa:hasBody ?st ; oa:hasTarget/oa:hasSelector/oa:exact ?exact .
           } }""")

@@ -88,7 +88,6 @@ VIRTUOSO_DIVERGES = {
     "test_events_by_type_death[virtuoso]", "test_events_by_type_includes_subclasses[virtuoso]",
     "test_events_by_place_includes_places_inside[virtuoso]", "test_events_by_place_narrower_place[virtuoso]",
     "test_events_by_period_overlapping_a_day[virtuoso]", "test_events_by_period_a_year[virtuoso]",
-    "test_events_by_operation_serval[virtuoso]", "test_events_by_operation_barkhane[virtuoso]",
     "test_armed_group_affiliations[virtuoso]", "test_group_members_of_al_qaeda[virtuoso]",
     "test_group_members_of_jnim_and_isgs[virtuoso]", "test_operation_lifecycle_barkhane[virtuoso]",
     "test_events_with_the_reaper_drone[virtuoso]", "test_events_with_helicopters_by_class[virtuoso]",

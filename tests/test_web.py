@@ -109,7 +109,7 @@ graph:article/001_af0646745c3fb3a7 {
 
   id:maxime-blasco sk:memberOf id:french-armed-forces .
   id:001_af0646745c3fb3a7/r1 a sk:RelationStatement ; sk:statementSubject id:maxime-blasco ;
-      sk:statementPredicate "https://w3id.org/sahelkg/ontology#memberOf"^^xsd:anyURI ;
+      sk:statementPredicate sk:memberOf ;
       sk:statementObject id:french-armed-forces ;
       sk:sourceArticle id:article/001_af0646745c3fb3a7 ; sk:annotationId "r1" .
   id:001_af0646745c3fb3a7/r1/annotation a oa:Annotation ; oa:hasBody id:001_af0646745c3fb3a7/r1 ;

@@ -436,7 +436,7 @@ class Builder:
         # An article may state one fact twice (two relations with the same ends, each with its own
         # quote): its triple is written once, so that the count of quads written is the store's.
         triples = list(dict.fromkeys(article_triples(article, registry, ontology, self.minter)))
-        inferred = reasoner.entail(triples)
+        inferred = reasoner.entail(triples) | reasoner.specific_types(triples)
         g, gi = self.minter.article_graph(article.id), self.minter.inferred_graph(f"article/{article.id}")
         graphs = [(g, list(nquads(triples, name(g)))), (gi, list(nquads(sorted(inferred), name(gi))))]
         edges = reasoner.transitive_edges(triples) | reasoner.transitive_edges(inferred)
@@ -451,7 +451,7 @@ class Builder:
         g = self.minter.ontology_graph
         yield g, list(self._ontology_lines(ontology, name(g)))
         reg = list(dict.fromkeys(registry_triples(registry, self.minter)))  # once each, as the store holds them
-        reg_inferred = reasoner.entail(reg)
+        reg_inferred = reasoner.entail(reg) | reasoner.specific_types(reg)
         g, gi = self.minter.registry_graph, self.minter.inferred_graph("registry")
         yield g, list(nquads(reg, name(g)))
         yield gi, list(nquads(sorted(reg_inferred), name(gi)))

@@ -151,8 +151,10 @@ DATA_PROPERTIES = [
     "latitude", "longitude", "gazetteerId", "coordinateSource", "bearing", "distanceKm",
     "placeAsWritten",
     # reports and provenance
-    "statementPredicate", "isDisjunctive", "inferenceReason", "articleId", "url",
+    "isDisjunctive", "inferenceReason", "articleId", "url",
     "textSha256", "annotationId", "participantRole", "text", "confidence",
+    # shortcuts the build writes (docs/graph-model.md)
+    "quote", "quoteStart",
 ]
 
 # --- named individuals declared in the ontology ------------------------------
@@ -169,7 +171,11 @@ INDIVIDUALS = [
 ]
 
 # --- annotation properties (mappings to ACLED and CAMEO on the event classes) -
-ANNOTATION_PROPERTIES = ["acledDisorderType", "acledEventType", "acledSubEventType", "cameoCode"]
+ANNOTATION_PROPERTIES = ["acledDisorderType", "acledEventType", "acledSubEventType", "cameoCode",
+                         # shortcuts the build writes (docs/graph-model.md)
+                         "specificType", "untranslatedLabel",
+                         # the property of a relation statement, as an IRI that OWL 2 DL does not pun
+                         "statementPredicate"]
 
 SK = Namespace(
     ONTOLOGY_IRI + "#",
