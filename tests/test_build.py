@@ -576,7 +576,7 @@ def test_the_quads_written_are_the_quads_the_store_holds(tmp_path, min_corpus):
     # counted it twice (the 1k synthetic corpus: "803477 quads written" for a store of 803,476).
     annotation = min_corpus / "annotations" / "t1.yaml"
     text = annotation.read_text(encoding="utf-8")
-    twice = '  - {id: r2, property: locatedIn, subject: gossi, object: mali, quote: "Gossi is in Mali"}\n'
+    twice = '  - {id: r9, property: locatedIn, subject: gossi, object: mali, quote: "Gossi is in Mali"}\n'
     annotation.write_text(text.replace("claims:\n", twice + "claims:\n", 1), encoding="utf-8")
     s = settings_for(tmp_path, min_corpus)
     full = build(s, full=True)

@@ -275,6 +275,7 @@ def test_build_shows_graph_warnings_at_their_line(tmp_path, min_corpus):
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
         f'warning: {ann}:{line_of(ann, "id: c1,")}: c1 (quote "Barkhane said the raid was a success"): A claim that '
-        "claims, alleges, disputes or denies should say what about: at least one sk:claimAbout, sk:claimedAttacker "
-        "or sk:claimedVictim (otherwise its content is only its quote). (value https://w3id.org/sahelkg/id/t1/c1)",
+        "claims, disputes, denies or alleges should say what: at least one sk:claimAbout, sk:claimedAttacker or "
+        "sk:claimedVictim (only a statement, warning, announcement or admission may be an opinion whose content is "
+        "its quote). (value https://w3id.org/sahelkg/id/t1/c1)",
     ]

@@ -370,7 +370,8 @@ def slug(text: str) -> str:
     >>> slug("the Gunmen of N’Daki")
     'the-gunmen-of-n-daki'
     """
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    # an apostrophe separates words (N’Daki: n-daki); NFKD and ASCII would drop the curly one silently
+    ascii_ = unicodedata.normalize("NFKD", text.replace("\u2019", "'")).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:40].strip("-") or "entity"
 
 

@@ -475,7 +475,8 @@
     const vars = result.vars, rows = result.rows || [];
     const values = (v) => rows.map((r) => r[v]).filter(Boolean);
     const isDate = (c) => c.type === "literal" && (
-      (c.datatype && /#(date|dateTime|gYear|gYearMonth)$/.test(c.datatype)) || /^-?\d{4}(-\d{2}(-\d{2})?)?(T|\/|$)/.test(c.value));
+      (c.datatype && /#(date|dateTime|gYear|gYearMonth)$/.test(c.datatype)) || /^-?\d{4}(-\d{2}(-\d{2})?)?(T|\/|$)/.test(c.value)
+      || /^--\d{2}-\d{2}$/.test(c.value));  // a day without a year ("--04-25") is a date the timeline cannot place
     const dateVars = vars.filter((v) => values(v).length && values(v).every(isDate));
     const pick = (list, re) => list.find((v) => re.test(v));
     const date = pick(dateVars, /begin/i) || pick(dateVars, /date|time|when/i) || dateVars[0];

@@ -30,11 +30,15 @@
     return node;
   }
 
-  /** Milliseconds of an ISO date, year-month or year ("2021-09-24", "2014-08", "2013", "...T00:00:00"). */
+  /** Milliseconds of an ISO date, year-month or year ("2021-09-24", "2014-08", "2013", "...T00:00:00"), or of
+   * the first month of an ISO 8601-2 season ("2014-22": summer, from June); NaN for a day without a year. */
   function parseDate(text) {
     const m = /^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?/.exec(String(text || "").trim());
     if (!m) return NaN;
-    return Date.UTC(+m[1], m[2] ? +m[2] - 1 : 0, m[3] ? +m[3] : 1);
+    let month = m[2] ? +m[2] : 1;
+    if (month >= 21 && month <= 24) month = [3, 6, 9, 12][month - 21];
+    else if (month > 12) return NaN;
+    return Date.UTC(+m[1], month - 1, m[3] ? +m[3] : 1);
   }
 
   function ticks(t0, t1) {
