@@ -553,3 +553,41 @@ def test_a_planned_event_is_never_drafted_as_one_that_happened(annotator: Annota
         assert [(e["type"], e.get("modality")) for e in doc["events"]] == [("Withdrawal", "planned"), ("ArmedClash", None)]
     else:  # without it, the planned withdrawal is left out rather than stated as a fact
         assert [(e["id"], e["type"]) for e in doc["events"]] == [("e1", "ArmedClash")]
+
+
+def _types(text: str, lang: str) -> list[tuple[str, str]]:
+    from sahelkg.annotate.triggers import find_triggers
+    return [(t.text, t.event_type) for t in find_triggers(text, lang)]
+
+
+def test_an_operation_carried_out_is_an_event_and_a_named_operation_is_not() -> None:
+    assert _types("Malian troops conducted a clearing operation near Gao.", "en") == [
+        ("conducted a clearing operation", "MilitaryAction")]
+    assert _types("He was wounded during a sweeping operation.", "en") == [
+        ("wounded", "Injury"), ("operation", "MilitaryAction")]
+    assert _types("Operation Serval ended and the operation Barkhane began.", "en") == []
+    assert _types("Les soldats ont mené une opération près de Gao.", "fr") == [("ont mené une opération", "MilitaryAction")]
+    assert _types("Les forces de l’opération Serval sont parties.", "fr") == []
+
+
+def test_receiving_a_medal_is_an_award_and_founding_a_group_an_establishment() -> None:
+    assert _types("Sergeant Paul Martin received the military medal in 2020.", "en") == [
+        ("received the military medal", "Award")]
+    assert _types("Il a reçu la médaille militaire.", "fr") == [("reçu la médaille", "Award")]
+    assert _types("The group was founded in 2015; the UN established a mission.", "en") == [
+        ("was founded", "Establishment"), ("established", "Establishment")]
+    assert _types("Un groupe armé créé en 2015.", "fr") == [("créé", "Establishment")]
+
+
+def test_a_title_case_line_inside_the_body_has_no_events(annotator: Annotator) -> None:
+    doc = draft(annotator, "Malian Soldiers Killed In Attack Near Gao\n\nThe story below is older.\n\n"
+                           "Trois Soldats Tués Près De Gao\n\nJNIM attacked the Malian army near Gao on Monday.")
+    assert [e["quote"] for e in doc["events"]] == ["JNIM attacked the Malian army near Gao on Monday."]
+
+
+def test_the_verb_that_reports_a_death_wins_over_an_earlier_noun_that_recalls_it(annotator: Annotator) -> None:
+    doc = draft(annotator, "After the death of Sergeant John Smith, the army left Gao. "
+                           "Sergeant John Smith died of his wounds near Gao on Monday.")
+    deaths = [e for e in doc["events"] if e["type"] == "Death"]
+    assert [(e["quote"], e["participants"]) for e in deaths] == [
+        ("Sergeant John Smith died of his wounds near Gao on Monday.", {"victim": ["john-smith"]})]

@@ -289,6 +289,8 @@ def assemble(
     events: list[EventDraft] = []
     for s, e in spans:
         sentence = body[s:e]
+        if _headline(sentence):
+            continue  # a title repeats the story the body tells: the body's sentences carry the events
         triggers = find_triggers(sentence, lang)
         if not triggers:
             continue
@@ -355,6 +357,20 @@ def _generic(sentence: str, trig: Trigger, lang: str, find_triggers: Callable[[s
     return types.any_isa(trig.event_type, ("OutcomeEvent",)) and bool(_CUMULATIVE_RE.search(sentence))
 
 
+_SMALL_WORDS = frozenset(
+    "a an the of in on at to for by with and or from into as is are was were its his her their "
+    "le la les l de du des d un une et ou au aux en par pour sur dans avec".split())
+
+
+def _headline(sentence: str) -> bool:
+    """True for a title in title case ("French Soldier Killed In Mali In Clash With Terrorists"): at least
+    four words and every word but short function words capitalised. Running text has lower-case verbs and
+    nouns, however many names it holds."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", sentence)
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    return len(content) >= 4 and all(w[0].isupper() for w in content)
+
+
 def _first_reports(events: list[EventDraft], types: Types) -> list[EventDraft]:
     """Leave out an event that repeats an earlier one of the same class with the same affected party
     (a later sentence recalling "the soldier's death"): the first, fuller report is the one to review.
@@ -366,7 +382,15 @@ def _first_reports(events: list[EventDraft], types: Types) -> list[EventDraft]:
         first = next((k for k in kept if k.type == ev.type and who
                       and who & {e for role in ("victim", "target", "recipient") for e in k.participants.get(role, [])}), None)
         if first is not None:
-            alias[ev.id] = first.id
+            if first.trigger.voice is None and ev.trigger.voice is not None:
+                # "after the death of X ... X succumbed to his injuries": a noun recalls, the verb reports
+                kept[kept.index(first)] = ev
+                alias[first.id] = ev.id
+                for old, to in alias.items():
+                    if to == first.id:
+                        alias[old] = ev.id
+            else:
+                alias[ev.id] = first.id
             continue
         kept.append(ev)
     renumber = {ev.id: f"e{i + 1}" for i, ev in enumerate(kept)}
