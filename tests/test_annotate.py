@@ -591,3 +591,19 @@ def test_the_verb_that_reports_a_death_wins_over_an_earlier_noun_that_recalls_it
     deaths = [e for e in doc["events"] if e["type"] == "Death"]
     assert [(e["quote"], e["participants"]) for e in deaths] == [
         ("Sergeant John Smith died of his wounds near Gao on Monday.", {"victim": ["john-smith"]})]
+
+
+def test_an_operation_has_an_agent_and_a_target_in_en_and_fr(annotator: Annotator) -> None:
+    doc = draft(annotator, "The Barkhane force conducted an operation against JNIM near Gao.")
+    assert event(doc, "MilitaryAction")["participants"] == {"agent": ["operation-barkhane"], "target": ["jnim"]}
+    doc = draft(annotator, "La force Barkhane a mené une opération contre le JNIM près de Gao.")
+    assert event(doc, "MilitaryAction")["participants"] == {"agent": ["operation-barkhane"], "target": ["jnim"]}
+
+
+def test_what_is_founded_is_a_participant_and_who_receives_a_medal_the_recipient(annotator: Annotator) -> None:
+    doc = draft(annotator, "In 2017 the Malian army established the Barkhane force in Mali.")
+    assert event(doc, "Establishment")["participants"] == {"agent": ["malian-armed-forces"], "participant": ["operation-barkhane"]}
+    doc = draft(annotator, "Le JNIM, créé en 2017, opère au Mali.")
+    assert event(doc, "Establishment")["participants"] == {"participant": ["jnim"]}
+    doc = draft(annotator, "Sergeant Paul Martin of the Barkhane force received the military medal.")
+    assert event(doc, "Award")["participants"] == {"recipient": ["paul-martin"]}

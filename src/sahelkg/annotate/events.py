@@ -33,6 +33,9 @@ from sahelkg.vocab import SK
 ATTACK_ROOTS = ("Battle", "ExplosionRemoteViolence", "MilitaryAction", "Raid", "Riot")
 OUTCOME_ROOTS = ("OutcomeEvent", "ViolenceAgainstCivilians", "Arrest")
 GATHERING = ("Summit", "Agreement")
+# The events that bring something into being: what they create is a participant, not a target.
+CREATED = ("Establishment", "OperationLaunch", "HeadquartersOrBaseEstablished")
+_RECEIVE_RE = re.compile(r"(?:receiv|re[çc]u|re[çc]oi)", re.IGNORECASE)
 # The events whose count is the number of people they affect or involve ("three soldiers were killed",
 # "500 soldiers deployed"); an attack's count would be that of its victims, which the outcome event carries.
 COUNTED = ("OutcomeEvent", "ViolenceAgainstCivilians", "Arrest", "Deployment", "Reinforcement", "Withdrawal",
@@ -182,6 +185,11 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
         put("participant", sorted(agents, key=lambda a: a.start))
         return roles
     if types.isa(ev_type, "Award"):
+        if _RECEIVE_RE.match(trig.text):
+            # "X received the medal", "X a reçu la médaille": the subject is the one honoured
+            persons = [m for m in before if types.isa(m.type, "Person")]  # "Corporal X of the 7th battalion received"
+            put("recipient", persons[:1] or before[:1])
+            return roles
         if passive:
             put("recipient", _coordinated(before[0], before, sentence) if before else [])
             put("agent", by[:1])
@@ -189,9 +197,21 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
             put("agent", before[:1])
             put("recipient", [a for a in after if types.isa(a.type, "Person")][:1] or after[:1])
         return roles
+    if types.any_isa(ev_type, CREATED):
+        # what is founded or launched takes part in it: "the UN established MINUSMA" (agent, participant),
+        # "a group created in 2014", "Operation X was launched" (the subject is what was created)
+        if passive or trig.voice == "passive" or not after:
+            put("participant", before[:1])
+            put("agent", by[:1])
+        else:
+            put("agent", before[:1])
+            put("participant", after[:1])
+        return roles
     affected = "victim" if types.any_isa(ev_type, OUTCOME_ROOTS) else "target"
     actor = "attacker" if types.any_isa(ev_type, ATTACK_ROOTS + OUTCOME_ROOTS) else "agent"
-    if actor == "agent":
+    if types.isa(ev_type, "MilitaryAction") and not types.isa(ev_type, "Raid"):
+        actor = "agent"  # forces conduct an operation against a target: agent and target, as for an attack
+    if not types.any_isa(ev_type, ATTACK_ROOTS + OUTCOME_ROOTS):
         if passive:
             put("agent", by[:1])
         elif before:
