@@ -607,3 +607,20 @@ def test_what_is_founded_is_a_participant_and_who_receives_a_medal_the_recipient
     assert event(doc, "Establishment")["participants"] == {"participant": ["jnim"]}
     doc = draft(annotator, "Sergeant Paul Martin of the Barkhane force received the military medal.")
     assert event(doc, "Award")["participants"] == {"recipient": ["paul-martin"]}
+
+
+def test_seized_weapons_return_fire_and_hors_de_combat_in_en_and_fr() -> None:
+    assert _types("Rifles, grenades and a motorcycle were seized.", "en") == [
+        ("Rifles, grenades and a motorcycle were seized", "DisruptedWeaponsUse")]
+    assert _types("Soldiers seized weapons near Gao.", "en") == [("seized weapons", "DisruptedWeaponsUse")]
+    assert _types("Des armes et des munitions ont été saisies.", "fr") == [
+        ("armes et des munitions ont été saisies", "DisruptedWeaponsUse")]
+    assert _types("The soldiers returned fire.", "en") == [("returned fire", "ArmedClash")]
+    assert _types("Les assaillants ont riposté.", "fr") == [("ont riposté", "ArmedClash")]
+    assert _types("L'armée a mis hors de combat dix terroristes.", "fr") == [("mis hors de combat", "Neutralization")]
+
+
+def test_based_on_and_bare_intervention_are_no_events() -> None:
+    assert _types("Une stratégie fondée sur le partenariat.", "fr") == []
+    assert _types("Peace cannot come through military intervention alone.", "en") == []
+    assert _types("France prepared an intervention in Libya.", "en") == [("intervention", "MilitaryAction")]
