@@ -624,3 +624,16 @@ def test_based_on_and_bare_intervention_are_no_events() -> None:
     assert _types("Une stratégie fondée sur le partenariat.", "fr") == []
     assert _types("Peace cannot come through military intervention alone.", "en") == []
     assert _types("France prepared an intervention in Libya.", "en") == [("intervention", "MilitaryAction")]
+
+
+def test_a_demonstrative_recalls_an_event_and_to_strike_is_no_strike(annotator: Annotator) -> None:
+    doc = draft(annotator, "The Malian army conducted an operation near Gao. This operation was a success. "
+                           "We are able to strike JNIM at any time.")
+    assert [(e["type"], e["quote"]) for e in doc["events"]] == [
+        ("MilitaryAction", "The Malian army conducted an operation near Gao.")]
+    doc = draft(annotator, "Les soldats ont mené une opération près de Gao. Cette opération a duré deux jours.")
+    assert [e["type"] for e in doc["events"]] == ["MilitaryAction"]
+    doc = draft(annotator, "The army sent troops to attack JNIM.")
+    assert doc.get("events", []) == []
+    doc = draft(annotator, "The dispute led to fighting near Gao.")
+    assert [e["type"] for e in doc["events"]] == ["ArmedClash"]

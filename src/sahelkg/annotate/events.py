@@ -333,6 +333,11 @@ def assemble(
                 continue
             if _generic(sentence, trig, lang, find_triggers, types):
                 continue
+            if trig.voice is None and _ANAPHORA_RE.search(sentence[:trig.start]) and any(
+                    types.compatible(x.type, trig.event_type) for x in events):
+                continue  # "this operation", "cette nouvelle attaque": the event told before, not a new one
+            if lang == "en" and trig.voice is None and _INFINITIVE_RE.search(sentence[:trig.start]):
+                continue  # "able to strike", "to combat trafficking": a noun of the lexicon used as a verb's infinitive
             roles = fill_roles(trig.event_type, sentence, trig, [a for a in agents if not (a.start < trig.end and trig.start < a.end)],
                                lang, types, equipment)
             ev = EventDraft(
@@ -361,6 +366,12 @@ def assemble(
     return _first_reports(events, types)
 
 
+_ANAPHORA_RE = re.compile(
+    r"\b(?:this|that|these|those|ce|cet|cette|ces)(?:\s+(?:new|same|latest|last|nouvelle|nouvel|nouveau|derni[eè]re?|m[eê]me))?\s+$",
+    re.IGNORECASE)
+_INFINITIVE_RE = re.compile(
+    r"(?<!\bled )(?<!\blead )(?<!\bdue )(?<!\bowing )(?<!\bprior )(?<!\bresponse )(?<!\bsubjected )(?<!\bexposed )"
+    r"\bto\s+$", re.IGNORECASE)
 _CUMULATIVE_RE = re.compile(
     r"\b(?:since|depuis|so far|to date|in total|altogether|au total|en tout|jusqu['’]ici|à ce jour|a ce jour)\b", re.IGNORECASE)
 
