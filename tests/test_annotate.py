@@ -637,3 +637,16 @@ def test_a_demonstrative_recalls_an_event_and_to_strike_is_no_strike(annotator: 
     assert doc.get("events", []) == []
     doc = draft(annotator, "The dispute led to fighting near Gao.")
     assert [e["type"] for e in doc["events"]] == ["ArmedClash"]
+
+
+def test_a_bare_plural_group_is_one_entity_and_a_counted_one_keeps_its_thousands() -> None:
+    from sahelkg.annotate.entities import choose, rule_proposals, to_mentions
+    text = "Les terroristes ont attaqué Gao. Les terroristes ont fui. Sept terroristes ont été tués. Environ 4 000 militaires sont déployés."
+    ms, _first = to_mentions(choose(rule_proposals(text, "fr"), []), text, set())
+    groups = [(m.text, m.entity) for m in ms if m.type == "PersonGroup"]
+    assert groups == [("Les terroristes", "les-terroristes"), ("Les terroristes", "les-terroristes"),
+                      ("Sept terroristes", "sept-terroristes"), ("4 000 militaires", "4-000-militaires")]
+    text = "The jihadists fled; jihadists came back, and 1,200 soldiers arrived."
+    ms, _first = to_mentions(choose(rule_proposals(text, "en"), []), text, set())
+    assert [(m.text, m.entity) for m in ms if m.type == "PersonGroup"] == [
+        ("The jihadists", "the-jihadists"), ("jihadists", "the-jihadists"), ("1,200 soldiers", "1-200-soldiers")]

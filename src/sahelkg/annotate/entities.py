@@ -142,17 +142,17 @@ since depuis as comme with avec""".split())
 
 # Unnamed groups of people that events take as participants (FR and EN).
 _GROUP_RE = re.compile(
-    r"\b(?:(?:des|les|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|\d+)\s+)?"
+    r"\b(?:(?:des|les|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|\d{1,3}(?:[\s\u00a0\u202f.]\d{3})+|\d+)\s+)?"
     r"(?:hommes armés|individus armés|assaillants|terroristes|jihadistes|djihadistes|combattants|militants)\b"
-    r"|\b(?:(?:the|two|three|four|five|six|seven|eight|nine|ten|several|some|\d+)\s+)?"
+    r"|\b(?:(?:the|two|three|four|five|six|seven|eight|nine|ten|several|some|\d{1,3}(?:[\s\u00a0\u202f,]\d{3})+|\d+)\s+)?"
     r"(?:gunmen|assailants|attackers|militants|jihadists|insurgents|terrorists|fighters)\b"
     r"|\b(?:an?|the)\s+armed\s+(?:terrorist\s+)?group\b",
     re.IGNORECASE)
 _VICTIM_GROUP_RE = re.compile(
-    r"\b(?:(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|\d+)\s+)"
+    r"\b(?:(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|\d{1,3}(?:[\s\u00a0\u202f.]\d{3})+|\d+)\s+)"
     r"(?:soldats|militaires|civils|casques bleus|gendarmes|policiers|villageois|personnes|membres|éléments|hommes"
     rf"|légionnaires|parachutistes|otages)\b(?:\s+(?:{_NATIONALITIES})\b)?"
-    r"|\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+)"
+    r"|\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d{1,3}(?:[\s\u00a0\u202f,]\d{3})+|\d+)\s+)"
     rf"(?:(?:{_NATIONALITIES})\s+)?"
     r"(?:soldiers|troops|civilians|peacekeepers|gendarmes|policemen|police officers|villagers|people|members|men"
     r"|legionnaires|paratroopers|hostages)\b",
@@ -419,7 +419,13 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
             key = re.sub(r"^(?:l'|les |the )", "", key)
             key = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split())
         if p.source in ("rule:group", "rule:someone"):
-            key = f"{key}@{p.start}"  # each unnamed person or group is its own entity
+            bare = re.fullmatch(r"(?:(?:the|les|des)\s+)?([\w-]+)", key)
+            if p.source == "rule:group" and bare:
+                # a bare plural ("jihadists", "the jihadists", "les terroristes") is the article's one adversary
+                # collective, however often it recurs; a counted group ("seven terrorists") is its own entity
+                key = f"group:{bare.group(1)}"
+            else:
+                key = f"{key}@{p.start}"  # each counted or described person or group is its own entity
         eid = ids.get(key) or surnames.get(key)
         if eid is None:
             base = slug(p.label)
