@@ -650,3 +650,14 @@ def test_a_bare_plural_group_is_one_entity_and_a_counted_one_keeps_its_thousands
     ms, _first = to_mentions(choose(rule_proposals(text, "en"), []), text, set())
     assert [(m.text, m.entity) for m in ms if m.type == "PersonGroup"] == [
         ("The jihadists", "the-jihadists"), ("jihadists", "the-jihadists"), ("1,200 soldiers", "1-200-soldiers")]
+
+
+def test_the_definite_description_takes_up_the_indefinite_one_in_en_and_fr(annotator: Annotator) -> None:
+    doc = draft(annotator, "A French paratrooper was killed near Gao on Monday. The French paratrooper had served in Chad.")
+    assert [(m["entity"], m["quote"]) for m in doc["mentions"] if m["entity"].startswith("a-french")] == [
+        ("a-french-paratrooper", "A French paratrooper"), ("a-french-paratrooper", "The French paratrooper")]
+    from sahelkg.annotate.entities import choose, rule_proposals, to_mentions
+    text = "Un soldat malien a été blessé. Le soldat malien a été évacué. Le soldat français est indemne."
+    ms, _first = to_mentions(choose(rule_proposals(text, "fr"), []), text, set())
+    assert [(m.text, m.entity) for m in ms if m.type == "Person"] == [
+        ("Un soldat malien", "un-soldat-malien"), ("Le soldat malien", "un-soldat-malien")]

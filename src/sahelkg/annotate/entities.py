@@ -315,7 +315,16 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
             out.append(Proposal(m.start(), m.end(), m.group(), kind, 0.6, "rule:equipment"))
     for m in _ONE_PERSON_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "Person", 0.5, "rule:someone"))
+        # "A French paratrooper was killed ... the French paratrooper": the definite description that takes up
+        # the same words later is the same person (its mention, not a new entity)
+        rest = _INDEFINITE_RE.sub("", m.group(), count=1)
+        again = re.compile(rf"\b(?:the|this|that|le|la|ce|cet|cette|l['’]\s*)\s*{re.escape(rest)}\b", re.IGNORECASE)
+        for a in again.finditer(text, m.end()):
+            out.append(Proposal(a.start(), a.end(), a.group(), "Person", 0.5, "rule:someone-again"))
     return out
+
+
+_INDEFINITE_RE = re.compile(r"^(?:an?|one|un|une)\s+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)
@@ -405,6 +414,11 @@ def choose(proposals: Iterable[Proposal], taken: list[tuple[int, int]]) -> list[
     return sorted(chosen, key=lambda p: p.start)
 
 
+def _rest(label: str) -> str:
+    """The words of a description after its determiner, folded: "A French soldier" -> "french soldier"."""
+    return fold_str(re.sub(r"^(?:an?|one|un|une|the|this|that|le|la|ce|cet|cette|l['’])\s*", "", label, flags=re.IGNORECASE))
+
+
 def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[list[Mention], dict[str, Proposal]]:
     """Mentions of new local entities: one entity per folded label (a later surname alone is the
     same person); ids are slugs not in ``reserved`` (registry ids)."""
@@ -418,7 +432,14 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
             # "l'armée malienne" and "armée malienne", "drone" and "drones": one entity
             key = re.sub(r"^(?:l'|les |the )", "", key)
             key = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split())
-        if p.source in ("rule:group", "rule:someone"):
+        if p.source == "rule:someone-again":
+            # the person last introduced with the same words ("a sniper" ... "the sniper")
+            key = next((k for k in reversed(list(ids)) if k.startswith(f"someone:{_rest(p.label)}@")), None)
+            if key is None:
+                continue
+        elif p.source == "rule:someone":
+            key = f"someone:{_rest(p.label)}@{p.start}"
+        elif p.source == "rule:group":
             bare = re.fullmatch(r"(?:(?:the|les|des)\s+)?([\w-]+)", key)
             if p.source == "rule:group" and bare:
                 # a bare plural ("jihadists", "the jihadists", "les terroristes") is the article's one adversary
