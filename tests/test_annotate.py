@@ -661,3 +661,12 @@ def test_the_definite_description_takes_up_the_indefinite_one_in_en_and_fr(annot
     ms, _first = to_mentions(choose(rule_proposals(text, "fr"), []), text, set())
     assert [(m.text, m.entity) for m in ms if m.type == "Person"] == [
         ("Un soldat malien", "un-soldat-malien"), ("Le soldat malien", "un-soldat-malien")]
+
+
+def test_a_clash_has_sides_and_an_attack_an_attacker_and_a_target(annotator: Annotator) -> None:
+    doc = draft(annotator, "The Malian army was caught in a clash with JNIM near Gao.")
+    assert event(doc, "ArmedClash")["participants"] == {"participant": ["malian-armed-forces", "jnim"]}
+    doc = draft(annotator, "L'armée malienne a subi un accrochage avec le JNIM près de Gao.")
+    assert event(doc, "ArmedClash")["participants"] == {"participant": ["malian-armed-forces", "jnim"]}
+    doc = draft(annotator, "JNIM attacked the Malian army near Gao.")
+    assert event(doc, "ArmedClash")["participants"] == {"attacker": ["jnim"], "target": ["malian-armed-forces"]}

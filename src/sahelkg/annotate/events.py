@@ -207,6 +207,11 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
             put("agent", before[:1])
             put("participant", after[:1])
         return roles
+    if types.isa(ev_type, "ArmedClash") and _SYMMETRIC_RE.fullmatch(trig.text):
+        # a clash has sides, not an attacker and a target: "X was killed in a clash with Y", "les combats entre X et Y"
+        sides = before[:1] and _coordinated(before[0], before, sentence)
+        put("participant", sides + [a for a in after if a not in sides])
+        return roles
     affected = "victim" if types.any_isa(ev_type, OUTCOME_ROOTS) else "target"
     actor = "attacker" if types.any_isa(ev_type, ATTACK_ROOTS + OUTCOME_ROOTS) else "agent"
     if types.isa(ev_type, "MilitaryAction") and not types.isa(ev_type, "Raid"):
@@ -260,6 +265,10 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
     return roles
 
 
+# The clash words that name a fight between sides (not "attack", "ambush", which have an attacker and a target).
+_SYMMETRIC_RE = re.compile(
+    r"(?:clash(?:es)?|fighting|firefights?|gunfights?|gun battles?|exchanges? of fire|skirmish(?:es)?|battles?|combats?"
+    r"|affrontements?|accrochages?|[ée]changes? de tirs|batailles?|heurts)", re.IGNORECASE)
 _AGAINST_RE = re.compile(r"\b(?:against|on|targeting|contre|visant|sur)\s+(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*|des\s+|du\s+)?$", re.IGNORECASE)
 _WITH_RE = re.compile(r"\b(?:with|avec)\s+(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*|des\s+|du\s+)?$", re.IGNORECASE)
 
