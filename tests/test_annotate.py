@@ -670,3 +670,18 @@ def test_a_clash_has_sides_and_an_attack_an_attacker_and_a_target(annotator: Ann
     assert event(doc, "ArmedClash")["participants"] == {"participant": ["malian-armed-forces", "jnim"]}
     doc = draft(annotator, "JNIM attacked the Malian army near Gao.")
     assert event(doc, "ArmedClash")["participants"] == {"attacker": ["jnim"], "target": ["malian-armed-forces"]}
+
+
+def test_fatal_wounds_mines_stepped_on_and_regained_control_in_en_and_fr() -> None:
+    assert _types("A soldier was fatally wounded near Gao.", "en") == [("fatally wounded", "Death")]
+    assert _types("Un soldat a été mortellement blessé.", "fr") == [("mortellement blessé", "Death")]
+    assert _types("His vehicle drove over an artisanal mine.", "en") == [("drove over an artisanal mine", "RemoteExplosiveLandmineIED")]
+    assert _types("They were victims of a homemade bomb.", "en") == [("homemade bomb", "RemoteExplosiveLandmineIED")]
+    assert _types("Le groupe pratique le minage des routes.", "fr") == [("minage", "RemoteExplosiveLandmineIED")]
+    assert _types("The army helped the government regain control of the north.", "en") == [
+        ("regain control", "GovernmentRegainsTerritory")]
+
+
+def test_who_steps_on_a_mine_is_its_target(annotator: Annotator) -> None:
+    doc = draft(annotator, "The Malian army stepped on a landmine near Gao.")
+    assert event(doc, "RemoteExplosiveLandmineIED")["participants"] == {"target": ["malian-armed-forces"]}

@@ -230,7 +230,8 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
             return [m for m in ms if types.any_isa(m.type, ("Person", "PersonGroup"))] + \
                 [m for m in ms if not types.any_isa(m.type, ("Person", "PersonGroup"))]
         before, after, of = persons_first(before), persons_first(after), persons_first(of)
-    if trig.voice is None and any(types.isa(m.type, "Equipment") for m in weapons if m.start < trig.end and trig.start < m.end):
+    if (trig.voice is None and any(types.isa(m.type, "Equipment") for m in weapons if m.start < trig.end and trig.start < m.end)) \
+            or _STRUCK_RE.match(trig.text):
         # the trigger names the weapon ("an IED", "une mine"): who hit it is its target, who laid it comes after by/par
         put(affected, _coordinated(before[0], before, sentence) if before else [])
         put(actor, by[:1])
@@ -265,6 +266,9 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
     return roles
 
 
+# "their vehicle hit a mine", "a sauté sur une mine": the subject is what the device struck, not who laid it.
+_STRUCK_RE = re.compile(r"(?:hit|struck|ran over|drove over|drove onto|triggered|jumped on|stepped on|detonated|saut[ée] sur|heurt[ée])\s",
+                        re.IGNORECASE)
 # The clash words that name a fight between sides (not "attack", "ambush", which have an attacker and a target).
 _SYMMETRIC_RE = re.compile(
     r"(?:clash(?:es)?|fighting|firefights?|gunfights?|gun battles?|exchanges? of fire|skirmish(?:es)?|battles?|combats?"
