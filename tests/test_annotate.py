@@ -685,3 +685,12 @@ def test_fatal_wounds_mines_stepped_on_and_regained_control_in_en_and_fr() -> No
 def test_who_steps_on_a_mine_is_its_target(annotator: Annotator) -> None:
     doc = draft(annotator, "The Malian army stepped on a landmine near Gao.")
     assert event(doc, "RemoteExplosiveLandmineIED")["participants"] == {"target": ["malian-armed-forces"]}
+
+
+def test_a_plural_is_a_kind_unless_counted_and_a_recalled_count_is_no_new_event(annotator: Annotator) -> None:
+    doc = draft(annotator, "The militias resort to suicide bombings near Gao.")
+    assert doc.get("events", []) == []
+    doc = draft(annotator, "Two suicide bombings hit Gao on Monday.")
+    assert [e["type"] for e in doc["events"]] == ["SuicideBomb"]
+    doc = draft(annotator, "Trois attaques ont visé Gao lundi. Ces trois attaques ont choqué le pays.")
+    assert [e["quote"] for e in doc["events"]] == ["Trois attaques ont visé Gao lundi."]

@@ -394,13 +394,20 @@ def _generic(sentence: str, trig: Trigger, lang: str, find_triggers: Callable[[s
     singular is a trigger of the same class ("attacks", "attaques"), or an outcome counted over a
     period ("X soldiers have died since 2013", "au total"), which is an observation, not an event."""
     word = trig.text
-    if trig.voice is None and " " not in word and len(word) > 4 and word.endswith("s"):
+    if trig.voice is None and len(word) > 4 and word.endswith("s") and not _COUNTED_RE.search(sentence[:trig.start]):
+        # "attacks", "suicide bombings", "land mines": a kind; "two attacks", "trois frappes": counted, so events
         singular = [t for t in find_triggers(word[:-1], lang) if t.event_type == trig.event_type and t.text == word[:-1]]
         if singular:
             return True
     return types.any_isa(trig.event_type, ("OutcomeEvent",)) and bool(_CUMULATIVE_RE.search(sentence))
 
 
+# "two attacks", "trois frappes": counted, so events; "these two deaths", "both attacks", "les deux attaques"
+# recall events already told, and stay out like any plural
+_COUNTED_RE = re.compile(
+    r"(?<!these )(?<!those )(?<!the )(?<!ces )(?<!les )(?<!des )"
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|deux|trois|quatre|cinq|six|sept|huit|neuf|dix"
+    r"|plusieurs)(?:\s+[\w-]+)?\s+$", re.IGNORECASE)
 _SMALL_WORDS = frozenset(
     "a an the of in on at to for by with and or from into as is are was were its his her their "
     "le la les l de du des d un une et ou au aux en par pour sur dans avec".split())
