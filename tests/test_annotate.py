@@ -694,3 +694,9 @@ def test_a_plural_is_a_kind_unless_counted_and_a_recalled_count_is_no_new_event(
     assert [e["type"] for e in doc["events"]] == ["SuicideBomb"]
     doc = draft(annotator, "Trois attaques ont visé Gao lundi. Ces trois attaques ont choqué le pays.")
     assert [e["quote"] for e in doc["events"]] == ["Trois attaques ont visé Gao lundi."]
+
+
+def test_attack_helicopters_and_the_area_of_operations_are_no_events() -> None:
+    assert _types("Two attack helicopters were deployed to the area of operation.", "en") == [("deployed", "Deployment")]
+    assert _types("Des hélicoptères d’attaque survolent le théâtre des opérations.", "fr") == []
+    assert _types("The attack on Gao failed.", "en") == [("attack", "ArmedClash")]
