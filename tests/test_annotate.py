@@ -700,3 +700,16 @@ def test_attack_helicopters_and_the_area_of_operations_are_no_events() -> None:
     assert _types("Two attack helicopters were deployed to the area of operation.", "en") == [("deployed", "Deployment")]
     assert _types("Des hélicoptères d’attaque survolent le théâtre des opérations.", "fr") == []
     assert _types("The attack on Gao failed.", "en") == [("attack", "ArmedClash")]
+
+
+def test_a_name_that_holds_a_registry_place_is_one_name(annotator: Annotator) -> None:
+    doc = draft(annotator, "La katiba du Gao a frappé. Le G5 Sahel soutient la force conjointe du G5 Sahel.")
+    assert [(m["entity"], m["quote"] if isinstance(m["quote"], str) else m["quote"]) for m in doc["mentions"]] == [
+        ("katiba-du-gao", "katiba du Gao"), ("g5-sahel", "G5 Sahel"), ("force-conjointe-du-g5-sahel", "force conjointe du G5 Sahel")]
+    types_ = {e["id"]: e["type"] for e in doc["entities"]}
+    assert (types_["katiba-du-gao"], types_["g5-sahel"], types_["force-conjointe-du-g5-sahel"]) == ("Katiba", "Organization", "ArmedForce")
+
+
+def test_us_as_a_pronoun_is_no_nationality() -> None:
+    found = {(p.label, p.type) for p in rule_proposals("These forces us to act, said the US forces.", "en")}
+    assert ("forces us", "ArmedForce") not in found and ("US forces", "ArmedForce") in found

@@ -133,7 +133,7 @@ _NATIONALITIES = (
     "maliens?|maliennes?|nigériens?|nigériennes?|burkinabès?|burkinabé|tchadiens?|tchadiennes?|mauritaniens?|mauritaniennes?"
     "|françaises?|français|américaines?|américains?|russes?|allemandes?|allemands?|britanniques?|algériens?|algériennes?"
     "|ivoiriens?|ivoiriennes?|sénégalais|sénégalaises?|estoniens?|estoniennes?|suédois|suédoises?|danois|danoises?"
-    "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|US|Russian|German|British|Algerian"
+    "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|(?-i:US)|Russian|German|British|Algerian"
     "|Ivorian|Senegalese|Estonian|Swedish|Danish|Nigerian|Beninese|Togolese|Ghanaian")
 
 # Capitalised words that open a sentence before a name.
@@ -172,6 +172,12 @@ _ONE_PERSON_RE = re.compile(
 
 # National armies: an army word and a nationality ("l'armée malienne", "the Nigerien army", "les forces
 # armées burkinabè"), and armed groups named by their kind ("un groupe armé terroriste", "jihadist groups").
+# A name made of a code and a word ("G5 Sahel"): one organisation, not the place its second word names.
+_CODED_RE = re.compile(r"\b[A-Z]{1,3}\d{1,2}\s+[A-Z][a-zà-ÿ]+\b")
+# A joint force named after its members: "la force conjointe du G5 Sahel", "the G5 Sahel Joint Force".
+_JOINT_FORCE_RE = re.compile(
+    r"\b(?:force conjointe (?:du|de la|des|de l['’])\s*(?:[A-Z]{1,3}\d{1,2}\s+)?[A-Z][\w-]+"
+    r"|(?:[A-Z]{1,3}\d{1,2}\s+)?[A-Z][\w-]+ Joint Force)\b")
 _ARMY_RE = re.compile(
     rf"\b(?:(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité|forces|troupes)\s+(?:{_NATIONALITIES})\b"
     rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|forces|troops|military|air force)\b)",
@@ -265,6 +271,10 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     for m in _KATIBA.finditer(text):
         s, e = _strip(text, m.start(), m.end())
         out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))
+    for m in _JOINT_FORCE_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedForce", 0.75, "rule:coded"))
+    for m in _CODED_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "Organization", 0.7, "rule:coded"))
     for m in _UNIT_FR.finditer(text):
         words = m.group(3).split()
         keep = []

@@ -145,6 +145,11 @@ class Annotator:
             proposals += ner.spacy_proposals(body, lang)
             used.append("spacy")
         known = self._yield_surnames(known, proposals)
+        # a registry name inside a longer name proposed by a naming rule ("katiba du Gourma", "G5 Sahel") is
+        # part of that name, not a mention of the place
+        naming = [p for p in proposals if p.source in ("rule:katiba", "rule:coded")]
+        known = [m for m in known if not any(p.start <= m.start and m.end <= p.end and (p.end - p.start) > (m.end - m.start)
+                                             for p in naming)]
         chosen = ner.choose(proposals, [(m.start, m.end) for m in known])
         chosen = [p for p in chosen if not self._known_name(p.label)]
         local_mentions, local_first = ner.to_mentions(chosen, body, set(self.registry.entities))
@@ -225,7 +230,7 @@ class Annotator:
         absent from the text: "Jean Dupont" is not the registry's "Ghislaine Dupont"."""
         from sahelkg.annotate.text import fold_str
 
-        names = [p for p in proposals if p.type == "Person" and len(p.label.split()) > 1 and p.source != "rule:someone"]
+        names = [p for p in proposals if p.type == "Person" and len(p.label.split()) > 1 and p.source not in ("rule:someone", "rule:someone-again")]
         surnames = {fold_str(p.label.split()[-1]) for p in names}
         full = {m.entity for m in known if len(m.text.split()) > 1}
         out = []
@@ -261,7 +266,7 @@ class Annotator:
                "rule:group": "an unnamed group of people", "rule:someone": "an unnamed person",
                "rule:rank": "a rank or title before a name", "rule:army": "an army and its nationality",
                "rule:armed-group": "an armed group named by its kind", "rule:equipment": "a kind of weapon or materiel",
-               "rule:position": "a position and what it heads",
+               "rule:position": "a position and what it heads", "rule:coded": "a name made of a code and a word (G5 Sahel)",
                "rule:person": "a name as a speaker or with a description"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
