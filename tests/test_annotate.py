@@ -713,3 +713,11 @@ def test_a_name_that_holds_a_registry_place_is_one_name(annotator: Annotator) ->
 def test_us_as_a_pronoun_is_no_nationality() -> None:
     found = {(p.label, p.type) for p in rule_proposals("These forces us to act, said the US forces.", "en")}
     assert ("forces us", "ArmedForce") not in found and ("US forces", "ArmedForce") in found
+
+
+def test_security_forces_by_nationality_or_country_in_en_and_fr() -> None:
+    found = [(p.label, p.type) for p in rule_proposals(
+        "Niger's security forces, the country's army and Malian security forces met les forces de sécurité maliennes.", "en")
+        if p.source == "rule:army"]
+    assert found == [("Niger's security forces", "ArmedForce"), ("Malian security forces", "ArmedForce"),
+                     ("forces de sécurité maliennes", "ArmedForce")]

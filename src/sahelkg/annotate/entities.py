@@ -179,8 +179,10 @@ _JOINT_FORCE_RE = re.compile(
     r"\b(?:force conjointe (?:du|de la|des|de l['’])\s*(?:[A-Z]{1,3}\d{1,2}\s+)?[A-Z][\w-]+"
     r"|(?:[A-Z]{1,3}\d{1,2}\s+)?[A-Z][\w-]+ Joint Force)\b")
 _ARMY_RE = re.compile(
-    rf"\b(?:(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité|forces|troupes)\s+(?:{_NATIONALITIES})\b"
-    rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|forces|troops|military|air force)\b)",
+    rf"\b(?:(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité|forces de sécurité|forces de défense"
+    rf"|forces|troupes)\s+(?:{_NATIONALITIES})\b"
+    rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|security forces|defen[cs]e forces|forces|troops|military|air force)\b"
+    rf"|(?-i:{_CAP})['’]s\s+(?:army|armed forces|security forces|defen[cs]e forces|special forces|military)\b)",
     re.IGNORECASE)
 _GOVERNMENT_RE = re.compile(
     rf"\b(?:gouvernement\s+(?:{_NATIONALITIES})\b|(?:{_NATIONALITIES})\s+government\b)", re.IGNORECASE)
