@@ -721,3 +721,11 @@ def test_security_forces_by_nationality_or_country_in_en_and_fr() -> None:
         if p.source == "rule:army"]
     assert found == [("Niger's security forces", "ArmedForce"), ("Malian security forces", "ArmedForce"),
                      ("forces de sécurité maliennes", "ArmedForce")]
+
+
+def test_a_participle_adjective_takes_its_noun_as_victim_and_a_government_regains_as_agent(annotator: Annotator) -> None:
+    doc = draft(annotator, "Parmi les terroristes neutralisés, le chef du JNIM a été identifié.")
+    assert event(doc, "Neutralization")["participants"]["victim"] == ["les-terroristes"]
+    doc = draft(annotator, "The Malian army regained control of Gao on Monday.")
+    ev = event(doc, "GovernmentRegainsTerritory")
+    assert (ev["participants"], ev["place"]["entity"]) == ({"agent": ["malian-armed-forces"]}, "gao")

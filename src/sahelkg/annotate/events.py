@@ -216,6 +216,11 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
     actor = "attacker" if types.any_isa(ev_type, ATTACK_ROOTS + OUTCOME_ROOTS) else "agent"
     if types.isa(ev_type, "MilitaryAction") and not types.isa(ev_type, "Raid"):
         actor = "agent"  # forces conduct an operation against a target: agent and target, as for an attack
+    if types.isa(ev_type, "GovernmentRegainsTerritory"):
+        actor = "agent"  # a government takes back ground: it acts, the ground is the event's place
+    if affected == "victim" and trig.voice == "passive":
+        # a participle as an adjective is passive: "les terroristes neutralisés, dont le chef", "two soldiers killed"
+        passive = True
     if not types.any_isa(ev_type, ATTACK_ROOTS + OUTCOME_ROOTS):
         if passive:
             put("agent", by[:1])
