@@ -729,3 +729,9 @@ def test_a_participle_adjective_takes_its_noun_as_victim_and_a_government_regain
     doc = draft(annotator, "The Malian army regained control of Gao on Monday.")
     ev = event(doc, "GovernmentRegainsTerritory")
     assert (ev["participants"], ev["place"]["entity"]) == ({"agent": ["malian-armed-forces"]}, "gao")
+
+
+def test_according_to_introduces_a_speaker_not_a_place() -> None:
+    from sahelkg.annotate.entities import _located
+    text = "According to Jean Dupont, the convoy went to Gao. Speaking to Paul Martin, he left."
+    assert [_located(text, text.index(w)) for w in ("Jean", "Gao", "Paul")] == [False, True, False]

@@ -365,7 +365,8 @@ _SPACY_TYPES = {"PER": "Person", "PERSON": "Person", "ORG": "Organization", "LOC
 
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:à|près\s+de|près\s+d['’]|non\s+loin\s+de|vers|entre|au\s+(?:nord|sud)\s+d[eu]|à\s+l['’](?:est|ouest)\s+d[eu]"
-    r"|in|near|at|between|outside|towards|from|to|via|close\s+to|(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+"
+    r"|in|near|at|between|outside|towards|from|(?<![Aa]ccording )(?<![Ss]peaking )(?<![Tt]alking )(?<!said )(?<!told )(?<![Tt]hanks )(?<![Dd]ue )to"
+    r"|via|close\s+to|(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+"
     r"(?:(?:the|le|la|les)\s+|l['’]\s*)?"
     r"|\b(?:entre|between)\s+[A-ZÀ-Ö][\w\-]*\s+(?:et|and)\s+)$")
 
