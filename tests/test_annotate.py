@@ -735,3 +735,26 @@ def test_according_to_introduces_a_speaker_not_a_place() -> None:
     from sahelkg.annotate.entities import _located
     text = "According to Jean Dupont, the convoy went to Gao. Speaking to Paul Martin, he left."
     assert [_located(text, text.index(w)) for w in ("Jean", "Gao", "Paul")] == [False, True, False]
+
+
+def test_a_country_that_announces_or_decides_is_its_government(corpus: Path, ontology: Any) -> None:
+    (corpus / "registry" / "entities.yaml").write_text(REGISTRY + """
+- id: france
+  type: Country
+  label: {en: "France", fr: "France"}
+- id: french-government
+  type: Government
+  label: {en: "Government of France", fr: "Gouvernement français"}
+  aliases: {en: ["France", "Paris"], fr: ["France", "Paris"]}
+""", encoding="utf-8")
+    problems: list[Problem] = []
+    registry = CorpusReader(corpus, ontology).read_registry(problems)
+    assert problems == []
+    ann = Annotator(registry, ontology, use_model=False, schema=corpus / "schema" / "annotation.schema.json")
+    def france(doc: dict[str, Any]) -> list[str]:
+        return [m["entity"] for m in doc["mentions"] if "France" in str(m["quote"])]
+
+    assert france(ann.annotate("France announced its withdrawal from Mali. French troops went to France.", "a1").doc) == [
+        "french-government", "france"]
+    assert france(ann.annotate("La France a décidé de quitter le Mali. Il vit en France.", "a2").doc) == [
+        "french-government", "france"]

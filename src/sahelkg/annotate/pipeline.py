@@ -80,6 +80,7 @@ class Annotator:
         self.registry = registry
         self.ontology = ontology
         self.types = Types(ontology)
+        self._gov_names: dict[str, str] | None = None
         self.use_model = use_model
         self._gazetteers: dict[str, Gazetteer] = {}
         self.find_dates = _optional("dates", "find_dates")
@@ -155,6 +156,7 @@ class Annotator:
         local_mentions, local_first = ner.to_mentions(chosen, body, set(self.registry.entities))
         local_mentions += self._repeats(body, local_first, [(m.start, m.end) for m in known + local_mentions])
         mentions = sorted(known + local_mentions, key=lambda m: m.start)
+        mentions = self._governments_that_act(body, mentions)
 
         dates: list[DateMention] = []
         if self.find_dates is not None:
@@ -223,6 +225,27 @@ class Annotator:
             if block:
                 return block, quote(body, dm.start, dm.end)
         return None, None
+
+    def _governments_that_act(self, body: str, mentions: list[Mention]) -> list[Mention]:
+        """A country named as the subject of a statement or a decision ("France announced", "Paris a décidé")
+        is its government, when a registry government bears that name: metonymy, as news writes it."""
+        if self._gov_names is None:
+            from sahelkg.annotate.text import fold_str
+
+            self._gov_names = {}
+            for ent in self.registry.entities.values():
+                if any(self.types.isa(t, "Government") for t in ent.types):
+                    for name in [*ent.labels.values(), *(a for al in ent.aliases.values() for a in al)]:
+                        self._gov_names.setdefault(fold_str(name), ent.id)
+        from sahelkg.annotate.text import fold_str
+
+        out = []
+        for m in mentions:
+            gov = self._gov_names.get(fold_str(m.text))
+            if gov and gov != m.entity and self.types.isa(m.type, "Place") and _ACTS_RE.match(body, m.end):
+                m = replace(m, entity=gov, type=self.gazetteer("en").types.get(gov, "Government"))
+            out.append(m)
+        return out
 
     def _yield_surnames(self, known: list[Mention], proposals: list[ner.Proposal]) -> list[Mention]:
         """Drop one-word registry person mentions (a surname alias) that lie inside a longer person name
@@ -363,6 +386,12 @@ class Annotator:
         return relations, claims
 
 
+# What a government does and a country cannot: state, decide, claim, send ("France announced", "Paris a décidé").
+_ACTS_RE = re.compile(
+    r"\s*,?\s+(?:(?:has|have|had|also|then|now|officially|a|avait|aussi|alors|officiellement)\s+)*"
+    r"(?:announc|declar|said|says|stated|reaffirm|affirm|claim|decid|want|wish|intend|plan|consider|warn|"
+    r"annonc|d[ée]cid|r[ée]affirm|revendiqu|envisag|souhait|veut|voulait|entend|pr[ée]voit|averti|d[ée]clar)",
+    re.IGNORECASE)
 # "deux soldats", "three peacekeepers", "12 civilians": a counted group is an entity even outside an event
 _NUMBERED = re.compile(r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|deux|trois|quatre|cinq|six|sept"
                        r"|huit|neuf|dix|onze|douze)\s", re.IGNORECASE)
