@@ -758,3 +758,9 @@ def test_a_country_that_announces_or_decides_is_its_government(corpus: Path, ont
         "french-government", "france"]
     assert france(ann.annotate("La France a décidé de quitter le Mali. Il vit en France.", "a2").doc) == [
         "french-government", "france"]
+
+
+def test_a_language_is_no_place_for_spacy() -> None:
+    need_spacy("en")
+    found = {p.label for p in spacy_proposals("The group is called Jnim in Arabic and operates in Mali.", "en")}
+    assert "Arabic" not in found

@@ -359,6 +359,9 @@ def spacy_available(lang: str) -> bool:
     return _spacy_model(lang) is not None
 
 
+# Languages of the region and of the press, EN and FR (folded): what spaCy mistakes for places after "in"/"en".
+_LANGUAGES = frozenset("""arabic english french tamasheq tamashek fulfulde fulani peul bambara hausa songhai songhay
+arabe anglais francais haoussa""".split())
 _SPACY_TYPES = {"PER": "Person", "PERSON": "Person", "ORG": "Organization", "LOC": "Settlement",
                 "GPE": "Settlement", "FAC": "Place"}
 
@@ -397,6 +400,8 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
             continue
         if "\n" in label or label.isupper() and len(words) > 1:
             continue  # headlines in capitals and line-spanning spans are misreadings
+        if fold_str(label) in _LANGUAGES:
+            continue  # "Jnim in Arabic", "en arabe": a language, not a place or a person
         if etype == "Person" and _located(text, s):
             etype = "Settlement"  # the small models take many Sahel towns for persons
         if etype == "Organization":
