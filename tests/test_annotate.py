@@ -769,3 +769,12 @@ def test_a_language_is_no_place_for_spacy(monkeypatch: pytest.MonkeyPatch) -> No
     ents = [SimpleNamespace(label_="PERSON", start_char=text.index(w), end_char=text.index(w) + len(w)) for w in ("Arabic", "Mali")]
     monkeypatch.setattr(ner, "_spacy_model", lambda lang: (lambda t: SimpleNamespace(ents=ents)))
     assert [(p.label, p.type) for p in ner.spacy_proposals(text, "en")] == [("Mali", "Settlement")]
+
+
+def test_reaffirming_is_an_announcement_and_a_move_of_forces_a_redeployment() -> None:
+    assert _types("Chad reaffirmed its support to the force.", "en") == [("reaffirmed", "Announcement")]
+    assert _types("Le Tchad a réaffirmé son soutien.", "fr") == [("réaffirmé", "Announcement")]
+    assert _types("Paris is studying a gradual move of its special forces to Niger.", "en") == [
+        ("move of its special forces", "Redeployment")]
+    assert _types("Le transfert des forces spéciales vers le Niger a commencé.", "fr") == [
+        ("transfert des forces", "Redeployment")]
