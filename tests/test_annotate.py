@@ -778,3 +778,8 @@ def test_reaffirming_is_an_announcement_and_a_move_of_forces_a_redeployment() ->
         ("move of its special forces", "Redeployment")]
     assert _types("Le transfert des forces spéciales vers le Niger a commencé.", "fr") == [
         ("transfert des forces", "Redeployment")]
+
+
+def test_established_that_and_created_panic_are_no_establishment() -> None:
+    assert _types("The inquiry established that the convoy was ambushed.", "en") == [("ambushed", "ArmedClash")]
+    assert _types("The rumour created panic in Gao.", "en") == []
