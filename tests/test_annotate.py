@@ -788,3 +788,9 @@ def test_established_that_and_created_panic_are_no_establishment() -> None:
 def test_a_title_case_line_has_no_rank_before_a_name() -> None:
     found = {(p.label, p.type) for p in rule_proposals("French Soldier Killed In Attack Near Gao\n\nSergeant Paul Martin died.", "en")}
     assert found == {("Paul Martin", "Person"), ("Sergeant", "MilitaryRank")}
+
+
+def test_a_region_named_after_a_registry_town_is_another_place(annotator: Annotator) -> None:
+    doc = draft(annotator, "Fighters crossed the Gao region before they reached Gao. Ils ont quitté la région de Gao.")
+    assert [m["entity"] for m in doc["mentions"]] == ["gao-region", "gao", "region-de-gao"]
+    assert {e["id"]: e["type"] for e in doc["entities"]}["gao-region"] == "AdministrativeRegion"

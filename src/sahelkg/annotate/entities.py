@@ -172,6 +172,9 @@ _ONE_PERSON_RE = re.compile(
 
 # National armies: an army word and a nationality ("l'armée malienne", "the Nigerien army", "les forces
 # armées burkinabè"), and armed groups named by their kind ("un groupe armé terroriste", "jihadist groups").
+# A region named after its town ("the Gao region", "la région de Mopti"): the pipeline keeps it only where the
+# registry knows the name as a town, which is then part of the region's name.
+_REGION_RE = re.compile(r"\b(?:[A-Z][\w-]+ [Rr]egion|r[ée]gion (?:de |du |d['’])[A-Z][\w-]+)\b")
 # A name made of a code and a word ("G5 Sahel"): one organisation, not the place its second word names.
 _CODED_RE = re.compile(r"\b[A-Z]{1,3}\d{1,2}\s+[A-Z][a-zà-ÿ]+\b")
 # A joint force named after its members: "la force conjointe du G5 Sahel", "the G5 Sahel Joint Force".
@@ -278,6 +281,8 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
         out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))
     for m in _JOINT_FORCE_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "ArmedForce", 0.75, "rule:coded"))
+    for m in _REGION_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "AdministrativeRegion", 0.7, "rule:region"))
     for m in _CODED_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "Organization", 0.7, "rule:coded"))
     for m in _UNIT_FR.finditer(text):

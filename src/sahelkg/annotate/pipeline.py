@@ -148,7 +148,12 @@ class Annotator:
         known = self._yield_surnames(known, proposals)
         # a registry name inside a longer name proposed by a naming rule ("katiba du Gourma", "G5 Sahel") is
         # part of that name, not a mention of the place
-        naming = [p for p in proposals if p.source in ("rule:katiba", "rule:coded")]
+        # a region named after a registry town ("the Gao region") is another place than the town; after a registry
+        # region ("la région du Gourma") it is that region, and the proposal goes
+        towns = [m for m in known if self.types.isa(m.type, "Settlement")]
+        proposals = [p for p in proposals if p.source != "rule:region"
+                     or any(p.start <= m.start and m.end <= p.end for m in towns)]
+        naming = [p for p in proposals if p.source in ("rule:katiba", "rule:coded", "rule:region")]
         known = [m for m in known if not any(p.start <= m.start and m.end <= p.end and (p.end - p.start) > (m.end - m.start)
                                              for p in naming)]
         chosen = ner.choose(proposals, [(m.start, m.end) for m in known])
@@ -290,6 +295,7 @@ class Annotator:
                "rule:rank": "a rank or title before a name", "rule:army": "an army and its nationality",
                "rule:armed-group": "an armed group named by its kind", "rule:equipment": "a kind of weapon or materiel",
                "rule:position": "a position and what it heads", "rule:coded": "a name made of a code and a word (G5 Sahel)",
+               "rule:region": "a region named after its town",
                "rule:person": "a name as a speaker or with a description"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
