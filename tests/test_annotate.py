@@ -553,3 +553,244 @@ def test_a_planned_event_is_never_drafted_as_one_that_happened(annotator: Annota
         assert [(e["type"], e.get("modality")) for e in doc["events"]] == [("Withdrawal", "planned"), ("ArmedClash", None)]
     else:  # without it, the planned withdrawal is left out rather than stated as a fact
         assert [(e["id"], e["type"]) for e in doc["events"]] == [("e1", "ArmedClash")]
+
+
+def _types(text: str, lang: str) -> list[tuple[str, str]]:
+    from sahelkg.annotate.triggers import find_triggers
+    return [(t.text, t.event_type) for t in find_triggers(text, lang)]
+
+
+def test_an_operation_carried_out_is_an_event_and_a_named_operation_is_not() -> None:
+    assert _types("Malian troops conducted a clearing operation near Gao.", "en") == [
+        ("conducted a clearing operation", "MilitaryAction")]
+    assert _types("He was wounded during a sweeping operation.", "en") == [
+        ("wounded", "Injury"), ("operation", "MilitaryAction")]
+    assert _types("Operation Serval ended and the operation Barkhane began.", "en") == []
+    assert _types("Les soldats ont mené une opération près de Gao.", "fr") == [("ont mené une opération", "MilitaryAction")]
+    assert _types("Les forces de l’opération Serval sont parties.", "fr") == []
+
+
+def test_receiving_a_medal_is_an_award_and_founding_a_group_an_establishment() -> None:
+    assert _types("Sergeant Paul Martin received the military medal in 2020.", "en") == [
+        ("received the military medal", "Award")]
+    assert _types("Il a reçu la médaille militaire.", "fr") == [("reçu la médaille", "Award")]
+    assert _types("The group was founded in 2015; the UN established a mission.", "en") == [
+        ("was founded", "Establishment"), ("established", "Establishment")]
+    assert _types("Un groupe armé créé en 2015.", "fr") == [("créé", "Establishment")]
+
+
+def test_a_title_case_line_inside_the_body_has_no_events(annotator: Annotator) -> None:
+    doc = draft(annotator, "Malian Soldiers Killed In Attack Near Gao\n\nThe story below is older.\n\n"
+                           "Trois Soldats Tués Près De Gao\n\nJNIM attacked the Malian army near Gao on Monday.")
+    assert [e["quote"] for e in doc["events"]] == ["JNIM attacked the Malian army near Gao on Monday."]
+
+
+def test_the_verb_that_reports_a_death_wins_over_an_earlier_noun_that_recalls_it(annotator: Annotator) -> None:
+    doc = draft(annotator, "After the death of Sergeant John Smith, the army left Gao. "
+                           "Sergeant John Smith died of his wounds near Gao on Monday.")
+    deaths = [e for e in doc["events"] if e["type"] == "Death"]
+    assert [(e["quote"], e["participants"]) for e in deaths] == [
+        ("Sergeant John Smith died of his wounds near Gao on Monday.", {"victim": ["john-smith"]})]
+
+
+def test_an_operation_has_an_agent_and_a_target_in_en_and_fr(annotator: Annotator) -> None:
+    doc = draft(annotator, "The Barkhane force conducted an operation against JNIM near Gao.")
+    assert event(doc, "MilitaryAction")["participants"] == {"agent": ["operation-barkhane"], "target": ["jnim"]}
+    doc = draft(annotator, "La force Barkhane a mené une opération contre le JNIM près de Gao.")
+    assert event(doc, "MilitaryAction")["participants"] == {"agent": ["operation-barkhane"], "target": ["jnim"]}
+
+
+def test_what_is_founded_is_a_participant_and_who_receives_a_medal_the_recipient(annotator: Annotator) -> None:
+    doc = draft(annotator, "In 2017 the Malian army established the Barkhane force in Mali.")
+    assert event(doc, "Establishment")["participants"] == {"agent": ["malian-armed-forces"], "participant": ["operation-barkhane"]}
+    doc = draft(annotator, "Le JNIM, créé en 2017, opère au Mali.")
+    assert event(doc, "Establishment")["participants"] == {"participant": ["jnim"]}
+    doc = draft(annotator, "Sergeant Paul Martin of the Barkhane force received the military medal.")
+    assert event(doc, "Award")["participants"] == {"recipient": ["paul-martin"]}
+
+
+def test_seized_weapons_return_fire_and_hors_de_combat_in_en_and_fr() -> None:
+    assert _types("Rifles, grenades and a motorcycle were seized.", "en") == [
+        ("Rifles, grenades and a motorcycle were seized", "DisruptedWeaponsUse")]
+    assert _types("Soldiers seized weapons near Gao.", "en") == [("seized weapons", "DisruptedWeaponsUse")]
+    assert _types("Des armes et des munitions ont été saisies.", "fr") == [
+        ("armes et des munitions ont été saisies", "DisruptedWeaponsUse")]
+    assert _types("The soldiers returned fire.", "en") == [("returned fire", "ArmedClash")]
+    assert _types("Les assaillants ont riposté.", "fr") == [("ont riposté", "ArmedClash")]
+    assert _types("L'armée a mis hors de combat dix terroristes.", "fr") == [("mis hors de combat", "Neutralization")]
+
+
+def test_based_on_and_bare_intervention_are_no_events() -> None:
+    assert _types("Une stratégie fondée sur le partenariat.", "fr") == []
+    assert _types("Peace cannot come through military intervention alone.", "en") == []
+    assert _types("France prepared an intervention in Libya.", "en") == [("intervention", "MilitaryAction")]
+
+
+def test_a_demonstrative_recalls_an_event_and_to_strike_is_no_strike(annotator: Annotator) -> None:
+    doc = draft(annotator, "The Malian army conducted an operation near Gao. This operation was a success. "
+                           "We are able to strike JNIM at any time.")
+    assert [(e["type"], e["quote"]) for e in doc["events"]] == [
+        ("MilitaryAction", "The Malian army conducted an operation near Gao.")]
+    doc = draft(annotator, "Les soldats ont mené une opération près de Gao. Cette opération a duré deux jours.")
+    assert [e["type"] for e in doc["events"]] == ["MilitaryAction"]
+    doc = draft(annotator, "The army sent troops to attack JNIM.")
+    assert doc.get("events", []) == []
+    doc = draft(annotator, "The dispute led to fighting near Gao.")
+    assert [e["type"] for e in doc["events"]] == ["ArmedClash"]
+
+
+def test_a_bare_plural_group_is_one_entity_and_a_counted_one_keeps_its_thousands() -> None:
+    from sahelkg.annotate.entities import choose, rule_proposals, to_mentions
+    text = "Les terroristes ont attaqué Gao. Les terroristes ont fui. Sept terroristes ont été tués. Environ 4 000 militaires sont déployés."
+    ms, _first = to_mentions(choose(rule_proposals(text, "fr"), []), text, set())
+    groups = [(m.text, m.entity) for m in ms if m.type == "PersonGroup"]
+    assert groups == [("Les terroristes", "les-terroristes"), ("Les terroristes", "les-terroristes"),
+                      ("Sept terroristes", "sept-terroristes"), ("4 000 militaires", "4-000-militaires")]
+    text = "The jihadists fled; jihadists came back, and 1,200 soldiers arrived."
+    ms, _first = to_mentions(choose(rule_proposals(text, "en"), []), text, set())
+    assert [(m.text, m.entity) for m in ms if m.type == "PersonGroup"] == [
+        ("The jihadists", "the-jihadists"), ("jihadists", "the-jihadists"), ("1,200 soldiers", "1-200-soldiers")]
+
+
+def test_the_definite_description_takes_up_the_indefinite_one_in_en_and_fr(annotator: Annotator) -> None:
+    doc = draft(annotator, "A French paratrooper was killed near Gao on Monday. The French paratrooper had served in Chad.")
+    assert [(m["entity"], m["quote"]) for m in doc["mentions"] if m["entity"].startswith("a-french")] == [
+        ("a-french-paratrooper", "A French paratrooper"), ("a-french-paratrooper", "The French paratrooper")]
+    from sahelkg.annotate.entities import choose, rule_proposals, to_mentions
+    text = "Un soldat malien a été blessé. Le soldat malien a été évacué. Le soldat français est indemne."
+    ms, _first = to_mentions(choose(rule_proposals(text, "fr"), []), text, set())
+    assert [(m.text, m.entity) for m in ms if m.type == "Person"] == [
+        ("Un soldat malien", "un-soldat-malien"), ("Le soldat malien", "un-soldat-malien")]
+
+
+def test_a_clash_has_sides_and_an_attack_an_attacker_and_a_target(annotator: Annotator) -> None:
+    doc = draft(annotator, "The Malian army was caught in a clash with JNIM near Gao.")
+    assert event(doc, "ArmedClash")["participants"] == {"participant": ["malian-armed-forces", "jnim"]}
+    doc = draft(annotator, "L'armée malienne a subi un accrochage avec le JNIM près de Gao.")
+    assert event(doc, "ArmedClash")["participants"] == {"participant": ["malian-armed-forces", "jnim"]}
+    doc = draft(annotator, "JNIM attacked the Malian army near Gao.")
+    assert event(doc, "ArmedClash")["participants"] == {"attacker": ["jnim"], "target": ["malian-armed-forces"]}
+
+
+def test_fatal_wounds_mines_stepped_on_and_regained_control_in_en_and_fr() -> None:
+    assert _types("A soldier was fatally wounded near Gao.", "en") == [("fatally wounded", "Death")]
+    assert _types("Un soldat a été mortellement blessé.", "fr") == [("mortellement blessé", "Death")]
+    assert _types("His vehicle drove over an artisanal mine.", "en") == [("drove over an artisanal mine", "RemoteExplosiveLandmineIED")]
+    assert _types("They were victims of a homemade bomb.", "en") == [("homemade bomb", "RemoteExplosiveLandmineIED")]
+    assert _types("Le groupe pratique le minage des routes.", "fr") == [("minage", "RemoteExplosiveLandmineIED")]
+    assert _types("The army helped the government regain control of the north.", "en") == [
+        ("regain control", "GovernmentRegainsTerritory")]
+
+
+def test_who_steps_on_a_mine_is_its_target(annotator: Annotator) -> None:
+    doc = draft(annotator, "The Malian army stepped on a landmine near Gao.")
+    assert event(doc, "RemoteExplosiveLandmineIED")["participants"] == {"target": ["malian-armed-forces"]}
+
+
+def test_a_plural_is_a_kind_unless_counted_and_a_recalled_count_is_no_new_event(annotator: Annotator) -> None:
+    doc = draft(annotator, "The militias resort to suicide bombings near Gao.")
+    assert doc.get("events", []) == []
+    doc = draft(annotator, "Two suicide bombings hit Gao on Monday.")
+    assert [e["type"] for e in doc["events"]] == ["SuicideBomb"]
+    doc = draft(annotator, "Trois attaques ont visé Gao lundi. Ces trois attaques ont choqué le pays.")
+    assert [e["quote"] for e in doc["events"]] == ["Trois attaques ont visé Gao lundi."]
+
+
+def test_attack_helicopters_and_the_area_of_operations_are_no_events() -> None:
+    assert _types("Two attack helicopters were deployed to the area of operation.", "en") == [("deployed", "Deployment")]
+    assert _types("Des hélicoptères d’attaque survolent le théâtre des opérations.", "fr") == []
+    assert _types("The attack on Gao failed.", "en") == [("attack", "ArmedClash")]
+
+
+def test_a_name_that_holds_a_registry_place_is_one_name(annotator: Annotator) -> None:
+    doc = draft(annotator, "La katiba du Gao a frappé. Le G5 Sahel soutient la force conjointe du G5 Sahel.")
+    assert [(m["entity"], m["quote"] if isinstance(m["quote"], str) else m["quote"]) for m in doc["mentions"]] == [
+        ("katiba-du-gao", "katiba du Gao"), ("g5-sahel", "G5 Sahel"), ("force-conjointe-du-g5-sahel", "force conjointe du G5 Sahel")]
+    types_ = {e["id"]: e["type"] for e in doc["entities"]}
+    assert (types_["katiba-du-gao"], types_["g5-sahel"], types_["force-conjointe-du-g5-sahel"]) == ("Katiba", "Organization", "ArmedForce")
+
+
+def test_us_as_a_pronoun_is_no_nationality() -> None:
+    found = {(p.label, p.type) for p in rule_proposals("These forces us to act, said the US forces.", "en")}
+    assert ("forces us", "ArmedForce") not in found and ("US forces", "ArmedForce") in found
+
+
+def test_security_forces_by_nationality_or_country_in_en_and_fr() -> None:
+    found = [(p.label, p.type) for p in rule_proposals(
+        "Niger's security forces, the country's army and Malian security forces met les forces de sécurité maliennes.", "en")
+        if p.source == "rule:army"]
+    assert found == [("Niger's security forces", "ArmedForce"), ("Malian security forces", "ArmedForce"),
+                     ("forces de sécurité maliennes", "ArmedForce")]
+
+
+def test_a_participle_adjective_takes_its_noun_as_victim_and_a_government_regains_as_agent(annotator: Annotator) -> None:
+    doc = draft(annotator, "Parmi les terroristes neutralisés, le chef du JNIM a été identifié.")
+    assert event(doc, "Neutralization")["participants"]["victim"] == ["les-terroristes"]
+    doc = draft(annotator, "The Malian army regained control of Gao on Monday.")
+    ev = event(doc, "GovernmentRegainsTerritory")
+    assert (ev["participants"], ev["place"]["entity"]) == ({"agent": ["malian-armed-forces"]}, "gao")
+
+
+def test_according_to_introduces_a_speaker_not_a_place() -> None:
+    from sahelkg.annotate.entities import _located
+    text = "According to Jean Dupont, the convoy went to Gao. Speaking to Paul Martin, he left."
+    assert [_located(text, text.index(w)) for w in ("Jean", "Gao", "Paul")] == [False, True, False]
+
+
+def test_a_country_that_announces_or_decides_is_its_government(corpus: Path, ontology: Any) -> None:
+    (corpus / "registry" / "entities.yaml").write_text(REGISTRY + """
+- id: france
+  type: Country
+  label: {en: "France", fr: "France"}
+- id: french-government
+  type: Government
+  label: {en: "Government of France", fr: "Gouvernement français"}
+  aliases: {en: ["France", "Paris"], fr: ["France", "Paris"]}
+""", encoding="utf-8")
+    problems: list[Problem] = []
+    registry = CorpusReader(corpus, ontology).read_registry(problems)
+    assert problems == []
+    ann = Annotator(registry, ontology, use_model=False, schema=corpus / "schema" / "annotation.schema.json")
+    def france(doc: dict[str, Any]) -> list[str]:
+        return [m["entity"] for m in doc["mentions"] if "France" in str(m["quote"])]
+
+    assert france(ann.annotate("France announced its withdrawal from Mali. French troops went to France.", "a1").doc) == [
+        "french-government", "france"]
+    assert france(ann.annotate("La France a décidé de quitter le Mali. Il vit en France.", "a2").doc) == [
+        "french-government", "france"]
+
+
+def test_a_language_is_no_place_for_spacy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    import sahelkg.annotate.entities as ner
+
+    text = "The group is called Jnim in Arabic and operates in Mali."
+    ents = [SimpleNamespace(label_="PERSON", start_char=text.index(w), end_char=text.index(w) + len(w)) for w in ("Arabic", "Mali")]
+    monkeypatch.setattr(ner, "_spacy_model", lambda lang: (lambda t: SimpleNamespace(ents=ents)))
+    assert [(p.label, p.type) for p in ner.spacy_proposals(text, "en")] == [("Mali", "Settlement")]
+
+
+def test_reaffirming_is_an_announcement_and_a_move_of_forces_a_redeployment() -> None:
+    assert _types("Chad reaffirmed its support to the force.", "en") == [("reaffirmed", "Announcement")]
+    assert _types("Le Tchad a réaffirmé son soutien.", "fr") == [("réaffirmé", "Announcement")]
+    assert _types("Paris is studying a gradual move of its special forces to Niger.", "en") == [
+        ("move of its special forces", "Redeployment")]
+    assert _types("Le transfert des forces spéciales vers le Niger a commencé.", "fr") == [
+        ("transfert des forces", "Redeployment")]
+
+
+def test_established_that_and_created_panic_are_no_establishment() -> None:
+    assert _types("The inquiry established that the convoy was ambushed.", "en") == [("ambushed", "ArmedClash")]
+    assert _types("The rumour created panic in Gao.", "en") == []
+
+
+def test_a_title_case_line_has_no_rank_before_a_name() -> None:
+    found = {(p.label, p.type) for p in rule_proposals("French Soldier Killed In Attack Near Gao\n\nSergeant Paul Martin died.", "en")}
+    assert found == {("Paul Martin", "Person"), ("Sergeant", "MilitaryRank")}
+
+
+def test_a_region_named_after_a_registry_town_is_another_place(annotator: Annotator) -> None:
+    doc = draft(annotator, "Fighters crossed the Gao region before they reached Gao. Ils ont quitté la région de Gao.")
+    assert [m["entity"] for m in doc["mentions"]] == ["gao-region", "gao", "region-de-gao"]
+    assert {e["id"]: e["type"] for e in doc["entities"]}["gao-region"] == "AdministrativeRegion"

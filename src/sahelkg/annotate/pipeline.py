@@ -80,6 +80,7 @@ class Annotator:
         self.registry = registry
         self.ontology = ontology
         self.types = Types(ontology)
+        self._gov_names: dict[str, str] | None = None
         self.use_model = use_model
         self._gazetteers: dict[str, Gazetteer] = {}
         self.find_dates = _optional("dates", "find_dates")
@@ -145,11 +146,22 @@ class Annotator:
             proposals += ner.spacy_proposals(body, lang)
             used.append("spacy")
         known = self._yield_surnames(known, proposals)
+        # a registry name inside a longer name proposed by a naming rule ("katiba du Gourma", "G5 Sahel") is
+        # part of that name, not a mention of the place
+        # a region named after a registry town ("the Gao region") is another place than the town; after a registry
+        # region ("la région du Gourma") it is that region, and the proposal goes
+        towns = [m for m in known if self.types.isa(m.type, "Settlement")]
+        proposals = [p for p in proposals if p.source != "rule:region"
+                     or any(p.start <= m.start and m.end <= p.end for m in towns)]
+        naming = [p for p in proposals if p.source in ("rule:katiba", "rule:coded", "rule:region")]
+        known = [m for m in known if not any(p.start <= m.start and m.end <= p.end and (p.end - p.start) > (m.end - m.start)
+                                             for p in naming)]
         chosen = ner.choose(proposals, [(m.start, m.end) for m in known])
         chosen = [p for p in chosen if not self._known_name(p.label)]
         local_mentions, local_first = ner.to_mentions(chosen, body, set(self.registry.entities))
         local_mentions += self._repeats(body, local_first, [(m.start, m.end) for m in known + local_mentions])
         mentions = sorted(known + local_mentions, key=lambda m: m.start)
+        mentions = self._governments_that_act(body, mentions)
 
         dates: list[DateMention] = []
         if self.find_dates is not None:
@@ -219,13 +231,34 @@ class Annotator:
                 return block, quote(body, dm.start, dm.end)
         return None, None
 
+    def _governments_that_act(self, body: str, mentions: list[Mention]) -> list[Mention]:
+        """A country named as the subject of a statement or a decision ("France announced", "Paris a décidé")
+        is its government, when a registry government bears that name: metonymy, as news writes it."""
+        if self._gov_names is None:
+            from sahelkg.annotate.text import fold_str
+
+            self._gov_names = {}
+            for ent in self.registry.entities.values():
+                if any(self.types.isa(t, "Government") for t in ent.types):
+                    for name in [*ent.labels.values(), *(a for al in ent.aliases.values() for a in al)]:
+                        self._gov_names.setdefault(fold_str(name), ent.id)
+        from sahelkg.annotate.text import fold_str
+
+        out = []
+        for m in mentions:
+            gov = self._gov_names.get(fold_str(m.text))
+            if gov and gov != m.entity and self.types.isa(m.type, "Place") and _ACTS_RE.match(body, m.end):
+                m = replace(m, entity=gov, type=self.gazetteer("en").types.get(gov, "Government"))
+            out.append(m)
+        return out
+
     def _yield_surnames(self, known: list[Mention], proposals: list[ner.Proposal]) -> list[Mention]:
         """Drop one-word registry person mentions (a surname alias) that lie inside a longer person name
         proposed here, or that are the surname of such a name while the registry person's full name is
         absent from the text: "Jean Dupont" is not the registry's "Ghislaine Dupont"."""
         from sahelkg.annotate.text import fold_str
 
-        names = [p for p in proposals if p.type == "Person" and len(p.label.split()) > 1 and p.source != "rule:someone"]
+        names = [p for p in proposals if p.type == "Person" and len(p.label.split()) > 1 and p.source not in ("rule:someone", "rule:someone-again")]
         surnames = {fold_str(p.label.split()[-1]) for p in names}
         full = {m.entity for m in known if len(m.text.split()) > 1}
         out = []
@@ -261,7 +294,8 @@ class Annotator:
                "rule:group": "an unnamed group of people", "rule:someone": "an unnamed person",
                "rule:rank": "a rank or title before a name", "rule:army": "an army and its nationality",
                "rule:armed-group": "an armed group named by its kind", "rule:equipment": "a kind of weapon or materiel",
-               "rule:position": "a position and what it heads",
+               "rule:position": "a position and what it heads", "rule:coded": "a name made of a code and a word (G5 Sahel)",
+               "rule:region": "a region named after its town",
                "rule:person": "a name as a speaker or with a description"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
@@ -358,6 +392,12 @@ class Annotator:
         return relations, claims
 
 
+# What a government does and a country cannot: state, decide, claim, send ("France announced", "Paris a décidé").
+_ACTS_RE = re.compile(
+    r"\s*,?\s+(?:(?:has|have|had|also|then|now|officially|a|avait|aussi|alors|officiellement)\s+)*"
+    r"(?:announc|declar|said|says|stated|reaffirm|affirm|claim|decid|want|wish|intend|plan|consider|warn|"
+    r"annonc|d[ée]cid|r[ée]affirm|revendiqu|envisag|souhait|veut|voulait|entend|pr[ée]voit|averti|d[ée]clar)",
+    re.IGNORECASE)
 # "deux soldats", "three peacekeepers", "12 civilians": a counted group is an entity even outside an event
 _NUMBERED = re.compile(r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|deux|trois|quatre|cinq|six|sept"
                        r"|huit|neuf|dix|onze|douze)\s", re.IGNORECASE)

@@ -144,3 +144,18 @@ def _split_lines(text: str, s: int, e: int) -> list[tuple[int, int]]:
             pos = nl + 1
     out.append((pos, e))
     return out
+
+
+_SMALL_WORDS = frozenset(
+    "a an the of in on at to for by with and or from into as is are was were its his her their "
+    "le la les l de du des d un une et ou au aux en par pour sur dans avec".split())
+
+
+def title_case(line: str) -> bool:
+    """True for a title in title case ("French Soldier Killed In Mali In Clash With Terrorists"): at least
+    four words and every word but short function words capitalised. Running text has lower-case verbs and
+    nouns, however many names it holds."""
+    words = re.findall(r"[^\W\d_][\w'’-]*", line)
+    content = [w for w in words if w.lower() not in _SMALL_WORDS]
+    return len(content) >= 4 and all(w[0].isupper() for w in content)
+

@@ -49,6 +49,7 @@ class Entry:
     intransitive: bool = False
     lowercase: bool = False
     voice: str | None = None  # a fixed voice ("was launched"), else worked out from the context
+    unnamed: bool = False  # not when a name follows: "an operation", not "Operation Barkhane"/"l'opération Serval"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def parse_lexicon(data: Any, source: str = "lexicon.yaml") -> Lexicon:
             if not 0 < float(e["confidence"]) <= 1:
                 raise LexiconError(f"{where}: confidence {e['confidence']} is not in (0, 1]")
             items.append(Entry(str(e["class"]), e["pos"], _compile(str(e["pattern"]), where), float(e["confidence"]),
-                               bool(e.get("intransitive")), bool(e.get("lowercase")), e.get("voice")))
+                               bool(e.get("intransitive")), bool(e.get("lowercase")), e.get("voice"),
+                               bool(e.get("unnamed"))))
         entries[lang] = tuple(items)
     markers: dict[str, tuple[Marker, ...]] = {}
     for lang in ("en", "fr"):
@@ -210,6 +212,9 @@ def _negated(folded: str, s: int, lang: str) -> bool:
     return bool(_NEGATION[lang].search(left[cut + 1:]))
 
 
+_NAME_NEXT = re.compile(r"\s+[\"“«]?\s*[A-ZÀ-Ý]")
+
+
 def find_triggers(sentence: str, lang: str) -> list[Trigger]:
     """Event triggers in ``sentence`` (``lang`` en or fr), in text order, without overlaps.
 
@@ -227,6 +232,8 @@ def find_triggers(sentence: str, lang: str) -> list[Trigger]:
         for m in entry.pattern.finditer(folded):
             if entry.lowercase and any(ch.isupper() for ch in sentence[m.start():m.end()]):
                 continue
+            if entry.unnamed and _NAME_NEXT.match(sentence, m.end()):
+                continue  # the word is part of a name ("l'opération Barkhane"): a thing, not an event
             candidates.append((m.start(), m.end(), entry))
     candidates.sort(key=lambda c: (-(c[1] - c[0]), -c[2].confidence, c[0]))
     chosen: list[tuple[int, int, Entry]] = []
