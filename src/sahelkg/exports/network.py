@@ -89,7 +89,7 @@ CANONICAL = {"contains": "locatedIn", "ledBy": "leads", "succeeds": "succeededBy
              "hasParticipatingForce": "participatesIn"}
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__ per instance: a network holds millions of them at 100k
 class Node:
     """One node; ``kind`` is actor, place or event; ``category`` a key of :data:`CATEGORIES`."""
 
@@ -103,7 +103,7 @@ class Node:
     spells: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     """One edge; ``spells`` are closed day intervals (empty: present all the time)."""
 
@@ -134,7 +134,7 @@ class Network:
         return deg
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pair:
     """Two actors of the actor network: the incidents and days they share, their role pairs."""
 
