@@ -122,6 +122,8 @@ def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "", jobs
         "seconds": result.seconds, "wall_in_process": t_end - t0, "quads": result.quads,
         "rebuilt": len(result.articles_rebuilt), "full": result.full, "stages": stages,
         "peak_rss_mib": rss_kib / 1024, "reason": result.reason, "jobs": jobs or "default",
+        # the largest mapping worker (--jobs > 1): each is a process of its own beside the build's
+        "worker_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
@@ -317,7 +319,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             lines.append("")
             lines.append(f"Full builds of {r['articles']:,} articles by mapping processes: " + "; ".join(
                 f"--jobs {b['jobs']}: {b['seconds']:.1f} s ({b['seconds'] / r['bulk_load']['seconds']:.2f}x bulk_load), "
-                f"{b['peak_rss_mib']:.0f} MiB, " + ", ".join(f"{k} {v:.1f}" for k, v in b["stages"].items())
+                f"{b['peak_rss_mib']:.0f} MiB (largest worker {b.get('worker_peak_rss_mib', 0):.0f} MiB), " + ", ".join(f"{k} {v:.1f}" for k, v in b["stages"].items())
                 for b in r["builds"]))
     lines.append("")
     lines.append("Stages of the full build (s): " + "; ".join(
