@@ -89,7 +89,7 @@ CANONICAL = {"contains": "locatedIn", "ledBy": "leads", "succeeds": "succeededBy
              "hasParticipatingForce": "participatesIn"}
 
 
-@dataclass(slots=True)  # no __dict__ per instance: a network holds millions of them at 100k
+@dataclass(slots=True)
 class Node:
     """One node; ``kind`` is actor, place or event; ``category`` a key of :data:`CATEGORIES`."""
 
