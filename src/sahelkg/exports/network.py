@@ -44,6 +44,7 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -173,7 +174,7 @@ class _Reader:
         self.graphs = Graphs(base_iri)
         self.onto = Ontology(store, self.graphs)
         self.category_of_class: dict[str, str | None] = {}
-        self.types: dict[str, set[str]] = defaultdict(set)
+        self.types: dict[str, AbstractSet[str]] = defaultdict(set)
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
         self.coords: dict[str, dict[str, float]] = defaultdict(dict)
         self.times: dict[str, tuple[str | None, str | None, str | None]] = {}
@@ -181,7 +182,7 @@ class _Reader:
     def quads(self, prop: str) -> Iterator[ox.Quad]:
         return asserted_quads(self.store, self.graphs, None, sk(prop), None)
 
-    def category(self, types: set[str]) -> str | None:
+    def category(self, types: AbstractSet[str]) -> str | None:
         best = None
         for t in types:
             if t not in self.category_of_class:
@@ -203,6 +204,10 @@ class _Reader:
                     relevant[cls] = self.category({cls}) is not None
                 if relevant[cls]:  # annotations, selectors, time nodes... are not kept
                     self.types[_iri(q.subject)].add(cls)
+        # most nodes share their set of types with many others: one frozenset per distinct set
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        for s, ts in self.types.items():
+            self.types[s] = shared.setdefault(frozenset(ts), frozenset(ts))  # type: ignore[assignment]
         self.cats = {s: c for s, ts in self.types.items() if (c := self.category(ts)) is not None}
         p("reading types", 1, 5)
         for q in asserted_quads(self.store, self.graphs, None, LABEL, None):
