@@ -1,6 +1,7 @@
 """Benchmark `sahelkg build` on synthetic corpora (bench/synth.py) of 1k, 10k and 100k articles.
 
     python bench/bench_build.py [--sizes 1k,10k] [--work DIR] [--entities 5000] [--seed 0] [--jobs 2] [--dump]
+                                [--build-jobs 1,2]
     python bench/bench_build.py --sizes 100k --work DIR --incremental-only [--repeat 3]
 
 For each size N:
@@ -14,6 +15,10 @@ For each size N:
    dump of the built store) into a fresh store, in one call, in another child (its peak memory too),
    and the ratio build / bulk_load;
 4. change one article's annotation and time the incremental rebuild (then restore the file).
+
+``--build-jobs 1,2,4`` runs step 2 once per number of mapping processes (``sahelkg build --jobs``;
+default: the build's own default, the number of cores less two), in that order; the first build's N-Quads
+are the ones step 3 loads, the last build's store is the one step 4 edits.
 
 ``--incremental-only`` reuses the stores a previous run built and only times ``--repeat`` one-article
 rebuilds (each edit restored after it) and one build with nothing changed, the floor every build pays
@@ -58,7 +63,7 @@ def label(n: int) -> str:
 
 # --------------------------------------------------------------------------- children
 
-def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "") -> dict[str, Any]:
+def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "", jobs: str = "") -> dict[str, Any]:
     """Runs in the child: one build, with its stages and its own peak memory.
 
     With ``keep_nquads``, the N-Quads file the build bulk-loads is kept there (a hard link made
@@ -104,7 +109,7 @@ def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "") -> d
             marks["load_start" if done == 0 else "load_end"] = now
 
     settings = Settings.from_env(corpus_dir=corpus, store=store)
-    result = build(settings, full=full, progress=progress)
+    result = build(settings, full=full, progress=progress, jobs=int(jobs) if jobs else None)
     t_end = time.perf_counter()
     rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     stages: dict[str, float] = dict(result.timings)  # full build: mapping, loading (the bulk_load calls), shacl+commit
@@ -116,7 +121,9 @@ def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "") -> d
     return {
         "seconds": result.seconds, "wall_in_process": t_end - t0, "quads": result.quads,
         "rebuilt": len(result.articles_rebuilt), "full": result.full, "stages": stages,
-        "peak_rss_mib": rss_kib / 1024, "reason": result.reason,
+        "peak_rss_mib": rss_kib / 1024, "reason": result.reason, "jobs": jobs or "default",
+        # the largest mapping worker (--jobs > 1): each is a process of its own beside the build's
+        "worker_peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
@@ -244,17 +251,21 @@ def bench_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
             shutil.rmtree(p)
     dump = work / f"dump-{label(n)}.nq"
     dump.unlink(missing_ok=True)
-    print(f"[{label(n)}] full build ...", file=sys.stderr, flush=True)
     chunks = work / f"chunks-{label(n)}"
     shutil.rmtree(chunks, ignore_errors=True)
-    full = run_child("child_build", str(corpus), str(store), "full", "" if args.dump else str(chunks))
+    builds = []
+    for i, jobs in enumerate(args.build_jobs.split(",") if args.build_jobs else [""]):
+        print(f"[{label(n)}] full build (jobs {jobs or 'default'}) ...", file=sys.stderr, flush=True)
+        keep = "" if args.dump or i > 0 else str(chunks)
+        builds.append(run_child("child_build", str(corpus), str(store), "full", keep, jobs.strip()))
+    full = builds[-1]
     if not args.dump:  # the chunk files the build bulk-loaded, joined into one file (not timed)
         with open(dump, "wb") as out:
             for part in sorted(chunks.glob("*.nq")):
                 with open(part, "rb") as f:
                     shutil.copyfileobj(f, out, 1 << 24)
         shutil.rmtree(chunks)
-    row: dict[str, Any] = {"articles": n, "generate_s": gen_s, "build": full}
+    row: dict[str, Any] = {"articles": n, "generate_s": gen_s, "build": full, "builds": builds}
     if args.dump:
         print(f"[{label(n)}] dump ...", file=sys.stderr, flush=True)
         row["dump"] = run_child("child_dump", str(store), str(dump))
@@ -303,6 +314,13 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{r['quads_per_s']:,.0f} | {b['peak_rss_mib']:.0f} | {bl['seconds']:.1f} | {r['ratio_build_bulk_load']:.2f} | "
             f"{bl['peak_rss_mib']:.0f} | {inc['seconds']:.2f} ({inc['wall']:.1f}) | {inc['peak_rss_mib']:.0f} |"
         )
+    for r in rows:
+        if len(r.get("builds", [])) > 1:
+            lines.append("")
+            lines.append(f"Full builds of {r['articles']:,} articles by mapping processes: " + "; ".join(
+                f"--jobs {b['jobs']}: {b['seconds']:.1f} s ({b['seconds'] / r['bulk_load']['seconds']:.2f}x bulk_load), "
+                f"{b['peak_rss_mib']:.0f} MiB (largest worker {b.get('worker_peak_rss_mib', 0):.0f} MiB), " + ", ".join(f"{k} {v:.1f}" for k, v in b["stages"].items())
+                for b in r["builds"]))
     lines.append("")
     lines.append("Stages of the full build (s): " + "; ".join(
         f"{label(r['articles'])}: " + ", ".join(f"{k} {v:.1f}" for k, v in r["build"]["stages"].items()) for r in rows))
@@ -316,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "--child":
         func, rest = argv[1], argv[2:]
         if func == "child_build":
-            out = child_build(rest[0], rest[1], rest[2] == "full", rest[3] if len(rest) > 3 else "")
+            out = child_build(rest[0], rest[1], rest[2] == "full", *rest[3:5])
         else:
             out = globals()[func](*rest)
         print(json.dumps(out))
@@ -329,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--entities", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=2, help="processes for generating corpora")
+    ap.add_argument("--build-jobs", default="",
+                    help="comma list of mapping processes for the full builds, e.g. 1,2 (default: the build's default)")
     ap.add_argument("--keep-dump", action="store_true", help="keep the N-Quads file of each store")
     ap.add_argument("--dump", action="store_true",
                     help="time bulk_load of a dump of the built store (default: of the N-Quads file the build itself loaded)")

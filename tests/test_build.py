@@ -520,6 +520,78 @@ def test_a_failed_load_fails_the_build_and_leaves_the_previous_store(tmp_path, m
     assert not list(gens.glob("*.nq")) and sorted(p.name for p in gens.glob("gen-*") if p.is_dir()) == ["gen-1"]
 
 
+def _nquads_lines(store_path: str) -> list[str]:
+    """The quads of the registry and article graphs (no blank nodes: the ontology's are renamed by
+    each load) as N-Quads lines, graph by graph in the order of the graphs' names."""
+    store = open_read_only(store_path)
+    return [str(q) for g in sorted(store.named_graphs(), key=str) if g.value != GRAPH + "ontology"
+            for q in store.quads_for_pattern(None, None, None, g)]
+
+
+def test_mapping_in_two_processes_gives_the_same_store(tmp_path, monkeypatch):
+    """--jobs 2 maps the articles in two worker processes: the same quads, graphs and manifest as one."""
+    import sahelkg.build as b
+
+    order: dict[int, list[str]] = {}
+    real = b.Mapped.add
+
+    def add(self, article, *args):
+        order.setdefault(id(self), []).append(article.id)
+        return real(self, article, *args)
+
+    monkeypatch.setattr(b.Mapped, "add", add)
+    workers: list[int] = []
+    real_map = b._Mapper.map
+    monkeypatch.setattr(b._Mapper, "map", lambda self, ids: workers.append(os.getpid()) or real_map(self, ids))
+    one, two = settings_for(tmp_path / "one"), settings_for(tmp_path / "two")
+    r1 = build(one, full=True, jobs=1)
+    assert workers and set(workers) == {os.getpid()}  # one process: the mapping runs here
+    workers.clear()
+    r2 = build(two, full=True, jobs=2)
+    assert workers == []  # two: every batch was mapped in a worker process, none here
+    assert r1.quads == r2.quads and r1.articles_rebuilt == r2.articles_rebuilt
+    first, second = order.values()
+    assert first == second == sorted(first) and len(first) == r1.articles_total == 5
+    assert_same_quads(quads(two.store), quads(one.store))
+    # the articles' and the registry's graphs have no blank nodes: equal quad for quad
+    assert _nquads_lines(two.store) == _nquads_lines(one.store)
+    # the manifest is the same: an incremental build after either has nothing to do
+    assert build(two, jobs=2).up_to_date and build(one, jobs=1).up_to_date
+
+
+def test_a_failed_mapping_worker_fails_the_build_and_leaves_the_previous_store(tmp_path, monkeypatch):
+    import sahelkg.build as b
+
+    s = settings_for(tmp_path)
+    build(s, jobs=1)
+    before = quads(s.store)
+    parent = os.getpid()
+    real = b.Builder.article_graphs
+
+    def graphs(self, article, *args, **kwargs):
+        if os.getpid() != parent and article.id.startswith("003"):
+            raise RuntimeError(f"worker failed on {article.id}")
+        return real(self, article, *args, **kwargs)
+
+    monkeypatch.setattr(b.Builder, "article_graphs", graphs)  # the forked workers inherit it
+    with pytest.raises(RuntimeError, match="worker failed on 003"):
+        build(s, full=True, jobs=2)
+    assert os.readlink(s.store) == "store.d/gen-1"
+    assert_same_quads(quads(s.store), before)
+    gens = Path(s.store).with_name("store.d")
+    assert not list(gens.glob("*.nq")) and sorted(p.name for p in gens.glob("gen-*") if p.is_dir()) == ["gen-1"]
+
+
+def test_jobs_must_be_positive(tmp_path):
+    from click.testing import CliRunner
+
+    from sahelkg.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--store", str(tmp_path / "s"), "--jobs", "0"])
+    assert result.exit_code == 2 and "--jobs" in result.output and "0 is not in the range x>=1" in result.output
+    assert not (tmp_path / "s").exists()
+
+
 def test_the_closure_is_recomputed_only_when_transitive_edges_change(tmp_path, corpus_copy, monkeypatch):
     """An edit that leaves an article's transitive edges as they were keeps the closure graph (it is
     not recomputed); one that removes an edge recomputes it from the manifest's edges, and the store

@@ -406,6 +406,30 @@ def test_owl_declares_every_individual_and_keeps_to_the_datatype_map(owl_file: P
     assert len(set(g.subjects(RDF.type, OWL.Ontology))) == 1
 
 
+def test_owl_spills_its_individuals_to_sorted_runs_and_writes_the_same_file(
+        real_store: pyoxigraph.Store, owl_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With runs of 100 IRIs (thousands of individuals: dozens of temporary files merged), the file is
+    the one written with every individual in one run."""
+    from sahelkg.exports import owl
+
+    runs: list[int] = []
+    real_init = owl.SortedStrings.__init__
+
+    def small(self: owl.SortedStrings, run: int = 100) -> None:
+        real_init(self, 100)
+        runs.append(id(self))
+
+    monkeypatch.setattr(owl.SortedStrings, "__init__", small)
+    spilled: list[int] = []
+    real_add = owl.SortedStrings.add
+    monkeypatch.setattr(owl.SortedStrings, "add",
+                        lambda self, v: (real_add(self, v), spilled.append(len(self.runs)))[0])
+    out = io.BytesIO()
+    export(real_store, "owl", out)
+    assert runs and max(spilled) > 20
+    assert out.getvalue() == owl_file.read_bytes()
+
+
 # --------------------------------------------------------------------------- RDF dumps
 
 

@@ -18,13 +18,17 @@ from __future__ import annotations
 import fcntl
 import gc
 import hashlib
+import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +38,7 @@ import pyoxigraph
 
 from sahelkg import __version__
 from sahelkg.corpus import Article, CorpusReader, Registry, checked_schemas, iter_articles, vouch_for_schemas
-from sahelkg.errors import BuildInterrupted, CorpusError, GraphError, Problem, StoreError
+from sahelkg.errors import BuildInterrupted, CorpusError, GraphError, Problem, StoreError, UsageError
 from sahelkg.inference import Reasoner, Triple
 from sahelkg.diff import DIFF, ArticleDiff, compare, graph_facts, write_diff
 from sahelkg.manifest import MEMORY, Manifest, Stat
@@ -49,6 +53,9 @@ CHANGED_BEHIND = ("the store was changed after its build (written over HTTP, or 
                   "rebuilt from the corpus, without those changes")
 GRAPH_FORMAT = "2"  # bump when the mapping or the manifest changes: it forces a full rebuild
 LOAD_CHUNK_QUADS = 1_000_000  # measured at 10k articles: 8 loads of 0.86M quads 1083 MiB, one of 6.9M 1886 MiB
+# bulk_load alone of the 6.9M quads of 10k articles (loaded machine): chunks of 1M 107-152 s, 975 MiB; of 3M
+# 112-116 s, 1,660 MiB; one call 71 s, 1,976 MiB. Larger chunks buy little time for much memory.
+MAP_BATCH = 16  # articles per task of a mapping worker: enough to amortise the pickling of a task
 RACY_NS = 2_000_000_000  # a file modified this close to the last build is hashed even if its stat matches
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -95,6 +102,81 @@ def same_as_refs(article: Article) -> list[tuple[str, str, str]]:
     ]
 
 
+def default_jobs() -> int:
+    """The processes a full build maps articles in by default: the cores this process may run on, less two.
+
+    The build's own process (receiving the mapped lines, then SHACL) and the loader thread's
+    ``bulk_load`` each keep a core busy: on 2 cores a pool only competes with them (1k articles:
+    ``--jobs 2`` took 1.29x the time of ``--jobs 1``), so there the mapping stays in the build's process.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 2)
+
+
+@dataclass
+class MappedArticle:
+    """One article mapped (in this process or a worker): what the build keeps of it besides its quads."""
+
+    id: str
+    fact_ids: frozenset[str]
+    refs: list[tuple[str, str, str]]
+    edges: set[Triple]
+    content_hash: str
+    graphs: list[tuple[str, list[str]]]  # (graph, N-Quads lines): its graph and its inferred graph
+
+
+class _Mapper:
+    """Reads, validates and maps articles of a full build: the work that is independent per article."""
+
+    def __init__(self, builder: Builder, reader: CorpusReader, registry: Registry, ontology: Ontology,
+                 reasoner: Reasoner) -> None:
+        self.builder, self.reader, self.registry, self.ontology, self.reasoner = builder, reader, registry, ontology, reasoner
+
+    def map(self, ids: list[str]) -> tuple[list[MappedArticle], list[Problem]]:
+        """The valid articles of ``ids`` mapped, in order, and the problems of all of them."""
+        problems: list[Problem] = []
+        out = []
+        for article in iter_articles(self.reader, self.registry, ids, problems):
+            graphs, edges = self.builder.article_graphs(article, self.registry, self.ontology, self.reasoner)
+            out.append(MappedArticle(article.id, article.fact_ids, same_as_refs(article), edges,
+                                     self.reader.article_hash(article.id), graphs))
+        return out, problems
+
+
+_WORKER: _Mapper | None = None  # the mapper of a worker process (set by _init_worker)
+
+
+def _init_worker(settings: Settings, ontology: Ontology, registry: Registry, checked: object) -> None:
+    """Set up a mapping worker: its own reader and reasoner over the parent's ontology and registry."""
+    global _WORKER
+    # Ctrl-C reaches the whole process group: the parent alone handles it (it stops the pool)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    vouch_for_schemas(checked)  # type: ignore[arg-type]  # the parent checked these schema files
+    _WORKER = _Mapper(Builder(settings), CorpusReader(settings.corpus_dir, ontology), registry, ontology,
+                      Reasoner(ontology))
+
+
+def _map_in_worker(ids: list[str]) -> tuple[list[MappedArticle], list[Problem]]:
+    assert _WORKER is not None, "not a mapping worker"
+    return _WORKER.map(ids)
+
+
+def _renamed_lines(lines: list[str], graph: str, new: str) -> Iterator[str]:
+    """N-Quads lines of ``graph`` written to the graph ``new`` instead."""
+    old_end, new_end = f" {graph} .\n", f" {new} .\n"
+    for line in lines:
+        yield line[: -len(old_end)] + new_end
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    # fork shares the parent's parsed ontology and registry without pickling them; elsewhere, spawn
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
 @dataclass
 class Mapped:
     """What mapping articles gave besides their quads: manifest entries (written to ``manifest`` as
@@ -115,13 +197,13 @@ class Mapped:
         manifest.set_stats(changes.restat)
         return cls(manifest)
 
-    def add(self, article: Article, edges: set[Triple], content_hash: str, stat: Stat) -> None:
+    def add(self, article: Article | MappedArticle, edges: set[Triple], content_hash: str, stat: Stat) -> None:
         """Record an article: its manifest entry keeps its content hash, the (mtime, size) of its files
         that let the next build skip hashing it, its fact ids (cross-references) and its transitive
         edges (the closure is recomputed from the manifests' edges, never by scanning the store)."""
         self.manifest.put(article.id, content_hash, stat, article.fact_ids, edges)
         self.ids.append(article.id)
-        self.refs.extend(same_as_refs(article))
+        self.refs.extend(article.refs if isinstance(article, MappedArticle) else same_as_refs(article))
         self.edges[article.id] = edges
 
 
@@ -333,9 +415,10 @@ class _Generation:
 class Builder:
     """One build run."""
 
-    def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
+    def __init__(self, settings: Settings, progress: Progress | None = None, jobs: int | None = None) -> None:
         self.settings = settings
         self.progress = progress or (lambda stage, done, total: None)
+        self.jobs = default_jobs() if jobs is None else jobs  # processes mapping the articles of a full build
         self.layout = StoreLayout(settings.store)
         self.minter = Minter(settings.base_iri)
         self.started_ns = time.time_ns()
@@ -458,16 +541,62 @@ class Builder:
         mapped.registry_edges = reasoner.transitive_edges(reg) | reasoner.transitive_edges(reg_inferred)
         files = reader.article_files()
         ids = sorted(files)
-        for n, article in enumerate(iter_articles(reader, registry, ids, problems), 1):
-            graphs, edges = self.article_graphs(article, registry, ontology, reasoner, name)
-            mapped.add(article, edges, reader.article_hash(article.id), files[article.id])
-            yield from graphs
+        n = 0
+        for batch in self.mapped_articles(_Mapper(self, reader, registry, ontology, reasoner), ids, problems):
+            for art in batch:
+                mapped.add(art, art.edges, art.content_hash, files[art.id])
+                for graph, lines in art.graphs:
+                    # a worker maps to the graph's own name; ``name`` (a remote build's staging graph) is applied here
+                    yield graph, lines if name(graph) == graph else list(_renamed_lines(lines, graph, name(graph)))
+                n += 1
             self.progress("articles", n, len(ids))
         self._check_cross_refs(mapped.refs, mapped.manifest, reader, problems)
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
         edges = set(mapped.registry_edges).union(*mapped.edges.values())
         yield self.minter.closure_graph, self.closure_lines(edges, reasoner, name)
+
+    def mapped_articles(self, mapper: _Mapper, ids: list[str], problems: list[Problem]) -> Iterator[list[MappedArticle]]:
+        """The articles ``ids`` mapped, in batches, in order; their problems go to ``problems``.
+
+        With ``self.jobs`` > 1 the batches are mapped in a pool of worker processes (the mapping
+        is independent per article: reading the YAML, validating, building the triples), at most
+        a few batches ahead of the caller so that memory stays that of a few batches. The order of
+        the articles, hence of the graphs, is the one of ``ids`` whatever the number of workers.
+        A failed worker fails the build; Ctrl-C stops the pool (the workers ignore it) and raises
+        KeyboardInterrupt here.
+        """
+        # a small corpus still gives every worker some batches
+        size = max(1, min(MAP_BATCH, len(ids) // (4 * self.jobs)))
+        batches = [ids[i:i + size] for i in range(0, len(ids), size)]
+        jobs = min(self.jobs, len(batches))
+        if jobs <= 1:
+            for batch in batches:
+                arts, found = mapper.map(batch)
+                problems.extend(found)
+                yield arts
+            return
+        pool = ProcessPoolExecutor(jobs, mp_context=_mp_context(), initializer=_init_worker,
+                                   initargs=(self.settings, mapper.ontology, mapper.registry,
+                                             checked_schemas(mapper.reader.schema_dir)))
+        pending: deque[Future[tuple[list[MappedArticle], list[Problem]]]] = deque()
+        todo = iter(batches)
+        try:
+            for batch in todo:
+                pending.append(pool.submit(_map_in_worker, batch))
+                if len(pending) >= 4 * jobs:
+                    break
+            while pending:
+                arts, found = pending.popleft().result()
+                batch = next(todo, None)
+                if batch is not None:
+                    pending.append(pool.submit(_map_in_worker, batch))
+                problems.extend(found)
+                yield arts
+        except BrokenProcessPool as e:
+            raise StoreError(f"a mapping worker died ({e}); the build stopped, the previous store is intact") from e
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def closure_lines(self, edges: set[Triple], reasoner: Reasoner, name: Callable[[str], str] = str) -> list[str]:
         """The closure graph's lines, from the transitive edges of the registry and every article."""
@@ -921,12 +1050,18 @@ class RemoteBuild:
                                + [g for g in written if g not in self.existing])
 
 
-def build(settings: Settings, *, full: bool = False, progress: Progress | None = None) -> BuildResult:
+def build(settings: Settings, *, full: bool = False, progress: Progress | None = None,
+          jobs: int | None = None) -> BuildResult:
     """Build the store at ``settings.store`` from the ontology and the corpus.
+
+    :param jobs: processes that map the articles of a full build (default: the cores this process
+        may run on, :func:`default_jobs`); the store is the same whatever their number.
 
     :raises CorpusError: the corpus does not validate (nothing is written).
     :raises GraphError: the built graph violates the SHACL shapes (the previous store is kept).
     :raises BuildInterrupted: Ctrl-C (the previous store is kept).
     """
-    return Builder(settings, progress).run(full=full)
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs {jobs}: give 1 or more processes")
+    return Builder(settings, progress, jobs).run(full=full)
 

@@ -69,15 +69,17 @@ def main() -> None:
 @store_option
 @click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, envvar="SAHELKG_JOBS", show_envvar=True,
+              help="Processes mapping the articles of a full build. Default: $SAHELKG_JOBS, else the number of cores less two.")
 @handle_errors
-def build(store: str | None, full: bool, quiet: bool) -> None:
+def build(store: str | None, full: bool, quiet: bool, jobs: int | None) -> None:
     """Build the graph from ontology/ and corpus/ into the store (atomic, incremental)."""
     from sahelkg.build import build as run_build
     from sahelkg.console import progress_bar
 
     settings = settings_for(store)
     with progress_bar(disabled=quiet) as progress:
-        result = run_build(settings, full=full, progress=progress)
+        result = run_build(settings, full=full, progress=progress, jobs=jobs)
     for w in result.warnings[:WARNINGS_SHOWN]:
         _err(f"warning: {w}")
     if len(result.warnings) > WARNINGS_SHOWN:

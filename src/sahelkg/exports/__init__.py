@@ -10,7 +10,7 @@ format     module                                           memory
 ========== ================================================ =======================================
 gexf       :mod:`~sahelkg.exports.gexf` (Gephi, GEXF 1.3)  the network of the projection
 graphml    :mod:`~sahelkg.exports.graphml` (networkx)       the network of the projection
-owl        :mod:`~sahelkg.exports.owl` (Protégé, RDF/XML)   the set of individuals and properties
+owl        :mod:`~sahelkg.exports.owl` (Protégé, RDF/XML)   constant (individuals sorted on disk)
 rdf        :mod:`~sahelkg.exports.dumps` (6 syntaxes)       constant (streamed by pyoxigraph)
 acled-csv  :mod:`~sahelkg.exports.acled` (one row/event)    constant (row by row, bounded caches)
 ========== ================================================ =======================================

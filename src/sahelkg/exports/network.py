@@ -43,8 +43,10 @@ data laboratory without the timeline).
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -91,7 +93,7 @@ CANONICAL = {"contains": "locatedIn", "ledBy": "leads", "succeeds": "succeededBy
              "hasParticipatingForce": "participatesIn"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """One node; ``kind`` is actor, place or event; ``category`` a key of :data:`CATEGORIES`."""
 
@@ -105,7 +107,7 @@ class Node:
     spells: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     """One edge; ``spells`` are closed day intervals (empty: present all the time)."""
 
@@ -136,13 +138,19 @@ class Network:
         return deg
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pair:
     """Two actors of the actor network: the incidents and days they share, their role pairs."""
 
     incidents: set[str] = field(default_factory=set)
     days: list[str] = field(default_factory=list)
     roles: set[str] = field(default_factory=set)
+
+
+def _iri(term: object) -> str:
+    """The IRI of ``term`` as one shared string: pyoxigraph makes a new string at every read, and the
+    network keeps an IRI in several tables (types, categories, nodes, both ends of its edges)."""
+    return sys.intern(text(term))
 
 
 def _merge_spells(spells: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -168,7 +176,7 @@ class _Reader:
         self.graphs = Graphs(base_iri)
         self.onto = Ontology(store, self.graphs)
         self.category_of_class: dict[str, str | None] = {}
-        self.types: dict[str, set[str]] = defaultdict(set)
+        self.types: dict[str, AbstractSet[str]] = defaultdict(set)
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
         self.coords: dict[str, dict[str, float]] = defaultdict(dict)
         self.times: dict[str, tuple[str | None, str | None, str | None]] = {}
@@ -176,7 +184,7 @@ class _Reader:
     def quads(self, prop: str) -> Iterator[ox.Quad]:
         return asserted_quads(self.store, self.graphs, None, sk(prop), None)
 
-    def category(self, types: set[str]) -> str | None:
+    def category(self, types: AbstractSet[str]) -> str | None:
         best = None
         for t in types:
             if t not in self.category_of_class:
@@ -197,11 +205,15 @@ class _Reader:
                 if cls not in relevant:
                     relevant[cls] = self.category({cls}) is not None
                 if relevant[cls]:  # annotations, selectors, time nodes... are not kept
-                    self.types[q.subject.value].add(cls)
+                    self.types[_iri(q.subject)].add(cls)
+        # most nodes share their set of types with many others: one frozenset per distinct set
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        for s, ts in self.types.items():
+            self.types[s] = shared.setdefault(frozenset(ts), frozenset(ts))  # type: ignore[assignment]
         self.cats = {s: c for s, ts in self.types.items() if (c := self.category(ts)) is not None}
         p("reading types", 1, 5)
         for q in asserted_quads(self.store, self.graphs, None, LABEL, None):
-            s = text(q.subject)
+            s = _iri(q.subject)
             if s in self.cats and isinstance(q.object, ox.Literal):
                 self.labels[s].setdefault(q.object.language or "", text(q.object))
         p("reading types", 2, 5)
@@ -209,10 +221,10 @@ class _Reader:
             for q in self.quads(prop):
                 v = number(q.object)
                 if v is not None:
-                    self.coords[text(q.subject)][prop] = v
+                    self.coords[_iri(q.subject)][prop] = v
         p("reading types", 3, 5)
         for q in self.quads("hasTime"):
-            s = text(q.subject)
+            s = _iri(q.subject)
             if self.cats.get(s) == "Event" and isinstance(q.subject, ox.NamedNode):
                 span = time_span(self.store, q.subject)
                 if span:
@@ -260,7 +272,7 @@ def _event_structure(r: _Reader) -> tuple[dict[str, list[str]], UnionFind, dict[
     incidents = UnionFind()
     for prop in EVENT_LINKS:
         for q in r.quads(prop):
-            a, b = text(q.subject), text(q.object)
+            a, b = _iri(q.subject), _iri(q.object)
             if r.cats.get(a) == "Event" and r.cats.get(b) == "Event":
                 incidents.union(a, b)
                 if prop != "sameEventAs":
@@ -270,14 +282,14 @@ def _event_structure(r: _Reader) -> tuple[dict[str, list[str]], UnionFind, dict[
         if r.cats.get(iri) == "Event" and r.onto.is_a(ts, SK.Death):
             n = count_of(r.store, nn(iri))
             if n is None:
-                victims = [text(q.object) for q in asserted_quads(r.store, r.graphs, nn(iri), sk("hasVictim"), None)]
+                victims = [_iri(q.object) for q in asserted_quads(r.store, r.graphs, nn(iri), sk("hasVictim"), None)]
                 if victims and all(r.onto.is_a(r.types.get(v, set()), SK.Person) for v in victims):
                     n = len(set(victims))
             deaths[iri] = n
     # a death that is a sub-event of another death is one of the persons that one counts
     for q in r.quads("subEventOf"):
-        if text(q.subject) in deaths and text(q.object) in deaths:
-            deaths[text(q.subject)] = 0
+        if _iri(q.subject) in deaths and _iri(q.object) in deaths:
+            deaths[_iri(q.subject)] = 0
     return children, incidents, deaths
 
 
@@ -308,7 +320,7 @@ def read_network(store: ox.Store, *, projection: str = "full", lang: str = "en",
     children, incidents, deaths = _event_structure(r)
     same = UnionFind()
     for q in r.quads("sameEventAs"):
-        same.union(text(q.subject), text(q.object))
+        same.union(_iri(q.subject), _iri(q.object))
 
     def descendants(e: str) -> set[str]:
         seen, todo = {e}, [e]
@@ -329,7 +341,7 @@ def read_network(store: ox.Store, *, projection: str = "full", lang: str = "en",
     participation: list[tuple[str, str, str]] = []  # (event, role, actor)
     for prop, role in sorted(ROLES.items()):
         for q in r.quads(prop):
-            e, a = text(q.subject), text(q.object)
+            e, a = _iri(q.subject), _iri(q.object)
             if r.cats.get(e) == "Event" and a in r.cats and r.cats[a] not in ("Event", "Place"):
                 participation.append((e, role, a))
     participation = sorted(set(participation))
@@ -387,7 +399,7 @@ def read_network(store: ox.Store, *, projection: str = "full", lang: str = "en",
             if roll is not None:
                 nodes[e].attrs["fatalities"] = roll
         for q in r.quads("occurredAt"):
-            e, pl = text(q.subject), text(q.object)
+            e, pl = _iri(q.subject), _iri(q.object)
             if e in nodes and r.cats.get(pl) == "Place":
                 add(pl)
                 edges.append(Edge(e, pl, "occurredAt", r.onto.label(SK.occurredAt, lang), 1.0, event_spells(e)))
@@ -398,9 +410,9 @@ def read_network(store: ox.Store, *, projection: str = "full", lang: str = "en",
         # the containing places, so that the hierarchy shows
         located = defaultdict(set)
         for q in r.quads("locatedIn"):
-            located[text(q.subject)].add(text(q.object))
+            located[_iri(q.subject)].add(_iri(q.object))
         for q in r.quads("contains"):
-            located[text(q.object)].add(text(q.subject))
+            located[_iri(q.object)].add(_iri(q.subject))
         todo = [i for i, n in nodes.items() if n.kind == "place"]
         while todo:
             for up in located.get(todo.pop(), ()):
@@ -415,7 +427,7 @@ def read_network(store: ox.Store, *, projection: str = "full", lang: str = "en",
             edges.append(edge)
         for prop in ("partOfOperation", *EVENT_LINKS):
             for q in r.quads(prop):
-                s, o = text(q.subject), text(q.object)
+                s, o = _iri(q.subject), _iri(q.object)
                 if s in nodes and o in nodes and s != o:
                     edges.append(Edge(s, o, prop, r.onto.label(SK.term(prop), lang), 1.0, event_spells(s)))
     _actor_stats(r, nodes, participation, incidents, incident_deaths, deaths, same)
@@ -443,7 +455,7 @@ def _relations(r: _Reader, keep: set[str]) -> list[Edge]:
     sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for prop in RELATION_PROPERTIES:
         for q in r.quads(prop):
-            s, o = text(q.subject), text(q.object)
+            s, o = _iri(q.subject), _iri(q.object)
             if s not in keep or o not in keep or s == o:
                 continue
             name = prop
@@ -451,13 +463,13 @@ def _relations(r: _Reader, keep: set[str]) -> list[Edge]:
                 name, s, o = CANONICAL[prop], o, s
             if SK.term(name) in symmetric and o < s:
                 s, o = o, s
-            sources[(s, name, o)].add(text(q.graph_name))  # type: ignore[union-attr]
+            sources[(s, name, o)].add(_iri(q.graph_name))  # type: ignore[union-attr]
     # dated statements: sk:statementSubject/Predicate/Object + sk:hasTime
     spells: dict[tuple[str, str, str], list[tuple[str, str] | None]] = defaultdict(list)
     parts: dict[str, dict[str, str]] = defaultdict(dict)
     for key in ("statementSubject", "statementPredicate", "statementObject"):
         for q in r.quads(key):
-            parts[text(q.subject)][key] = text(q.object)
+            parts[_iri(q.subject)][key] = _iri(q.object)
     for st, d in parts.items():
         if len(d) < 3:
             continue
@@ -485,13 +497,13 @@ def _actor_stats(r: _Reader, nodes: dict[str, Node], participation: list[tuple[s
     for e, _, a in participation:
         events_of[a].add(e)
     for q in r.quads("occurredAt"):
-        if r.cats.get(text(q.subject)) == "Event":
-            events_of[text(q.object)].add(text(q.subject))
+        if r.cats.get(_iri(q.subject)) == "Event":
+            events_of[_iri(q.object)].add(_iri(q.subject))
     places_of: dict[str, list[str]] = defaultdict(list)
     for q in r.quads("occurredAt"):
-        c = r.coords.get(text(q.object), {})
+        c = r.coords.get(_iri(q.object), {})
         if "latitude" in c and "longitude" in c:
-            places_of[text(q.subject)].append(text(q.object))
+            places_of[_iri(q.subject)].append(_iri(q.object))
     for iri, node in nodes.items():
         if node.kind == "event":
             continue

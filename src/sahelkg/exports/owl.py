@@ -27,18 +27,24 @@ What makes the union OWL 2 DL:
 - a triple that would need illegal punning (an object property with a literal, a data property
   with an IRI, a property IRI used as an individual) is left out, with a warning naming it.
 
-Memory: three passes over the ABox graphs; the first two keep the set of individual IRIs and
-per-property usage (so memory grows with the number of individuals, as Protégé's will), the
-third streams the triples, each once even when the registry and an article both state it, to
-pyoxigraph's streaming RDF/XML serializer.
+Memory: constant (it does not grow with the store). One pass over the ABox graphs records how each
+property is used (an IRI value counts as an individual when the store says it is one: a subject
+in the registry or an article graph, or the value of an object property there, looked up in the
+store's indexes with a bounded cache, not kept in a set) and the individuals' IRIs, written in
+sorted runs to temporary files (:class:`SortedStrings`) and merged back, sorted and each once,
+for their declarations; a second pass streams the triples, each once even when the registry and
+an article both state it, to pyoxigraph's streaming RDF/XML serializer.
 """
 
 from __future__ import annotations
 
+import heapq
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from functools import lru_cache
+from typing import IO, BinaryIO
 
 import pyoxigraph as ox
 
@@ -110,43 +116,95 @@ def _curie(iri: str) -> str:
     return f"<{iri}>"
 
 
+class SortedStrings:
+    """Strings added in any order, read back sorted and each once, in bounded memory.
+
+    Up to ``run`` distinct strings are held in a set; a full set is written, sorted, to a temporary
+    file (a *run*), and reading merges the runs (``heapq.merge``). The strings must hold no newline
+    (IRIs cannot).
+
+    >>> s = SortedStrings(run=2)
+    >>> for x in "dbadca":
+    ...     s.add(x)
+    >>> list(s), len(s.runs)
+    (['a', 'b', 'c', 'd'], 3)
+    >>> s.close()
+    """
+
+    def __init__(self, run: int = 200_000) -> None:
+        self.run = run
+        self.buffer: set[str] = set()
+        self.runs: list[IO[str]] = []
+
+    def add(self, value: str) -> None:
+        self.buffer.add(value)
+        if len(self.buffer) >= self.run:
+            f = tempfile.TemporaryFile("w+", encoding="utf-8")
+            f.writelines(x + "\n" for x in sorted(self.buffer))
+            f.seek(0)
+            self.runs.append(f)
+            self.buffer = set()
+
+    def __iter__(self) -> Iterator[str]:
+        streams: list[Iterator[str]] = [(line[:-1] for line in f) for f in self.runs]
+        last = None
+        for x in heapq.merge(*streams, sorted(self.buffer)):
+            if x != last:
+                yield x
+                last = x
+
+    def close(self) -> None:
+        for f in self.runs:
+            f.close()
+        self.runs, self.buffer = [], set()
+
+
+# Entries of the caches of the individual lookups: a bound on memory, enough for a registry's entities.
+CACHE = 65536
+
+
 def write_owl(store: ox.Store, out: BinaryIO, *, base_iri: str = DEFAULT_BASE,
               progress: Progress = no_progress) -> ExportResult:
     """Write the ontology and all individuals of ``store`` to ``out`` as OWL 2 DL in RDF/XML."""
     graphs = Graphs(base_iri)
     tbox = _TBox(store, graphs.ontology)
-    individuals: set[str] = set()
+    individuals = SortedStrings()
     usage: dict[str, _Usage] = defaultdict(_Usage)
     classes: set[str] = set()
     abox = [g for g in graphs.in_store(store) if graphs.kind(g) in ("registry", "article")]
-
-    def scan() -> Iterator[ox.Quad]:
-        for g in abox:
-            yield from store.quads_for_pattern(None, None, None, nn(g))
-
-    # pass 1: individuals (subjects) and classes; pass 2: how each property is used
-    progress("owl: reading individuals", 0, 2)
-    for q in scan():
-        if isinstance(q.subject, ox.NamedNode) and not tbox.is_schema(q.subject.value):
-            individuals.add(q.subject.value)
-        if q.predicate.value == RDF.type and isinstance(q.object, ox.NamedNode):
-            classes.add(q.object.value)
     object_props = {iri for iri, k in tbox.kinds.items() if "object" in k}
-    for q in scan():
-        prop, value = q.predicate.value, q.object
-        if prop == RDF.type:
-            continue
-        u = usage[prop]
-        if isinstance(value, ox.Literal):
-            u.literals += 1
-            u.datatypes.add(value.datatype.value)
-        elif isinstance(value, ox.NamedNode) and not tbox.is_schema(value.value) and (
-                value.value in individuals or prop in object_props):
-            u.individuals += 1
-            individuals.add(value.value)
-        else:
-            u.other_iris += 1
-    progress("owl: reading individuals", 1, 2)
+
+    @lru_cache(maxsize=CACHE)
+    def individual(iri: str) -> bool:
+        """A subject in the ABox, or the value of an object property there (and not a TBox term)."""
+        node = nn(iri)
+        if any(graphs.asserted(q.graph_name) for q in store.quads_for_pattern(node, None, None, None)):
+            return True
+        return any(q.predicate.value in object_props and graphs.asserted(q.graph_name)
+                   for q in store.quads_for_pattern(None, None, node, None))
+
+    # one pass: individuals (subjects, and IRI values that are individuals), classes, property usage
+    progress("owl: reading individuals", 0, 1)
+    for g in abox:
+        for q in store.quads_for_pattern(None, None, None, nn(g)):
+            subject, prop, value = q.subject, q.predicate.value, q.object
+            if isinstance(subject, ox.NamedNode) and not tbox.is_schema(subject.value):
+                individuals.add(subject.value)
+            if prop == RDF.type:
+                if isinstance(value, ox.NamedNode):
+                    classes.add(value.value)
+                continue
+            u = usage[prop]
+            if isinstance(value, ox.Literal):
+                u.literals += 1
+                u.datatypes.add(value.datatype.value)
+            elif isinstance(value, ox.NamedNode) and not tbox.is_schema(value.value) and (
+                    prop in object_props or individual(value.value)):
+                u.individuals += 1
+                individuals.add(value.value)
+            else:
+                u.other_iris += 1
+    progress("owl: reading individuals", 1, 1)
 
     # decide every property's kind; record what cannot be written as OWL 2 DL
     prop_kind: dict[str, str] = {}
@@ -179,24 +237,28 @@ def write_owl(store: ox.Store, out: BinaryIO, *, base_iri: str = DEFAULT_BASE,
     for c in classes:
         if not tbox.kind(c) & {"class"} and not c.startswith(RESERVED):
             declare["class"].add(c)
-    punned = {i for i in individuals if tbox.kind(i) & {"object", "data", "annotation", "datatype"}}
-    for i in sorted(punned):
-        warnings[f"{i} is a property or datatype of the ontology and cannot also be an individual"] += 1
-    declare["individual"] = {i for i in individuals - punned if "individual" not in tbox.kind(i)}
+    # An individual is never a TBox term (is_schema above), so no IRI is both a property or datatype
+    # and an individual: the file needs no punning.
+    declared_individuals = 0
+
+    def new_individuals() -> Iterator[str]:
+        nonlocal declared_individuals
+        for iri in individuals:
+            if "individual" not in tbox.kind(iri):
+                declared_individuals += 1
+                yield iri
 
     def triples() -> Iterator[ox.Triple]:
         for q in store.quads_for_pattern(None, None, None, nn(graphs.ontology)):
             yield ox.Triple(q.subject, q.predicate, q.object)
         for decl in ("class", "datatype", "object", "data", "annotation", "individual"):
-            for iri in sorted(declare.get(decl, ())):
+            for iri in new_individuals() if decl == "individual" else sorted(declare.get(decl, ())):
                 yield ox.Triple(nn(iri), TYPE, nn(DECLARATIONS[decl]))
+        individuals.close()
         n = 0
         for t in distinct_triples(store, abox):
             subj, pred, obj = t.subject, t.predicate, t.object
             kind = prop_kind.get(pred.value)
-            if (isinstance(subj, ox.NamedNode) and subj.value in punned) or (
-                    isinstance(obj, ox.NamedNode) and obj.value in punned and kind != "annotation"):
-                continue
             if kind == "object" and isinstance(obj, ox.Literal):
                 warnings[f"{pred.value}: object property with a literal value, triple left out"] += 1
                 continue
@@ -213,8 +275,11 @@ def write_owl(store: ox.Store, out: BinaryIO, *, base_iri: str = DEFAULT_BASE,
 
     prefixes = {k: v for k, v in PREFIXES.items()} | {"id": base_iri + "id/", "vann": "http://purl.org/vocab/vann/"}
     counter = _Counting(triples())
-    ox.serialize(counter, out, ox.RdfFormat.RDF_XML, prefixes=prefixes)
-    result = ExportResult("owl", "", counter.n, "triples", {"individuals": len(declare["individual"]) + sum(
+    try:
+        ox.serialize(counter, out, ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    finally:
+        individuals.close()
+    result = ExportResult("owl", "", counter.n, "triples", {"individuals": declared_individuals + sum(
         1 for k in tbox.kinds.values() if "individual" in k)})
     result.details.update({f"literals of {k}": n for k, n in sorted(retyped.items())})
     result.warnings = [f"{msg} ({n}x)" if n > 1 else msg for msg, n in sorted(warnings.items())]
