@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, tw
+from test_browser import browser, tw  # noqa: F401 - the module's browser fixture: one chromium, one way
 
-from conftest import missing
 from sahelkg.corpus import CorpusReader
 from sahelkg.ontology import load_ontology
 from sahelkg.rdf import ArticleMapper, Minter, nquads, registry_triples
@@ -58,24 +57,16 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    try:
-        from playwright import sync_api
-    except ImportError:
-        missing("pip install playwright")
-    if not Path(CHROMIUM).exists():
-        missing(f"no chromium at {CHROMIUM}: apt-get install chromium")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1300, "height": 900})
-        pg.errors = []
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.goto(f"{server}/article/{ARTICLE}")
-        pg.wait_for_selector(".article-text a")
-        if os.environ.get("SAHELKG_SCREENSHOTS"):
-            pg.screenshot(path=str(Path(os.environ["SAHELKG_SCREENSHOTS"]) / "article-view.png"), full_page=True)
-        yield pg
-        browser.close()
+def page(server, browser):
+    pg = browser.new_page(viewport={"width": 1300, "height": 900})
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.goto(f"{server}/article/{ARTICLE}")
+    pg.wait_for_selector(".article-text a")
+    if os.environ.get("SAHELKG_SCREENSHOTS"):
+        pg.screenshot(path=str(Path(os.environ["SAHELKG_SCREENSHOTS"]) / "article-view.png"), full_page=True)
+    yield pg
+    pg.close()
 
 
 def test_text_comes_whole_from_the_store(page):
