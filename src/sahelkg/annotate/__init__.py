@@ -1,0 +1,1 @@
+"""Draft annotations of new articles: ``sahelkg annotate`` (see docs/annotate.md)."""
