@@ -65,7 +65,8 @@ def _alt(words: list[str]) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-_M = rf"(?:{_alt(list(MONTHS))})\.?"
+_FULL_MONTHS = [k for k in MONTHS if len(k) > 4 or k in ("may", "june", "july", "mars", "mai", "juin", "aout")]
+_M = rf"(?:{_alt(_FULL_MONTHS)}|(?:{_alt([k for k in MONTHS if k not in _FULL_MONTHS])})\.?)"
 _WD = rf"(?:{_alt(list(WEEKDAYS))})"
 _D = r"(?:[12]\d|3[01]|0?[1-9])(?:er|st|nd|rd|th|e)?"
 _Y = r"(?:1[89]\d\d|20\d\d)"
@@ -174,7 +175,7 @@ def _r_span_days(m: re.Match[str], c: _Ctx) -> Resolved | None:
     if not b or not e or b > e:
         return None
     return ({"begin": _iso(b), "end": _iso(e), "precision": "day", "basis": "relative",
-             "derivation": f"no year written: the year of the publication date ({c.pub.isoformat()})"}, 0.75)
+             "derivation": _year_why(c.pub, y2, e)}, 0.75)
 
 
 def _r_full(m: re.Match[str], c: _Ctx) -> Resolved | None:
@@ -204,6 +205,14 @@ def _year_for(pub: dt.date, month: int, day: int = 1) -> int:
     return pub.year
 
 
+def _year_why(pub: dt.date, year: int, day: dt.date) -> str:
+    """Why a day written without a year got ``year``."""
+    if year == pub.year:
+        return f"no year written: the year of the publication date {pub.isoformat()}"
+    return (f"no year written: {year}, the year before the publication date {pub.isoformat()}, as"
+            f" {day.day} {calendar.month_name[day.month]} {pub.year} would be more than 60 days after it")
+
+
 def _r_day_month(m: re.Match[str], c: _Ctx) -> Resolved | None:
     if c.lang == "en" and not c.text[m.start("m")].isupper():
         return None
@@ -215,10 +224,7 @@ def _r_day_month(m: re.Match[str], c: _Ctx) -> Resolved | None:
     got = _safe_date(y, mo, d)
     if not got:
         return None
-    why = (f"no year written: the year of the publication date {c.pub.isoformat()}" if y == c.pub.year else
-           f"no year written: {y}, the year before the publication date {c.pub.isoformat()}, as {got.strftime('%d %B')}"
-           f" of {c.pub.year} would be more than 60 days after it")
-    block = {"value": _iso(got), "precision": "day", "basis": "relative", "derivation": why}
+    block = {"value": _iso(got), "precision": "day", "basis": "relative", "derivation": _year_why(c.pub, y, got)}
     return _since(block, m), 0.8
 
 
@@ -567,7 +573,7 @@ def _trim(m: re.Match[str], c: _Ctx) -> tuple[int, int]:
     s, e = m.start(), m.end()
     while s < e and c.text[s].isspace():
         s += 1
-    lead = re.match(r"(?:on|in|en|le|by|during|durant)\s+", c.folded[s:e])
+    lead = re.match(r"(?:on|in|en|by|during|durant)\s+|le\s+(?=\d)", c.folded[s:e])
     if lead:
         s += lead.end()
     while e > s and c.text[e - 1] in " ,.":

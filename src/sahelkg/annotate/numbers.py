@@ -387,6 +387,8 @@ def find_counts(text: str, lang: str) -> list[CountMention]:
             continue
         if m.group("r3") and fold(m.group(g1)) in ("un", "une", "one"):
             continue
+        if m.group("r3") and re.search(r"\b(?:from|de|d'|du)\s*$", folded[max(0, m.start() - 6):m.start()]):
+            continue  # "grew from 4,500 to 5,100": two figures over time, not a range
         add(m.start(), m.end(), {"low": lo, "high": hi}, 0.75)
 
     # 2. collective and approximate nouns: "une vingtaine", "des dizaines", "dozens", "a dozen"

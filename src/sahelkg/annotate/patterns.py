@@ -185,7 +185,8 @@ def find_relations(sentence: str, lang: str, mentions: Sequence[Mention]) -> lis
                 if order == "yx-pre":
                     pm = pre.search(folded[:first.start])
                     start = pm.start() + (1 if pm and folded[pm.start()] in " ,;(" else 0) if pm else start
-                out.append(RelationDraft(subj.entity, prop, obj.entity, start, second.end, conf))
+                stop = second.end + (1 if "(" in between and sentence[second.end:second.end + 1] == ")" else 0)
+                out.append(RelationDraft(subj.entity, prop, obj.entity, start, stop, conf))
                 break
     return out
 
@@ -275,7 +276,7 @@ def _about(sentence: str, s: int, e: int, side: str = "longer") -> tuple[int | N
 def find_claims(sentence: str, lang: str, mentions: Sequence[Mention]) -> list[ClaimDraft]:
     """Attributed statements in ``sentence``: one per speaker and stance, in text order.
 
-    >>> ms = [Mention(9, 15, "l'EMGA", "emga", "GovernmentBody")]
+    >>> ms = [Mention(6, 12, "l'EMGA", "emga", "GovernmentBody")]
     >>> c = find_claims("Selon l'EMGA, sept terroristes ont été neutralisés.", "fr", ms)[0]
     >>> c.speaker, c.stance, "Selon l'EMGA, sept terroristes ont été neutralisés."[c.about_start:c.about_end]
     ('emga', 'states', 'sept terroristes ont été neutralisés')

@@ -124,8 +124,14 @@ _EN_AUX = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get|gets|getting)(
 _EN_IRREGULAR = {"slain", "struck", "hit", "taken", "seized", "held", "sent", "withdrawn", "overrun", "fought",
                  "hurt", "shot dead", "gunned down", "stationed", "taken prisoner", "taken hostage", "held hostage",
                  "taken into custody", "beheaded", "forcibly disappeared", "wounded"}
-_EN_OBJECT = re.compile(r"^\s+(?:the|a|an|at least|some|several|dozens|his|her|their|its|two|three|four|five|six|"
-                        r"seven|eight|nine|ten|\d|[A-Z])")
+# After a participle without auxiliary, these words mean a reduced relative ("two soldiers killed in the
+# attack", "the hostages kidnapped last year"): passive. Anything else is an object: active.
+_EN_REDUCED = re.compile(r"^\s*(?:$|[,.;:)!?\"]|(?:in|on|at|during|near|when|while|after|before|last|this|yesterday|today|"
+                         r"overnight|and|or|as|since|from|with|outside|inside|across|between|earlier|later|so|because|"
+                         r"along|around|into|over|under|for|to|amid|among|were|was|are|is|have|had|has)\b)")
+_FR_OBJECT = re.compile(r"^\s+(?:le|la|les|l'|un|une|des|du|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|\d|plusieurs|"
+                        r"au moins|pres de|quelque|son|sa|ses|leur|leurs|cet|ce|cette|ces|une vingtaine|une dizaine|"
+                        r"une centaine|une trentaine|une quinzaine|une cinquantaine|des dizaines|[a-z]+aine)\b")
 _FR_PASSIVE_AUX = re.compile(r"(?:\b(?:a|ont|avait|avaient|aurait|auraient|avoir|ayant|aura|auront)\s+(?:\w+ment\s+)?ete|"
                              r"\b(?:est|sont|etait|etaient|fut|furent|sera|seront|etre|soit|soient)(?:\s+\w+ment)?)\s+"
                              r"(?:\w+ment\s+)?$")
@@ -156,13 +162,13 @@ def _voice(entry: Entry, sentence: str, folded: str, s: int, e: int, lang: str) 
             return "passive"
         if re.search(r"\b(?:has|have|had|having)\s+(?:\w+ly\s+)?$", left):
             return "active"
-        return "active" if _EN_OBJECT.match(sentence[e:]) else "passive"
+        return "passive" if _EN_REDUCED.match(right) else "active"
     if not _is_participle(form, lang):
         return "active"
     if _FR_PASSIVE_AUX.search(left) or _BY["fr"].match(right):
         return "passive"
-    if _FR_ACTIVE_AUX.search(left):
-        return "active"
+    if _FR_ACTIVE_AUX.search(left) or _FR_OBJECT.match(right):
+        return "active"  # "a tué ...", "a tué deux jihadistes et neutralisé sept terroristes"
     return "passive"  # a participle as an adjective: "trois soldats tués lors de l'attaque"
 
 
