@@ -338,7 +338,7 @@ def _excluded(text: str, folded: str, start: int, end: int, value: float, is_dig
     if is_digits:
         if re.match(r"[.,]\d", text[end:end + 2]):
             return True  # a decimal ("4,5", "2.5") that is not a number of millions
-        if re.match(r"\s?(?:[/:]\d|h\d|h\b|\.\d\d?\b(?!\d))", folded[end:end + 4]):
+        if re.match(r"\s?(?:[/:]\d|h\d|h\b|\.\d\d?\b(?!\d)|a\.m\b|p\.m\b|am\b|pm\b|gmt\b|utc\b)", folded[end:end + 5]):
             return True  # "12/11", "10:30", "10h30", "10 h"
         if re.match(r"\s?%|\s*pour\s*cent|\s*per\s*cent|\s*percent", folded[end:end + 10]):
             return True

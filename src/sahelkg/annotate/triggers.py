@@ -7,6 +7,7 @@ keeps the longest match where entries overlap, and for each trigger says:
 - ``voice``: ``passive`` for "was/were killed", "a été tué", a participle followed by "by/par" or used
   as an adjective ("two soldiers killed in"); ``active`` for other verb forms and for intransitive verbs
   ("died", "est mort", "se retirer"); None for nouns ("the withdrawal");
+- negated triggers are left out ("no one was hurt", "personne n'a été tué", "sans faire de victimes");
 - ``modality``: the marker nearest before the trigger, within its word gap and without crossing
   "that/que/who/was..." or punctuation: "will withdraw" (planned), "plans to", "prévoit de", "doit",
   "va se retirer" (planned), "were sent to neutralize", "pour neutraliser" (intended), "announced the
@@ -74,7 +75,7 @@ POS = ("verb", "noun", "phrase")
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
     try:
-        return re.compile(rf"(?<![\w'-])(?:{pattern})(?![\w-])")
+        return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])")  # "l'attaque": the elided article is no word
     except re.error as e:
         raise LexiconError(f"{where}: pattern {pattern!r} is not a valid regular expression: {e}") from None
 
@@ -196,6 +197,19 @@ def _modality(entry: Entry, folded: str, s: int, lang: str) -> str | None:
     return best[1] if best else None
 
 
+_NEGATION = {
+    "en": re.compile(r"(?:\b(?:no one|nobody|not|never|no|without|neither|nor)|n't)(?:\s+[\w'-]+){0,2}\s+$"),
+    "fr": re.compile(r"(?:\b(?:aucun|aucune|sans|ni|jamais|pas)|\bn'|\bne)(?:\s*[\w'-]+){0,3}\s+$"),
+}
+
+
+def _negated(folded: str, s: int, lang: str) -> bool:
+    """Whether a negation governs the trigger: "no one was hurt", "personne n'a été tué", "sans faire de victimes"."""
+    left = folded[:s]
+    cut = max(left.rfind(ch) for ch in ".;:!?,()\"«»")
+    return bool(_NEGATION[lang].search(left[cut + 1:]))
+
+
 def find_triggers(sentence: str, lang: str) -> list[Trigger]:
     """Event triggers in ``sentence`` (``lang`` en or fr), in text order, without overlaps.
 
@@ -222,6 +236,8 @@ def find_triggers(sentence: str, lang: str) -> list[Trigger]:
         chosen.append((s, e, entry))
     out = []
     for s, e, entry in sorted(chosen, key=lambda c: c[0]):
+        if _negated(folded, s, lang):
+            continue  # what did not happen is no event
         out.append(Trigger(s, e, sentence[s:e], entry.event_type, entry.confidence,
                            _voice(entry, sentence, folded, s, e, lang), _modality(entry, folded, s, lang)))
     return out
