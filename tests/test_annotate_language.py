@@ -91,6 +91,8 @@ def test_dateparser_fills_nothing_from_today() -> None:
     ("Mis à jour le 13 novembre 2018\nPublié le 12 novembre 2018\nTexte.", "fr", ("12 novembre 2018", "2018-11-12")),
     ("Une attaque\nlundi 12 novembre 2018\nLe camp a été attaqué.", "fr", ("lundi 12 novembre 2018", "2018-11-12")),
     ("Updated: March 3, 2020\nThe base was shelled.", "en", ("March 3, 2020", "2020-03-03")),
+    ("Ouagadougou, 5 oct. 2022 (AFP) — Onze soldats ont été tués.", "fr", ("5 oct. 2022", "2022-10-05")),
+    ("NIAMEY, Niger, March 3, 2020 - Gunmen stormed a post.", "en", ("March 3, 2020", "2020-03-03")),
 ])
 def test_publication_date(text: str, lang: str, expected: tuple[str, str]) -> None:
     d = find_publication_date(text, lang)
@@ -101,6 +103,8 @@ def test_publication_date(text: str, lang: str, expected: tuple[str, str]) -> No
 
 def test_no_publication_date_in_a_text_without_one() -> None:
     assert find_publication_date("Two soldiers were killed Monday in Mali.\nThe army said so in 2013.", "en") is None
+    # a date in the first sentence is an event's date, not the article's
+    assert find_publication_date("Gao, le 12 novembre 2018 a été attaquée par des jihadistes.", "fr") is None
 
 
 # -- counts -----------------------------------------------------------------------------------------------

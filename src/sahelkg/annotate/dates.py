@@ -191,7 +191,7 @@ def _r_full(m: re.Match[str], c: _Ctx) -> Resolved | None:
     elif m.groupdict().get("iso"):
         got = _safe_date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
     else:
-        got = _parse_full(re.sub(r"(\d)(er|st|nd|rd|th|e)\b", r"\1", core), c.lang)
+        got = _parse_full(re.sub(r"(\d)(?:er|st|nd|rd|th|e)\b(?:\s+of\b)?", r"\1", core), c.lang)
     if got is None:
         return _CLAIM  # "31 février 2018": no date, and no month-year read out of it either
     return _since(_stated_day(got), m), 0.95
@@ -453,7 +453,7 @@ def _rules() -> list[Rule]:
         (rf"\b(?:dans\s+)?la\s+nuit\s+de\s+(?P<w1>{_WD})\s+a\s+(?P<w2>{_WD})\b|\b(?:on\s+)?the\s+night\s+(?:of|from)\s+"
          rf"(?P<w1e>{_WD})\s+to\s+(?P<w2e>{_WD})\b", _r_night_weekdays),
         # full dates
-        (rf"\b{since}(?P<core>{wdopt}(?P<d>{_D})\s+(?:de\s+)?(?P<m>{_M}),?\s+(?P<y>{_Y}))\b", _r_full),
+        (rf"\b{since}(?P<core>{wdopt}(?P<d>{_D})\s+(?:of\s+)?(?P<m>{_M}),?\s+(?P<y>{_Y}))\b", _r_full),
         (rf"\b{since}(?P<core>{wdopt}(?P<m>{_M})\s+(?P<d>{_D}),?\s+(?P<y>{_Y}))\b", _r_full),
         (rf"(?<![\d/.-]){since}(?P<core>(?P<num>(?P<a>[0-3]?\d)[/.](?P<b>[01]?\d)[/.](?P<yy>{_Y})))(?![\d/.]\d)", _r_full),
         (rf"(?<![\d-]){since}(?P<core>(?P<iso>(?P<iy>{_Y})-(?P<im>[01]\d)-(?P<id>[0-3]\d)))(?![\d])", _r_full),
@@ -464,7 +464,7 @@ def _rules() -> list[Rule]:
         (rf"\b{since}(?:(?:early|late|mid|debut|fin|mi|in|en|courant|au\s+mois\s+de|the\s+month\s+of)[\s-]+)?"
          rf"(?P<m>{_M})(?:\s+de\s+l'annee)?\s+(?P<y>{_Y})\b", _r_month_year),
         # day + month, no year
-        (rf"\b{since}(?P<core>{wdopt}(?P<d>{_D})\s+(?P<m>{_M}))(?![\w]|\s*,?\s*\d)", _r_day_month),
+        (rf"\b{since}(?P<core>{wdopt}(?P<d>{_D})\s+(?:of\s+)?(?P<m>{_M}))(?![\w]|\s*,?\s*\d)", _r_day_month),
         (rf"\b{since}(?P<core>{wdopt}(?P<m>{_M})\s+(?P<d>{_D}))(?![\w]|\s*,?\s*\d)", _r_day_month),
         # relative to the publication date
         (rf"\b(?P<w>the day before yesterday|avant-hier|yesterday|hier|today|aujourd'hui|ce jour|this morning|"
@@ -573,7 +573,7 @@ def _trim(m: re.Match[str], c: _Ctx) -> tuple[int, int]:
     s, e = m.start(), m.end()
     while s < e and c.text[s].isspace():
         s += 1
-    lead = re.match(r"(?:on|in|en|by|during|durant)\s+|le\s+(?=\d)", c.folded[s:e])
+    lead = re.match(r"(?:on|in|en|by|during|durant)\s+(?:the\s+(?=\d))?|(?:le|the)\s+(?=\d)", c.folded[s:e])
     if lead:
         s += lead.end()
     while e > s and c.text[e - 1] in " ,.":
@@ -611,12 +611,20 @@ def find_publication_date(text: str, lang: str) -> DateMention | None:
     if found:
         found.sort(key=lambda x: (x[0], x[1].start))
         return found[0][1]
+    # a wire dateline: "NIAMEY, 5 oct. 2022 (AFP) -", "Ouagadougou, Nov 12, 2018 (Reuters) —"
+    m = re.match(r"\s*(?:[^\W\d][\w'’ .-]{1,40},\s+){1,2}", head)
+    if m:
+        for d in find_dates(head[m.end():m.end() + 40], lang, None):
+            rest = head[m.end() + d.end:m.end() + d.end + 4]
+            if d.start == 0 and d.block.get("basis") == "stated" and d.block.get("precision") == "day" and re.match(r"\s*[(\-–—]", rest):
+                return DateMention(m.end() + d.start, m.end() + d.end, d.text, dict(d.block), 0.9)
+            break
     offset = 0
     for line in head.splitlines(keepends=True)[:8]:
         bare = line.strip()
         if 0 < len(bare) <= 60:
             for d in find_dates(line, lang, None):
-                if d.block.get("basis") == "stated" and d.block.get("precision") == "day" and len(d.text) >= len(bare) - 25:
+                if d.block.get("basis") == "stated" and d.block.get("precision") == "day" and len(d.text) >= len(bare) - 12:
                     return DateMention(offset + d.start, offset + d.end, d.text, dict(d.block), 0.8)
         offset += len(line)
     return None

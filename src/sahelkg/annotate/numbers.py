@@ -348,6 +348,9 @@ def _excluded(text: str, folded: str, start: int, end: int, value: float, is_dig
             return True  # "November 12"
         if re.match(rf"\s*(?:{_MONTHS_FOLDED})\b", folded[end:end + 12]):
             return True  # "12 novembre"
+        if re.match(rf"(?:er|st|nd|rd|th)?\s*(?:et|and|au|to|-|–)\s*(?:le\s+|the\s+)?\d{{1,2}}(?:er|st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS_FOLDED})\b",
+                    folded[end:end + 30]):
+            return True  # "entre le 27 et le 30 septembre": the first day of a span of dates
     return False
 
 
