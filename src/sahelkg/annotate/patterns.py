@@ -239,6 +239,14 @@ _TITLE = r"(?:(?:the|a|an|le|la|les|l'|un|une|general|colonel|captain|commander|
          r"president|minister|ministre|capitaine|commandant|lieutenant-colonel|general\s+de\s+division|mr|mrs|ms|m\.|mme|dr)\s*)*"
 
 
+# Between a comma (or closing quote) and a speaker: only titles and the speaker's role.
+_AFTER_COMMA = re.compile(
+    r"[,\"»”]\s*(?:(?:the|a|an|le|la|les|l'|un|une|its|his|her|army|military|police|government|defence|defense|"
+    r"spokesman|spokeswoman|spokesperson|porte-parole|official|officials|minister|ministre|colonel|general|captain|"
+    r"commander|president|source|sources|witness|witnesses|resident|residents|habitant|habitants|responsable|"
+    r"lieutenant|major|sergeant|mr|mrs|ms|m\.|mme|dr|capitaine|commandant)\s+)*$")
+
+
 def _head_of_apposition(folded: str, before: list[Mention], a: Mention) -> Mention:
     """The subject of "P, <apposition with A>, said": P when the apposition says more than A's title
     ("JNIM, linked to al-Qaeda, claimed": JNIM), A when it is only A ("the spokesman, Colonel A, said")."""
@@ -326,7 +334,13 @@ def find_claims(sentence: str, lang: str, mentions: Sequence[Mention]) -> list[C
                     cand = _head_of_apposition(folded, before, a) if gap.lstrip().startswith(",") else a
                     break
             if cand is not None:
-                add(cand, stance, cand.start, m.end(), 0.65, "right")
+                # '"...", the army said' / '..., army spokesman Colonel K told Reuters': the content came first
+                after_verb = folded[m.end():]
+                comma = _AFTER_COMMA.search(folded[:cand.start])
+                if stance == "states" and comma and not re.match(r"\s*(?:that|que|qu')", after_verb):
+                    add(cand, stance, comma.start(), m.end(), 0.65, "left")
+                else:
+                    add(cand, stance, cand.start, m.end(), 0.65, "right")
                 continue
             # inverted: '"...," said X' / '..., a déclaré X' / 'a indiqué à l'AFP X'
             after = [a for a in agents if a.start >= m.end() and a.start - m.end() <= 30
