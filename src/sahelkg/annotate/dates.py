@@ -242,6 +242,11 @@ def _r_year_span(m: re.Match[str], c: _Ctx) -> Resolved | None:
     return {"begin": str(y1), "end": str(y2), "precision": "year", "basis": "stated"}, 0.85
 
 
+def _r_decade(m: re.Match[str], c: _Ctx) -> Resolved | None:
+    y = int(m.group("dec") or m.group("dec2"))
+    return {"begin": str(y), "end": str(y + 9), "precision": "year", "basis": "stated"}, 0.8
+
+
 def _r_year(m: re.Match[str], c: _Ctx) -> Resolved | None:
     block = {"value": m.group("y"), "precision": "year", "basis": "stated"}
     return _since(block, m), 0.85
@@ -470,7 +475,9 @@ def _rules() -> list[Rule]:
         (rf"\b(?P<w>the day before yesterday|avant-hier|yesterday|hier|today|aujourd'hui|ce jour|this morning|"
          rf"ce matin|this afternoon|cet apres-midi|this evening|ce soir|tonight|tomorrow|demain)\b"
          rf"(?:\s+(?:morning|afternoon|evening|night|matin|soir|apres-midi))?", _r_day_word),
-        (r"\b(?:last night|overnight|cette nuit|la nuit derniere)\b", _r_last_night),
+        (rf"\b(?:last night|overnight(?!\s+(?:on\s+|from\s+)?{_WD})|cette nuit|la nuit derniere)\b", _r_last_night),
+        # decades: "in the 1990s", "les années 1990"
+        (r"\b(?:the\s+|early\s+|late\s+|mid-)?(?P<dec>(?:19|20)\d0)'?s\b|\bannees\s+(?P<dec2>(?:19|20)\d0)\b", _r_decade),
         (r"\b(?:(?P<which>last|this|past)\s+week|la\s+semaine\s+(?P<which2>derniere|passee|precedente)|"
          r"cette\s+semaine)\b", _r_week),
         (r"\b(?:(?P<which>last|this)\s+month|le\s+mois\s+(?P<which2>dernier|passe|precedent)|ce\s+mois-ci)\b", _r_month_rel),
@@ -489,7 +496,7 @@ def _rules() -> list[Rule]:
         (rf"\b(?:(?:on|this|ce|le)\s+|(?P<last>last)\s+|(?P<next>next)\s+)?(?P<wd>{_WD}){_PART}"
          rf"(?:\s+(?P<dernier>dernier)|\s+(?P<prochain>prochain))?(?!\s*,?\s*\d)\b", _r_weekday),
         # years after a preposition: "in 2013", "en 2013", "depuis 2013", "début 2013"
-        (rf"\b(?:{_SINCE_REQ}|(?:in|en|by|until|till|jusqu'en|during|durant|of|de|"
+        (rf"\b(?:{_SINCE_REQ}|(?:in|en|by|until|till|jusqu'en|during|durant|of|de|from|"
          rf"early|late|mid|debut|fin|mi|the\s+year|l'annee|l'an|in\s+early|in\s+late|spring|summer|autumn|winter|"
          rf"printemps|ete|automne|hiver)[\s-]+)(?P<y>{_Y})(?![\d-])", _r_year),
     ]
