@@ -85,6 +85,17 @@ def test_dateparser_fills_nothing_from_today() -> None:
                        "derivation": "'5 September' has no year, and the article has no publication date to take it from"}
 
 
+def test_dateparser_is_asked_only_for_complete_dates() -> None:
+    """dateparser parses a matched day-month-year; given less it returns nothing rather than today's parts."""
+    from sahelkg.annotate.dates import _parse_full
+
+    assert _parse_full("1er août 2014".replace("1er", "1"), "fr") == dt.date(2014, 8, 1)
+    assert _parse_full("Nov. 12, 2018", "en") == dt.date(2018, 11, 12)
+    assert _parse_full("12 November", "en") is None
+    assert _parse_full("November 2018", "en") is None
+    assert _parse_full("31 février 2018", "fr") is None
+
+
 @pytest.mark.parametrize("text, lang, expected", [
     ("Sahel news\nPosted on Sep 24, 2021 by staff\nFriday morning, a soldier died.", "en", ("Sep 24, 2021", "2021-09-24")),
     ("Titre\nPublié le 12/11/2018 à 10h, mis à jour le 13/11/2018 à 8h\nTexte.", "fr", ("12/11/2018", "2018-11-12")),
