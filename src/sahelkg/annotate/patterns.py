@@ -1,7 +1,7 @@
 """Relations and attributed statements in one sentence (EN/FR), from surface patterns between mentions.
 
 :func:`find_relations` reads ``subject property object`` where two mentions are joined by a phrase that
-names the relation: "X, leader of Y" / "X, chef de Y" (leads), "Y leader X" / "le chef de Y, X" (leads),
+names the relation: "X, leader of Y" / "X, chef de Y", "Y leader X" / "le chef de Y, X", "X, who leads Y" / "X, qui dirige Y" (leads),
 "commander of" / "commandant de" (commands), "spokesman for" / "porte-parole de" (spokespersonFor),
 "a member of" / "membre de" (memberOf), "affiliated with", "linked to", "Y-linked X" / "affilié à", "lié
 à", "proche de" (affiliatedWith), "X, a unit of Y" / "X of the Y" between units (partOf), "X, in the Y
@@ -111,7 +111,6 @@ def _relation_rules(lang: str) -> list[tuple[str, str, re.Pattern[str], str, str
         subj = "person" if prop != "memberOf" else "agent"
         # "X, (the) leader of Y", "X, chef de Y", "X, a member of Y", "X, membre du Y"
         rules.append((prop, "xy", rf"\s*,\s*{det}(?:[\w-]+\s+)?{role}{of}", subj, obj, conf))
-        # "X, who leads Y" is left out: the verb forms vary too much to be worth the noise
         if lang == "en":
             # "Y leader X", "JNIM spokesman X", "Y's leader, X"
             rules.append((prop, "yx", rf"(?:'s)?\s+(?:(?:self-proclaimed|top|senior|former|military|regional|local)\s+)?{role}\s*,?\s+", subj, obj, conf - 0.05))
@@ -120,6 +119,12 @@ def _relation_rules(lang: str) -> list[tuple[str, str, re.Pattern[str], str, str
             rules.append((prop, "yx-pre", rf"\s*,\s*", subj, obj, conf - 0.1))
         if lang == "en":
             rules.append((prop, "yx-pre", rf"\s*,\s*", subj, obj, conf - 0.1))
+    # "X, who leads Y", "X, qui dirige Y", "X, who commanded Y"
+    verbs = {"leads": {"en": r"leads|led|heads|headed|runs|ran", "fr": r"dirige|dirigeait|dirigeant|est a la tete de|etait a la tete de"},
+             "commands": {"en": r"commands|commanded", "fr": r"commande|commandait|commandant"}}
+    art = r"(?:the\s+)?" if lang == "en" else r"(?:le\s+|la\s+|l'|les\s+|du\s+|de\s+la\s+|de\s+l')?"
+    for prop, forms in verbs.items():
+        rules.append((prop, "xy", rf"\s*,\s*(?:who|qui)\s+(?:{forms[lang]})\s+{art}", "person", "organization", 0.65))
     rules.append(("affiliatedWith", "xy", rf"\s*,?\s*(?:(?:which|that|who)\s+(?:is|are|was)\s+|(?:qui\s+est|qui\s+sont)\s+)?(?:{_AFFIL[lang]})",
                   "agent", "organization", 0.65))
     if lang == "en":
