@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 sys.path.insert(0, str(Path(__file__).parent))
+from conftest import missing  # noqa: E402
 from server_support import LiveServer, build_store, pid_gone  # noqa: E402
 
 from sahelkg.endpoint import (  # noqa: E402
@@ -517,10 +518,10 @@ JENA_JARS = (
 def jena_classpath(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The class path of Debian's Apache Jena (libapache-jena-java), which ships no scripts."""
     if shutil.which("java") is None:
-        pytest.skip("needs Java 17 (apt-get install default-jre-headless); CI installs it")
+        missing("needs Java 17 (apt-get install default-jre-headless); CI installs it")
     java = Path("/usr/share/java")
     if not (java / "jena-cmds.jar").exists():
-        pytest.skip("needs Apache Jena (apt-get install libapache-jena-java); CI installs it")
+        missing("needs Apache Jena (apt-get install libapache-jena-java); CI installs it")
     # Debian's jena-core.jar moves Jena's copy of Xerces to the package xerces.* but leaves its
     # message bundles under org/apache/jena/ext/xerces/: put them where the classes look.
     resources = tmp_path_factory.mktemp("xerces")
