@@ -48,7 +48,7 @@ from sahelkg.corpus import (  # noqa: E402
     Article, CorpusReader, Entity, Quotes, Registry, _Ctx, fact_index, normalise_text, split_header,
 )
 from sahelkg.errors import Problem  # noqa: E402
-from sahelkg.ontology import load_ontology  # noqa: E402
+from sahelkg.graph.ontology import load_ontology  # noqa: E402
 
 
 @dataclass

@@ -71,7 +71,7 @@ def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "", jobs
     """
     import pathlib
 
-    from sahelkg import shacl
+    from sahelkg.graph import shacl
 
     if keep_nquads:
         unlink = pathlib.Path.unlink

@@ -24,7 +24,7 @@ measure what h11 costs; it is for that comparison only.
 The systems: (a) pyoxigraph called in this process (threads, each query serialized as SPARQL
 JSON like a server would), (b) ``oxigraph serve-read-only --union-default-graph`` on the same
 store, (c) rdflib-endpoint on the same quads (an rdflib Dataset with the union as default
-graph), (d) ``sahelkg.endpoint.serve`` with its defaults.
+graph), (d) ``sahelkg.serving.endpoint.serve`` with its defaults.
 """
 
 from __future__ import annotations
@@ -398,13 +398,13 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 
 SAHELKG_SERVER = """
 import sys
-from sahelkg.endpoint import serve
+from sahelkg.serving.endpoint import serve
 if __name__ == "__main__":
     if sys.argv[3] == "h11":  # what `sahelkg serve` runs
         serve(sys.argv[1], port=int(sys.argv[2]), log_level="warning", extra_routes=[])
     else:  # for the comparison only: uvicorn with another HTTP parser
         import uvicorn
-        from sahelkg.endpoint import create_app
+        from sahelkg.serving.endpoint import create_app
         uvicorn.run(create_app(sys.argv[1], extra_routes=[]), port=int(sys.argv[2]), log_level="warning", http=sys.argv[3])
 """
 

@@ -140,7 +140,7 @@ def any_store(request: pytest.FixtureRequest, remote_urls):
     """The real corpus built into each kind of store: embedded, Oxigraph's server, Virtuoso."""
     if request.param == "embedded":
         return request.getfixturevalue("real_store")
-    from sahelkg.remote import RemoteStore
+    from sahelkg.store.remote import RemoteStore
 
     return RemoteStore(remote_urls(request.param), remote_env(request.param))
 

@@ -17,7 +17,7 @@ import pyoxigraph
 import uvicorn
 from starlette.applications import Starlette
 
-from sahelkg.endpoint import server_config
+from sahelkg.serving.endpoint import server_config
 from sahelkg.store import StoreLayout
 
 

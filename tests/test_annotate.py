@@ -23,7 +23,7 @@ from sahelkg.annotate.writer import quote
 from sahelkg.cli import main
 from sahelkg.corpus import CorpusReader, check_corpus, split_header
 from sahelkg.errors import Problem
-from sahelkg.ontology import load_ontology
+from sahelkg.graph.ontology import load_ontology
 from sahelkg.settings import PACKAGE_ROOT, Settings
 
 from conftest import missing, select

@@ -19,7 +19,7 @@ from sahelkg.annotate.numbers import find_counts, parse_number_words
 from sahelkg.annotate.patterns import FAMILIES, find_claims, find_relations
 from sahelkg.annotate.triggers import LexiconError, find_triggers, lexicon, parse_lexicon
 from sahelkg.corpus import parse_date_value
-from sahelkg.ontology import Ontology, load_ontology
+from sahelkg.graph.ontology import Ontology, load_ontology
 from sahelkg.vocab import SK
 
 ROOT = Path(__file__).resolve().parents[1]

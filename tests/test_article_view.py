@@ -15,8 +15,8 @@ import pytest
 from test_browser import browser, tw  # noqa: F401 - the module's browser fixture: one chromium, one way
 
 from sahelkg.corpus import CorpusReader
-from sahelkg.ontology import load_ontology
-from sahelkg.rdf import ArticleMapper, Minter, nquads, registry_triples
+from sahelkg.graph.ontology import load_ontology
+from sahelkg.graph.rdf import ArticleMapper, Minter, nquads, registry_triples
 from sahelkg.settings import PACKAGE_ROOT
 from sahelkg.store import StoreLayout
 from sahelkg.vocab import DEFAULT_BASE, SK

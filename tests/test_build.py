@@ -17,8 +17,8 @@ import pytest
 from conftest import select
 from sahelkg.build import build
 from sahelkg.errors import GraphError
-from sahelkg.ontology import load_ontology
-from sahelkg.rdf import Minter
+from sahelkg.graph.ontology import load_ontology
+from sahelkg.graph.rdf import Minter
 from sahelkg.settings import PACKAGE_ROOT, Settings
 from sahelkg.store import open_read_only
 
@@ -596,7 +596,7 @@ def test_the_closure_is_recomputed_only_when_transitive_edges_change(tmp_path, c
     """An edit that leaves an article's transitive edges as they were keeps the closure graph (it is
     not recomputed); one that removes an edge recomputes it from the manifest's edges, and the store
     equals a full build."""
-    from sahelkg.inference import Reasoner
+    from sahelkg.graph.inference import Reasoner
 
     s = settings_for(tmp_path, corpus_copy)
     build(s)
@@ -623,7 +623,7 @@ def test_a_json_manifest_of_an_older_version_keeps_the_build_incremental(tmp_pat
     """Generations built before the manifest moved to SQLite have ``gen-N.manifest.json``: it is
     converted once, and the next build re-processes only the edited article (in a folder whose name
     would break a SQLite URI if it were not encoded)."""
-    from sahelkg.manifest import Manifest
+    from sahelkg.build.manifest import Manifest
 
     s = settings_for(tmp_path / "store #1? 100%", corpus_copy)
     build(s)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sahelkg.cli import main
 from sahelkg.corpus import check_corpus, load_corpus
 from sahelkg.errors import CorpusError
-from sahelkg.ontology import load_ontology
+from sahelkg.graph.ontology import load_ontology
 from sahelkg.settings import PACKAGE_ROOT
 
 

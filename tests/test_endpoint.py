@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest import missing  # noqa: E402
 from server_support import LiveServer, build_store, pid_gone  # noqa: E402
 
-from sahelkg.endpoint import (  # noqa: E402
+from sahelkg.serving.endpoint import (  # noqa: E402
     DEMOTED_NICE,
     WorkerPool,
     _Client,
@@ -1010,7 +1010,7 @@ def test_serve_is_ready_fast_and_stops_its_workers(store_path: Path, client: htt
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1] / "src"), os.environ.get("PYTHONPATH", "")])}
-    code = f"from sahelkg.endpoint import serve; serve({str(store_path)!r}, port={port}, log_level='warning', extra_routes=[])"
+    code = f"from sahelkg.serving.endpoint import serve; serve({str(store_path)!r}, port={port}, log_level='warning', extra_routes=[])"
     proc = subprocess.Popen([sys.executable, "-c", code], env=env)
     try:
         ready = False

@@ -19,7 +19,7 @@ import yaml
 from sahelkg.corpus import check_corpus
 from sahelkg.exchange import ExchangeError, export_articles, import_articles, leading_comments
 from sahelkg.exchange.brat import annotation_conf
-from sahelkg.ontology import load_ontology
+from sahelkg.graph.ontology import load_ontology
 from sahelkg.settings import PACKAGE_ROOT, Settings
 
 ARTICLES = ["000_8c355021fff2e163", "001_af0646745c3fb3a7", "002_b43efc41ee202923", "003_284cecf88603a7fc",

@@ -1,4 +1,4 @@
-"""The ontology (ontology/sahelkg.ttl), its shapes, catalog and health checks, and sahelkg.ontology.
+"""The ontology (ontology/sahelkg.ttl), its shapes, catalog and health checks, and sahelkg.graph.ontology.
 
 Tests that run HermiT are marked ``java`` (they need Java 17); they are skipped when ``java`` is not on
 the PATH.
@@ -20,7 +20,7 @@ from rdflib.namespace import OWL, SKOS
 
 from sahelkg import vocab
 from sahelkg.errors import OntologyError, Problem
-from sahelkg.ontology import Ontology, OntologyProblem, check_ontology, format_report, load_ontology
+from sahelkg.graph.ontology import Ontology, OntologyProblem, check_ontology, format_report, load_ontology
 from sahelkg.vocab import SK
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -610,8 +610,8 @@ def _shacl_results(data: rdflib.Graph) -> tuple[bool, set[tuple[str, str]]]:
 
 
 def _compiled_results(data: rdflib.Graph) -> set[tuple[str, str]]:
-    """(focus, message) of the project's own SHACL engine (sahelkg.shacl, SPARQL run by pyoxigraph)."""
-    from sahelkg.shacl import compile_shapes
+    """(focus, message) of the project's own SHACL engine (sahelkg.graph.shacl, SPARQL run by pyoxigraph)."""
+    from sahelkg.graph.shacl import compile_shapes
 
     store = _store(data)
     return {

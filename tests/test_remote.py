@@ -25,7 +25,7 @@ from sahelkg.build import build
 from sahelkg.cli import main
 from sahelkg.errors import StoreError
 from sahelkg.exports import remote_snapshot
-from sahelkg.remote import PROFILES, RemoteStore, Uploader, _TooLarge
+from sahelkg.store.remote import PROFILES, RemoteStore, Uploader, _TooLarge
 from sahelkg.settings import PACKAGE_ROOT, Settings
 from sahelkg.store import store_stats
 from test_build import assert_build_fails_on_the_publisher_shape, assert_same_quads, quads
@@ -272,7 +272,7 @@ def test_uploads_split_a_batch_the_server_finds_too_large(server, env, tmp_path)
 def test_serve_forwards_queries_to_the_server(server, env, embedded):
     from server_support import LiveServer
 
-    from sahelkg.endpoint import create_app
+    from sahelkg.serving.endpoint import create_app
 
     build(remote_settings(server.url))  # the real corpus on the server: incremental, nothing to do if it is there
     import httpx

@@ -1,4 +1,4 @@
-"""The compiled SHACL validator (sahelkg.shacl) against pyshacl, the reference engine.
+"""The compiled SHACL validator (sahelkg.graph.shacl) against pyshacl, the reference engine.
 
 Every supported constraint component has valid and invalid nodes in a small hand-written dataset
 (two named graphs, so that a type in one graph and a value in another must be seen together); the
@@ -20,8 +20,8 @@ from rdflib.namespace import SH as RSH
 
 from sahelkg.errors import Problem
 from sahelkg.settings import Settings
-from sahelkg import shacl
-from sahelkg.shacl import ShapeError, _short, compile_shapes, validate_graphs
+from sahelkg.graph import shacl
+from sahelkg.graph.shacl import ShapeError, _short, compile_shapes, validate_graphs
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = "http://ex.org/"
@@ -129,7 +129,7 @@ ex:g2 {
 # --------------------------------------------------------------------------- helpers
 
 def path_label(g: rdflib.Graph, p: rdflib.term.Node) -> str:
-    """pyshacl's sh:resultPath, written as sahelkg.shacl writes a path."""
+    """pyshacl's sh:resultPath, written as sahelkg.graph.shacl writes a path."""
     if isinstance(p, rdflib.URIRef):
         return str(p)
     inv = g.value(p, RSH.inversePath)

@@ -24,7 +24,7 @@ from rdflib.namespace import RDF, RDFS
 sys.path.insert(0, str(Path(__file__).parent))
 from server_support import LiveServer, build_store  # noqa: E402
 
-from sahelkg.endpoint import create_app  # noqa: E402
+from sahelkg.serving.endpoint import create_app  # noqa: E402
 
 # The W3C test data, carried in the repository (W3C Test Suite licence; see the folder's README.md).
 W3C_DIR = Path(os.environ.get("SAHELKG_W3C_DIR", Path(__file__).parent / "fixtures" / "w3c-protocol"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sahelkg import watch
+from sahelkg.build import watch
 from sahelkg.build import WATCHED, build, sidecar
 from sahelkg.corpus import CorpusReader
 from sahelkg.errors import WatchError

@@ -24,9 +24,9 @@ import pytest
 import rdflib
 import uvicorn
 
-from sahelkg.endpoint import create_app
+from sahelkg.serving.endpoint import create_app
 from sahelkg.store import StoreLayout
-from sahelkg.web import bind_named_query, inject_values, negotiate, ENTITY_MEDIA_TYPES, web_routes
+from sahelkg.serving.web import bind_named_query, inject_values, negotiate, ENTITY_MEDIA_TYPES, web_routes
 from sahelkg.queries import parse_query_text
 from sahelkg.errors import UsageError
 

@@ -13,7 +13,7 @@ from test_corpus import edit, line_of
 
 from sahelkg.cli import main
 from sahelkg.corpus import check_corpus
-from sahelkg.ontology import load_ontology
+from sahelkg.graph.ontology import load_ontology
 from sahelkg.settings import PACKAGE_ROOT, Settings
 
 
@@ -200,8 +200,8 @@ def test_search_table(built):
 def test_api_search(built):
     from test_web import serve
 
-    from sahelkg.endpoint import create_app
-    from sahelkg.web import web_routes
+    from sahelkg.serving.endpoint import create_app
+    from sahelkg.serving.web import web_routes
 
     app = create_app(built.store, workers=1, extra_routes=web_routes(built.queries_dir))
     with serve(app) as url, httpx.Client(base_url=url, timeout=30) as c:
@@ -229,7 +229,7 @@ def test_diff_after_an_edit(tmp_path, corpus_copy):
     edit(ann, "    instruments: [helicopter, mq-9-reaper]", "    instruments: [mq-9-reaper]")
     edit(ann, "  - id: r2\n", "  - id: r2x\n")
     result = build(settings)
-    from sahelkg.diff import render
+    from sahelkg.build.diff import render
 
     expected = (
         "004_6c0a91cd67c955b8 (changed): 1 added, 1 removed, 1 changed\n"

@@ -13,7 +13,7 @@ from server_support import LiveServer  # noqa: E402
 
 from sahelkg.build import CHANGED_BEHIND, build  # noqa: E402
 from sahelkg.checks import check_graph  # noqa: E402
-from sahelkg.endpoint import create_app  # noqa: E402
+from sahelkg.serving.endpoint import create_app  # noqa: E402
 from sahelkg.settings import PACKAGE_ROOT, Settings  # noqa: E402
 from sahelkg.store import StoreLayout, open_read_only  # noqa: E402
 

@@ -8,9 +8,9 @@ from sahelkg.settings import Settings
 
 def check_graph(settings: Settings) -> list[Problem]:
     """SHACL over every graph, then each health check query (``*-violation.rq`` must return nothing)."""
-    from sahelkg.lint import fact_line
+    from sahelkg.corpus.lint import fact_line
     from sahelkg.queries import list_checks, run_select, term_value
-    from sahelkg.shacl import locate, validate_graphs
+    from sahelkg.graph.shacl import locate, validate_graphs
     from sahelkg.store import StoreLayout, open_store
 
     store = open_store(settings.store)
@@ -34,7 +34,7 @@ def check_graph(settings: Settings) -> list[Problem]:
 
 def run_checks(settings: Settings, what: str, *, reason: bool = True) -> list[Problem]:
     """Problems found by the checks named by ``what`` (ontology, corpus, graph or all)."""
-    from sahelkg.ontology import check_ontology, load_ontology
+    from sahelkg.graph.ontology import check_ontology, load_ontology
 
     problems: list[Problem] = []
     if what in ("ontology", "all"):

@@ -95,7 +95,7 @@ def build(store: str | None, full: bool, quiet: bool, jobs: int | None) -> None:
         f"{result.quads} quads written in {result.seconds:.2f} s"
     )
     if 0 < len(result.diff) <= DIFF_SHOWN:
-        from sahelkg.diff import render
+        from sahelkg.build.diff import render
 
         click.echo(render(result.diff), nl=False)
     elif result.diff:
@@ -137,7 +137,7 @@ def diff(article: str | None, fmt: str, store: str | None) -> None:
     import json
     from dataclasses import asdict
 
-    from sahelkg.diff import read_diff, render
+    from sahelkg.build.diff import read_diff, render
 
     settings = settings_for(store)
     if settings.store_is_remote:
@@ -259,7 +259,7 @@ def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: st
 def watch(store: str | None) -> None:
     """Journal the corpus's changes so that builds of the store need not stat every file (Linux)."""
     from sahelkg.store import StoreLayout
-    from sahelkg.watch import Watcher
+    from sahelkg.build.watch import Watcher
 
     settings = settings_for(store)
     if settings.store_is_remote:
@@ -285,7 +285,7 @@ def serve(host: str, port: int, timeout: float, workers: int, write_token_env: s
     """Serve the graph: SPARQL endpoint at /sparql, web page at /, entity pages at /id/..."""
     import os
 
-    from sahelkg.endpoint import serve as run_server
+    from sahelkg.serving.endpoint import serve as run_server
     from sahelkg.store import StoreLayout
 
     settings = settings_for(store)

@@ -526,7 +526,7 @@ def run_select(store: pyoxigraph.Store, text: str, substitutions: dict[pyoxigrap
         terms = {var.value: str(term) for var, term in (substitutions or {}).items()}
         if isinstance(store, pyoxigraph.Store):
             result = store.query(inject_values(text, terms), use_default_graph_as_union=True)
-        else:  # a RemoteStore binds parameters the way its server needs (sahelkg.remote.Profile.bind)
+        else:  # a RemoteStore binds parameters the way its server needs (sahelkg.store.remote.Profile.bind)
             result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as e:
         raise QueryError(syntax_error_message(e, where, text[shift:], shift=shift)) from e

@@ -2,7 +2,7 @@
 
 An annotator meets a name spelt differently from the registry ("Abou Walid al-Sahraoui",
 "N'Daki", "GSIM", "Barkane"); :func:`search` ranks every entity by its best-matching name, with
-case, accents, apostrophes and punctuation folded away (:func:`sahelkg.names.fold`), misspellings
+case, accents, apostrophes and punctuation folded away (:func:`sahelkg.corpus.names.fold`), misspellings
 scored by rapidfuzz's WRatio, and acronyms matched against the initials of longer names.
 
 Search reads the built store, not the corpus files: the labels are in the graph (``rdfs:label``,
@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from sahelkg.names import fold
+from sahelkg.corpus.names import fold
 from sahelkg.vocab import SK
 
 CUTOFF = 70.0  # below this WRatio a name is not shown as a match (60-70: noise such as "VBL" for "Blasko")

@@ -524,7 +524,7 @@ def load_annotator(corpus_dir: Path, ontology_file: Path, *, use_model: bool = T
     """An annotator on the corpus's registry and the ontology (registry problems do not stop it)."""
     from sahelkg.corpus import CorpusReader
     from sahelkg.errors import Problem
-    from sahelkg.ontology import load_ontology
+    from sahelkg.graph.ontology import load_ontology
 
     ontology = load_ontology(ontology_file)
     problems: list[Problem] = []

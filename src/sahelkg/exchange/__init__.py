@@ -63,7 +63,7 @@ class ExchangeResult:
 
 def _reader(settings: Settings) -> tuple[CorpusReader, Any, Any]:
     from sahelkg.corpus import CorpusReader
-    from sahelkg.ontology import load_ontology
+    from sahelkg.graph.ontology import load_ontology
 
     ontology = load_ontology(settings.ontology_file)
     reader = CorpusReader(settings.corpus_dir, ontology)

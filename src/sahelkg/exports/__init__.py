@@ -160,7 +160,7 @@ def remote_snapshot(settings: Settings, folder: Path) -> tuple[ox.Store, int | N
     """The graphs under the base IRI of the remote server of ``settings``, copied into an embedded
     store in ``folder`` (the exports read many small patterns: one local copy beats thousands of
     round trips), and the time of the remote build (for ACLED's ``timestamp``)."""
-    from sahelkg.remote import RemoteStore
+    from sahelkg.store.remote import RemoteStore
 
     remote = RemoteStore(settings.store)
     folder.mkdir(parents=True, exist_ok=True)

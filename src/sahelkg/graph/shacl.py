@@ -313,7 +313,7 @@ class _Compiler:
             if name not in _COMPONENTS:
                 raise ShapeError(
                     f"shape {s.label}: constraint component sh:{name} is not supported by the compiled SHACL "
-                    f"validator (src/sahelkg/shacl.py); supported: {', '.join('sh:' + n for n in sorted(_COMPONENTS))}"
+                    f"validator (src/sahelkg/graph/shacl.py); supported: {', '.join('sh:' + n for n in sorted(_COMPONENTS))}"
                 )
             values = g.objects(node, pred)
             if name == "property":
@@ -1066,7 +1066,7 @@ def validate_graphs(store: pyoxigraph.Store, shapes_file: Path, graphs: list[str
         for g in graphs:
             name = g.strip("<>")
             focus_graphs += [name, name.replace(base, base + "inferred/", 1)]
-    from sahelkg.lint import fact_line
+    from sahelkg.corpus.lint import fact_line
 
     problems = []
     for r in compiled.run(store, focus_graphs):

@@ -2,7 +2,7 @@
 
 The corpus is data edited by hand (see ``corpus/README.md``). This module turns it
 into typed, validated records, or reports *every* problem at once, each with the
-file, the line and what to do. Nothing here knows about RDF; :mod:`sahelkg.rdf`
+file, the line and what to do. Nothing here knows about RDF; :mod:`sahelkg.graph.rdf`
 maps the records to triples.
 
 >>> normalise_text("cafe\\u0301\\r\\nx")
@@ -31,7 +31,7 @@ import jsonschema
 import yaml
 
 from sahelkg.errors import CorpusError, Problem
-from sahelkg.names import did_you_mean
+from sahelkg.corpus.names import did_you_mean
 from sahelkg.vocab import (
     CERTAINTIES, DATE_BASES, GEO_PRECISIONS, MODALITIES, OUTCOMES, PRECISIONS, RELATION_PROPERTIES,
     ROLE_PROPERTIES, SK, STANCES,
@@ -854,7 +854,7 @@ def _stat(path: Path | str, dir_fd: int | None = None) -> tuple[int, int]:
 class CorpusReader:
     """Validates corpus files against the schema, the texts, the registry and the ontology.
 
-    ``ontology`` is a :class:`sahelkg.ontology.Ontology` (types, domains and ranges).
+    ``ontology`` is a :class:`sahelkg.graph.ontology.Ontology` (types, domains and ranges).
     """
 
     def __init__(self, corpus_dir: Path, ontology: Any) -> None:
@@ -1249,7 +1249,7 @@ class CorpusReader:
         if len([p for p in problems if p.severity == "error"]) > before:
             return None
         article = Article(meta, text, tuple(mentions), tuple(local.values()), tuple(events), tuple(relations), tuple(claims), tuple(observations))
-        from sahelkg.lint import article_warnings  # (lint reads these records: imported here, not at the top)
+        from sahelkg.corpus.lint import article_warnings  # (lint reads these records: imported here, not at the top)
 
         problems.extend(article_warnings(article, registry, self.ontology, data, str(ann_path)))
         return article

@@ -32,7 +32,7 @@ ANNOTATION_ID = SK.base + "annotationId"
 LABEL = str(RDFS.label)
 TYPE = str(RDF.type)
 EXACT = str(OA.exact)
-PARTS = ("/time", "/count", "/location")  # a fact's own nodes, minted from its IRI by sahelkg.rdf
+PARTS = ("/time", "/count", "/location")  # a fact's own nodes, minted from its IRI by sahelkg.graph.rdf
 KINDS = {SK.base + "RelationStatement": "relation", SK.base + "Claim": "claim"}
 
 

@@ -1,6 +1,6 @@
 """The HTML side of the endpoint: entity pages, the query page, and the named-query API.
 
-:func:`web_routes` returns the Starlette routes that :func:`sahelkg.endpoint.create_app` mounts
+:func:`web_routes` returns the Starlette routes that :func:`sahelkg.serving.endpoint.create_app` mounts
 beside the SPARQL protocol. Every route reads the graph through ``request.app.state.sparql``
 (the endpoint's worker pool, with its timeouts and limits), never the store directly.
 
@@ -1054,7 +1054,7 @@ def web_routes(queries_dir: Path, *, base_iri: str = DEFAULT_BASE) -> list[BaseR
         return await render_not_found(request.app.state.sparql, site, site.id_base, lang, request.url.path)
 
     async def article(request: Request) -> Response:
-        from sahelkg.article_view import article_page
+        from sahelkg.serving.web.article_view import article_page
 
         return await article_page(request, site, request.path_params["article_id"])
 

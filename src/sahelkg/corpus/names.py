@@ -2,7 +2,7 @@
 
 The annotator's tools compare names written in different hands ("N’Daki", "N'Daki", "Ndaki";
 "Mopti" and "MOPTI"; "Al-Mansour" and "Al Mansour"); :func:`fold` removes those differences once,
-for :mod:`sahelkg.search` and :mod:`sahelkg.lint` alike.
+for :mod:`sahelkg.search` and :mod:`sahelkg.corpus.lint` alike.
 
 >>> fold("  N’Daki-forêt ")
 'ndaki foret'

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sahelkg.corpus import Article, DateSpec, Problem, Registry, line_of, load_yaml
-from sahelkg.names import fold
+from sahelkg.corpus.names import fold
 from sahelkg.vocab import SK
 
 WEEKDAYS = {

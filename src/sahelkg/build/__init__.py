@@ -5,11 +5,11 @@ Stages, in order (each failure leaves the current store untouched):
 1. decide full or incremental from content hashes (ontology and shapes, registry, each article,
    the base IRI and the graph format version) recorded in the previous generation's manifest;
 2. validate the registry and the articles that changed (all errors reported at once);
-3. map them to triples (:mod:`sahelkg.rdf`) and infer (:mod:`sahelkg.inference`);
+3. map them to triples (:mod:`sahelkg.graph.rdf`) and infer (:mod:`sahelkg.graph.inference`);
 4. write a new store generation: a full build bulk-loads a streamed N-Quads file into an
    empty store; an incremental build starts from a hard-linked checkpoint of the current
    generation and replaces only the changed graphs (plus the transitive closure if needed);
-5. validate with the SHACL shapes (:mod:`sahelkg.shacl`);
+5. validate with the SHACL shapes (:mod:`sahelkg.graph.shacl`);
 6. write the manifest and swap the store link atomically (:mod:`sahelkg.store`).
 """
 
@@ -39,15 +39,15 @@ import pyoxigraph
 from sahelkg import __version__
 from sahelkg.corpus import Article, CorpusReader, Registry, checked_schemas, iter_articles, vouch_for_schemas
 from sahelkg.errors import BuildInterrupted, CorpusError, GraphError, Problem, StoreError, UsageError
-from sahelkg.inference import Reasoner, Triple
-from sahelkg.diff import DIFF, ArticleDiff, compare, graph_facts, write_diff
-from sahelkg.manifest import MEMORY, Manifest, Stat
-from sahelkg.ontology import Ontology, load_ontology
-from sahelkg.rdf import Minter, article_triples, nquads, registry_triples
-from sahelkg.remote import BACKUP, BUILD_GRAPH, MANIFEST_PREDICATE, STAGING
+from sahelkg.graph.inference import Reasoner, Triple
+from sahelkg.build.diff import DIFF, ArticleDiff, compare, graph_facts, write_diff
+from sahelkg.build.manifest import MEMORY, Manifest, Stat
+from sahelkg.graph.ontology import Ontology, load_ontology
+from sahelkg.graph.rdf import Minter, article_triples, nquads, registry_triples
+from sahelkg.store.remote import BACKUP, BUILD_GRAPH, MANIFEST_PREDICATE, STAGING
 from sahelkg.settings import Settings
 from sahelkg.store import StoreLayout, release_free_memory
-from sahelkg.watch import Seen, sync
+from sahelkg.build.watch import Seen, sync
 
 CHANGED_BEHIND = ("the store was changed after its build (written over HTTP, or opened for writing): "
                   "rebuilt from the corpus, without those changes")
@@ -216,7 +216,7 @@ def _file_hash(*paths: Path) -> str:
 
 
 MANIFEST, LEGACY_MANIFEST = "manifest.sqlite", "manifest.json"  # beside each generation (JSON before SQLite)
-WATCHED = "watched"  # beside each generation: the corpus watcher's journal position it reflects (sahelkg.watch)
+WATCHED = "watched"  # beside each generation: the corpus watcher's journal position it reflects (sahelkg.build.watch)
 
 
 def manifest_path(layout: StoreLayout, generation_dir: Path) -> Path:
@@ -450,7 +450,7 @@ class Builder:
         ontology, reader, stamps = self._inputs()
         try:
             if self.settings.store_is_remote:
-                from sahelkg.remote import RemoteStore
+                from sahelkg.store.remote import RemoteStore
 
                 result = RemoteBuild(self, RemoteStore(self.settings.store)).run(ontology, reader, stamps, full=full)
             else:
@@ -618,7 +618,7 @@ class Builder:
         """What changed since the build that wrote ``previous``.
 
         ``watched``: the ids of the only articles whose files changed since (the corpus watcher's
-        journal, sahelkg.watch), each stat-ed and hashed. None: every file is stat-ed, and one whose
+        journal, sahelkg.build.watch), each stat-ed and hashed. None: every file is stat-ed, and one whose
         (mtime, size) is the one the manifest recorded, and older than that build by more than the
         clock's slack, keeps its recorded hash without being read (as git's index does); the others
         are hashed."""
@@ -816,7 +816,7 @@ class Builder:
         generation read-only as soon as the link points at it, and pyoxigraph leaves reading a
         store that another handle still writes undefined.
         """
-        from sahelkg.shacl import validate_graphs
+        from sahelkg.graph.shacl import validate_graphs
 
         report = validate_graphs(gen.store, self.settings.shapes_file, graphs, self.settings)
         violations = [v for v in report if v.severity == "error"]
@@ -857,7 +857,7 @@ class Builder:
         """The parsed ontology: from the cache when the same file was parsed by the same code (keyed
         by the hashes of both), else parsed and cached. Parsing it takes 0.2 s, a fifth of what
         an incremental build of one article may take; unpickling, 0.02 s."""
-        from sahelkg import ontology as module
+        from sahelkg.graph import ontology as module
 
         file = self.settings.ontology_file
         path = self._cache_path("ontology", str(file), _file_hash(file, Path(module.__file__)), __version__)
@@ -876,7 +876,7 @@ class Builder:
 
 
 class RemoteBuild:
-    """A build into a remote SPARQL server (:class:`sahelkg.remote.RemoteStore`).
+    """A build into a remote SPARQL server (:class:`sahelkg.store.remote.RemoteStore`).
 
     The same mapping, inference and SHACL as the embedded build; what differs is how the graphs
     reach the store without readers or a failure seeing half of them:
@@ -999,7 +999,7 @@ class RemoteBuild:
         self._swap(written, gone)
         focus = None if reason else [self.minter.article_graph(aid) for aid in changes.changed]
         try:
-            from sahelkg.shacl import validate_graphs
+            from sahelkg.graph.shacl import validate_graphs
 
             b.progress("validating", 0, 1)
             report = validate_graphs(store, b.settings.shapes_file, focus, b.settings)

@@ -15,7 +15,7 @@ What is materialised (into the ``graph/inferred/...`` graphs, never into the ass
 Local rules (:meth:`Reasoner.entail`) depend on one triple and the TBox only, so each
 source graph gets its own inferred graph and an incremental build replaces just those.
 
->>> class O:  # a minimal stand-in for sahelkg.ontology.Ontology
+>>> class O:  # a minimal stand-in for sahelkg.graph.ontology.Ontology
 ...     def superclasses(self, c): return {"A": {"A", "B"}}.get(c, {c})
 ...     def superproperties(self, p): return {"p": {"p", "q"}}.get(p, {p})
 ...     def inverse_of(self, p): return {"q": "qi", "qi": "q"}.get(p)

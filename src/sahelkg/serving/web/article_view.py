@@ -49,7 +49,7 @@ class ArticleView:
 
 async def read_article(sparql, iri: str, lang: str) -> ArticleView | None:  # type: ignore[no-untyped-def]
     """The article's text and every annotation over it, or None if the store has no text for it."""
-    from sahelkg.web import _most_specific_types, _nt, _rows, _val, fetch_labels
+    from sahelkg.serving.web import _most_specific_types, _nt, _rows, _val, fetch_labels
 
     art = _nt(iri)
     rows = _rows(await sparql.select_json(
@@ -94,7 +94,7 @@ SELECT ?ann ?body ?motivation ?start ?end ?family ?draft ?annDraft WHERE {{
 def render_text(view: ArticleView, link) -> str:  # type: ignore[no-untyped-def]
     """The text as HTML: cut at every annotation boundary; each piece nests the quotes over it, then one
     link for the mentions and triggers on it (links cannot nest)."""
-    from sahelkg.web import h
+    from sahelkg.serving.web import h
 
     text = view.text
     cuts = sorted({0, len(text), *(x.start for x in view.highlights), *(x.end for x in view.highlights)})
@@ -118,7 +118,7 @@ def render_text(view: ArticleView, link) -> str:  # type: ignore[no-untyped-def]
 
 async def article_page(request: Request, site, article_id: str) -> Response:  # type: ignore[no-untyped-def]
     """``/article/ID``: the article's text with its annotations, and the list of its facts."""
-    from sahelkg.web import _page, choose_language, h
+    from sahelkg.serving.web import _page, choose_language, h
 
     lang = choose_language(request)
     iri = f"{site.id_base}article/{article_id}"

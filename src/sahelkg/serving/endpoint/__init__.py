@@ -61,7 +61,7 @@ from sahelkg.queries import describe_syntax_error, quote_line
 from sahelkg.settings import is_remote
 from sahelkg.store import StoreLayout, generation, open_read_only, open_store
 
-log = logging.getLogger("sahelkg.endpoint")
+log = logging.getLogger("sahelkg.serving.endpoint")
 
 DEFAULT_WORKERS = 4
 DEFAULT_TIMEOUT_S = 30.0
@@ -646,7 +646,7 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     # with this module preloaded a replacement worker starts in milliseconds.
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sahelkg.endpoint"])
+        ctx.set_forkserver_preload(["sahelkg.serving.endpoint"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -1661,10 +1661,10 @@ class CORSMiddleware:
 
 
 def _default_extra_routes(queries_dir: str | Path | None, base_iri: str | None) -> list[BaseRoute]:
-    # The web pages live in sahelkg.web (another module); mount them when it exists.
-    if importlib.util.find_spec("sahelkg.web") is None:
+    # The web pages live in sahelkg.serving.web (another module); mount them when it exists.
+    if importlib.util.find_spec("sahelkg.serving.web") is None:
         return []
-    from sahelkg import web
+    from sahelkg.serving import web
     from sahelkg.settings import Settings
 
     settings = Settings.from_env(queries_dir=queries_dir, base_iri=base_iri)
@@ -1700,7 +1700,7 @@ def create_app(
     :param max_long_queries: queries that may run longer than ``LONG_QUERY_S`` at once, each on a worker
         of its own beside the ``workers`` (default: ``workers``); one more is stopped (503).
     :param max_long_queries_per_client: the same for one client (default: half of ``workers``, at least 1; 429).
-    :param extra_routes: more routes (by default the web pages of :mod:`sahelkg.web`, if present).
+    :param extra_routes: more routes (by default the web pages of :mod:`sahelkg.serving.web`, if present).
     :param queries_dir: the named queries the default web pages offer (default: from :class:`~sahelkg.settings.Settings`).
     :param base_iri: the graph's base IRI, for the default web pages (default: from the settings).
     :raises ValueError: on a nonsensical setting.

@@ -38,7 +38,7 @@ from sahelkg.errors import StoreError
 from sahelkg.settings import is_remote
 
 if TYPE_CHECKING:
-    from sahelkg.remote import RemoteStore
+    from sahelkg.store.remote import RemoteStore
 
 GENERATION_RE = re.compile(r"^gen-(\d+)$")
 SEAL = "sealed"  # beside each generation a build committed: the fingerprint of its files
@@ -85,7 +85,7 @@ class StoreLayout:
 
     @property
     def watch_dir(self) -> Path:
-        """The corpus watcher's lock and journal (sahelkg.watch)."""
+        """The corpus watcher's lock and journal (sahelkg.build.watch)."""
         return self.generations_dir / "watch"
 
     def exists(self) -> bool:
@@ -208,12 +208,12 @@ def open_read_only(path: Path | str) -> pyoxigraph.Store:
 
 def open_store(location: Path | str) -> pyoxigraph.Store | RemoteStore:
     """The store at ``location``: the current generation of a directory, opened read-only, or the
-    SPARQL server at a URL (:class:`sahelkg.remote.RemoteStore`).
+    SPARQL server at a URL (:class:`sahelkg.store.remote.RemoteStore`).
 
     :raises StoreError: no store there, or it cannot be opened.
     """
     if is_remote(str(location)):
-        from sahelkg.remote import RemoteStore
+        from sahelkg.store.remote import RemoteStore
 
         return RemoteStore(str(location))
     return open_read_only(location)

@@ -1,0 +1,1 @@
+"""The graph: annotation records mapped to RDF, the ontology, inference and SHACL."""

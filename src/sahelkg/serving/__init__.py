@@ -1,0 +1,1 @@
+"""Serving the store: the SPARQL endpoint and the web page."""
