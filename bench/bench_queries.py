@@ -41,7 +41,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT / "src"))
 sys.path.insert(0, str(PROJECT / "bench"))
 
-from sahelkg.queries import bind_params, inject_values, list_queries, run_select  # noqa: E402
+from sahelkg.queries import bind_params, list_queries, run_select  # noqa: E402
+from sahelkg.sparql import inject_values  # noqa: E402
 from synth import Registry, iter_article_ids, stand_ins  # noqa: E402
 
 ID = "https://w3id.org/sahelkg/id/"

@@ -237,7 +237,9 @@ def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: st
     bindings = q.bind_params(named, given, lang)
     text, shift = named.text, 0
     if name is None or name == "-":  # a query written or pasted by hand, not a named one
-        text, declared = q.declare_known_prefixes(named.text)
+        from sahelkg.sparql import declare_known_prefixes
+
+        text, declared = declare_known_prefixes(named.text)
         shift = len(text) - len(named.text)
         if declared:
             click.echo("note: declared " + ", ".join(f"PREFIX {p}:" for p in declared) + " (not in the query)",

@@ -78,6 +78,11 @@ class QueryError(SahelKGError):
     """A SPARQL query is malformed or failed; the message carries line and column when known."""
 
 
+class TooLarge(SahelKGError):
+    """Something outgrew a size limit: a query result past the endpoint's byte limit, a request
+    a SPARQL server refused with HTTP 413. Whoever set the limit catches it and asks for less."""
+
+
 class BuildInterrupted(SahelKGError):
     """The build was interrupted; the previous store was left intact."""
 

@@ -48,7 +48,7 @@ def index_queries(id_base: str) -> tuple[str, str, str]:
     """The three SELECTs an index is read with, ``?base`` bound to ``id_base`` (a VALUES clause)."""
     import pyoxigraph
 
-    from sahelkg.queries import inject_values
+    from sahelkg.sparql import inject_values
 
     base = {"base": str(pyoxigraph.Literal(id_base))}
     return inject_values(NAMES_QUERY, base), inject_values(TYPES_QUERY, base), MENTIONS_QUERY

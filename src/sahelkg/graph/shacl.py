@@ -57,9 +57,9 @@ from typing import Any, Union
 
 import pyoxigraph
 
-from sahelkg.errors import Problem, SahelKGError, UsageError
-from sahelkg.queries import matching_brace, sparql_tokens
+from sahelkg.errors import Problem, SahelKGError
 from sahelkg.settings import Settings
+from sahelkg.sparql import first_group, map_strings
 from sahelkg.store import release_free_memory
 from sahelkg.vocab import OA
 
@@ -744,10 +744,10 @@ class CompiledShapes:
 
     def _sparql_query(self, s: Shape, con: Constraint, focus_pattern: str) -> _Query:
         text, messages, node = con.value
-        i = _where_brace(text)
-        j = _matching_brace(text, i) if i is not None else None
-        if i is None or j is None:
+        group = first_group(text)  # a SELECT's first '{' opens its WHERE group
+        if group is None:
             raise ShapeError(f"shape {s.label}: cannot find the WHERE clause of its SPARQL constraint")
+        i, j = group
         if self.lateral:
             # LATERAL (oxigraph's SEP-0006) evaluates the body once per focus node with $this bound.
             bound = text[:i + 1] + " " + focus_pattern + " LATERAL { " + text[i + 1:j] + " } " + text[j:]
@@ -943,23 +943,6 @@ def _chunks(items: list[Any], n: int) -> Iterator[list[Any]]:
         yield items[i:i + n]
 
 
-def _where_brace(text: str) -> int | None:
-    """Index of the ``{`` that opens the WHERE group of a SELECT (strings, IRIs, comments skipped)."""
-    return next((t.start for t in sparql_tokens(text) if t.text == "{"), None)
-
-
-def _matching_brace(text: str, i: int) -> int | None:
-    """Index of the ``}`` closing the ``{`` at ``i``, or None if it is not closed."""
-    tokens = sparql_tokens(text)
-    start = next((k for k, t in enumerate(tokens) if t.start == i), None)
-    if start is None:
-        return None
-    try:
-        return tokens[matching_brace(tokens, start)].start
-    except UsageError:
-        return None
-
-
 def _xpath_group_references(query: str) -> str:
     """``$1article`` -> ``${1}article`` inside the query's string literals.
 
@@ -968,10 +951,7 @@ def _xpath_group_references(query: str) -> str:
     means group 1 to both. (Strings that are not replacements are not affected in practice: in a
     regex ``$`` followed by a digit can never match.)
     """
-    def fix(m: re.Match[str]) -> str:
-        return re.sub(r"\$(\d+)(?=[A-Za-z_])", r"${\1}", m.group(0))
-
-    return re.sub(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', fix, query)
+    return map_strings(query, lambda literal: re.sub(r"\$(\d+)(?=[A-Za-z_])", r"${\1}", literal))
 
 
 def _fill(template: str, bound: dict[str, Term]) -> str:

@@ -50,7 +50,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import pyoxigraph
 
-from sahelkg.errors import StoreError
+from sahelkg.errors import StoreError, TooLarge
+from sahelkg.sparql import inject_values, query_form, substitute_terms, with_base
 
 DEFAULT_BATCH_BYTES = 4_000_000
 XML_RESULTS = "application/sparql-results+xml"
@@ -290,7 +291,7 @@ class Uploader:
             else:
                 parts = [f"GRAPH <{graph}> {{\n{''.join(_triple_line(line) for line in lines)}}}\n" for graph, lines in batch]
                 store.update("INSERT DATA {\n" + "".join(parts) + "}")
-        except _TooLarge:
+        except TooLarge:
             if len(batch) == 1 and len(batch[0][1]) > 1:
                 graph, lines = batch[0]
                 half = len(lines) // 2
@@ -314,7 +315,7 @@ class Uploader:
                               headers={"Content-Type": N_TRIPLES})
             else:
                 store.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{''.join(_triple_line(line) for line in lines)}}} }}")
-        except _TooLarge:
+        except TooLarge:
             if len(lines) == 1:
                 raise StoreError(f"{store.url}: graph <{graph}>: one quad is larger than the server accepts") from None
             half = len(lines) // 2
@@ -326,10 +327,6 @@ def _triple_line(nquad: str) -> str:
     """An N-Quads line ``s p o <g> .`` as the N-Triples line ``s p o .`` (the graph is the last IRI)."""
     body = nquad.rstrip()[:-1].rstrip()
     return body[: body.rfind("<")].rstrip() + " .\n"
-
-
-class _TooLarge(Exception):
-    pass
 
 
 # --------------------------------------------------------------------------- the store
@@ -413,7 +410,7 @@ class RemoteStore:
         except httpx.HTTPError as e:
             raise StoreError(f"{url}: cannot reach the SPARQL server: {e}; is it running?") from e
         if response.status_code == 413:
-            raise _TooLarge()
+            raise TooLarge(f"{method} {url}: HTTP 413, the server refused the request as too large")
         if response.status_code in (401, 403):
             hint = "set SAHELKG_STORE_USER and SAHELKG_STORE_PASSWORD, or SAHELKG_STORE_TOKEN" if not self.auth.given \
                 else "check the credentials in SAHELKG_STORE_USER/SAHELKG_STORE_PASSWORD or SAHELKG_STORE_TOKEN"
@@ -434,12 +431,9 @@ class RemoteStore:
               substitutions: Mapping[pyoxigraph.Variable, Any] | None = None, base_iri: str | None = None) -> Any:
         """Evaluate ``query`` on the server; returns QuerySolutions, QueryBoolean or QueryTriples."""
         if substitutions:
-            from sahelkg.queries import inject_values, substitute_terms
-
             terms = {v.value: str(t) for v, t in substitutions.items()}
             query = substitute_terms(query, terms) if self.profile.bind == "substitute" else inject_values(query, terms)
-        if base_iri and not re.search(r"^\s*BASE\b", query, re.IGNORECASE | re.MULTILINE):
-            query = f"BASE <{base_iri}>\n{query}"
+        query = with_base(query, base_iri)
         params: list[tuple[str, str]] = [("query", query)]
         if default_graph is not None or named_graphs is not None:
             defaults = default_graph if isinstance(default_graph, list) else [default_graph] if default_graph else []
@@ -449,13 +443,10 @@ class RemoteStore:
             params += UnionDefaultGraph(self.profile.union, self).params()
         response = self.request("POST", self.url, content=urlencode(params).encode("ascii"),
                                 headers={"Accept": Results.accept, "Content-Type": FORM})
-        from sahelkg.queries import query_form
-
         return Results.read(response, query_form(query) or "SELECT", self.profile.datatype_aliases)
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
-        if base_iri and not re.search(r"^\s*BASE\b", update, re.IGNORECASE | re.MULTILINE):
-            update = f"BASE <{base_iri}>\n{update}"
+        update = with_base(update, base_iri)
         self.request("POST", self.update_url, content=urlencode({"update": update}).encode("ascii"),
                      headers={"Content-Type": FORM})
 

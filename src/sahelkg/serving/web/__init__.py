@@ -37,7 +37,8 @@ from starlette.staticfiles import StaticFiles
 
 from sahelkg import __version__
 from sahelkg.errors import SahelKGError, UsageError
-from sahelkg.queries import NamedQuery, bind_params, find_query, inject_values, list_queries, query_form
+from sahelkg.queries import NamedQuery, bind_params, find_query, list_queries
+from sahelkg.sparql import inject_values, query_form
 from sahelkg.store import generation
 from sahelkg.vocab import (
     DCTERMS, DEFAULT_BASE, EVENT_CLASSES, OA, OWL, PREFIXES, RDF, RDFS, SK, SKOS,
