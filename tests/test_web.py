@@ -26,7 +26,8 @@ import uvicorn
 
 from sahelkg.serving.endpoint import create_app
 from sahelkg.store import StoreLayout
-from sahelkg.serving.web import bind_named_query, inject_values, negotiate, ENTITY_MEDIA_TYPES, web_routes
+from sahelkg.serving.endpoint import negotiate
+from sahelkg.serving.web import bind_named_query, inject_values, ENTITY_FORMATS, web_routes
 from sahelkg.queries import parse_query_text
 from sahelkg.errors import UsageError
 
@@ -382,11 +383,11 @@ def test_not_acceptable(client):
 
 
 def test_negotiate_prefers_the_server_order_on_ties():
-    assert negotiate("*/*", ENTITY_MEDIA_TYPES) == "html"
-    assert negotiate("text/*", ENTITY_MEDIA_TYPES) == "html"
-    assert negotiate("application/*", ENTITY_MEDIA_TYPES) == "html"  # application/xhtml+xml
-    assert negotiate("text/html;q=0, text/turtle", ENTITY_MEDIA_TYPES) == "turtle"
-    assert negotiate("application/n-triples, */*;q=0.1", ENTITY_MEDIA_TYPES) == "ntriples"
+    assert negotiate("*/*", ENTITY_FORMATS).name == "html"
+    assert negotiate("text/*", ENTITY_FORMATS).name == "html"
+    assert negotiate("application/*", ENTITY_FORMATS).name == "html"  # application/xhtml+xml
+    assert negotiate("text/html;q=0, text/turtle", ENTITY_FORMATS).name == "turtle"
+    assert negotiate("application/n-triples, */*;q=0.1", ENTITY_FORMATS).name == "ntriples"
 
 
 # --- named queries ------------------------------------------------------------------------------

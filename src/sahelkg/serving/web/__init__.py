@@ -39,6 +39,7 @@ from sahelkg import __version__
 from sahelkg.errors import SahelKGError, UsageError
 from sahelkg.queries import NamedQuery, bind_params, find_query, list_queries
 from sahelkg.sparql import inject_values, query_form
+from sahelkg.serving.endpoint.formats import Format, negotiate
 from sahelkg.store import generation
 from sahelkg.vocab import (
     DCTERMS, DEFAULT_BASE, EVENT_CLASSES, OA, OWL, PREFIXES, RDF, RDFS, SK, SKOS,
@@ -65,8 +66,9 @@ FORMAT_ALIASES = {
     "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
     "rdfxml": "rdfxml", "xml": "rdfxml",
 }
-# Media types a client may ask an entity IRI for, in the server's order of preference on a tie.
-ENTITY_MEDIA_TYPES: list[tuple[str, str]] = [
+# Media types a client may ask an entity IRI for, in the server's order of preference on a tie
+# (each one its own Format: a wildcard such as application/* reaches every one of them).
+ENTITY_FORMATS: tuple[Format, ...] = tuple(Format(rep, media, "page" if rep == "html" else "graph") for media, rep in [
     ("text/html", "html"),
     ("application/xhtml+xml", "html"),
     ("text/turtle", "turtle"),
@@ -75,7 +77,7 @@ ENTITY_MEDIA_TYPES: list[tuple[str, str]] = [
     ("application/json", "jsonld"),
     ("application/n-triples", "ntriples"),
     ("application/rdf+xml", "rdfxml"),
-]
+])
 # Result formats of /api/queries/{name}?format=: name -> (SPARQL result format name, extension).
 RESULT_FORMATS = {
     "json": ("json", "json"), "xml": ("xml", "xml"), "csv": ("csv", "csv"), "tsv": ("tsv", "tsv"),
@@ -142,35 +144,6 @@ def choose_language(request: Request) -> str:
         if primary in LANGUAGES and q > best_q:
             best, best_q = primary, q
     return best
-
-
-def negotiate(accept: str, offers: list[tuple[str, str]]) -> str | None:
-    """The representation to send for an Accept header, or None if nothing offered is acceptable.
-
-    ``offers`` lists (media type, representation) in the server's order of preference; the most
-    specific matching range gives a media type its q-value, the highest q wins, ties go to the
-    server's order.
-
-    >>> negotiate("text/turtle;q=0.9, application/ld+json", ENTITY_MEDIA_TYPES)
-    'jsonld'
-    >>> negotiate("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", ENTITY_MEDIA_TYPES)
-    'html'
-    """
-    ranges = _parse_header_list(accept or "*/*")
-    best: tuple[float, int] | None = None
-    chosen = None
-    for rank, (media, rep) in enumerate(offers):
-        main = media.split("/")[0]
-        q, specificity = None, -1
-        for rng, rq in ranges:
-            s = 2 if rng == media else 1 if rng == main + "/*" else 0 if rng == "*/*" else -1
-            if s > specificity:
-                q, specificity = rq, s
-        if q is None or q <= 0:
-            continue
-        if best is None or q > best[0]:
-            best, chosen = (q, rank), rep
-    return chosen
 
 
 # --- reading the graph -------------------------------------------------------------------------
@@ -908,9 +881,10 @@ def web_routes(queries_dir: Path, *, base_iri: str = DEFAULT_BASE) -> list[BaseR
                 return Response(f"unknown format {asked!r}; use one of html, turtle, jsonld, ntriples, rdfxml\n",
                                 status_code=400, media_type="text/plain")
         else:
-            rep = negotiate(request.headers.get("accept", "*/*"), ENTITY_MEDIA_TYPES)
+            chosen = negotiate(request.headers.get("accept", "*/*"), ENTITY_FORMATS)
+            rep = chosen.name if chosen else None
             if rep is None:
-                offered = ", ".join(m for m, _ in ENTITY_MEDIA_TYPES)
+                offered = ", ".join(f.media_type for f in ENTITY_FORMATS)
                 return Response(f"Not Acceptable: this resource is available as {offered}\n",
                                 status_code=406, media_type="text/plain", headers={"Vary": "Accept"})
         try:
@@ -1110,6 +1084,6 @@ ORDER BY ?begin ?event
 
 
 __all__ = [
-    "web_routes", "inject_values", "bind_named_query", "negotiate", "choose_language", "describe",
+    "web_routes", "inject_values", "bind_named_query", "choose_language", "describe",
     "construct_description", "fetch_labels", "pick_label", "query_form", "STATIC_DIR",
 ]
