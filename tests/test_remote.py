@@ -23,9 +23,9 @@ from click.testing import CliRunner
 from conftest import REMOTE_KINDS, remote_env
 from sahelkg.build import build
 from sahelkg.cli import main
-from sahelkg.errors import StoreError
+from sahelkg.errors import StoreError, TooLarge
 from sahelkg.exports import remote_snapshot
-from sahelkg.store.remote import PROFILES, RemoteStore, Uploader, _TooLarge
+from sahelkg.store.remote import PROFILES, RemoteStore, Uploader
 from sahelkg.settings import PACKAGE_ROOT, Settings
 from sahelkg.store import store_stats
 from test_build import assert_build_fails_on_the_publisher_shape, assert_same_quads, quads
@@ -252,7 +252,7 @@ def test_uploads_split_a_batch_the_server_finds_too_large(server, env, tmp_path)
     def limited(method, url, **kwargs):
         body = kwargs.get("content", b"")
         if method in ("PUT", "POST") and len(body) > 3000 and url != store.url:
-            raise _TooLarge()
+            raise TooLarge(f"{method} {url}: HTTP 413")
         sizes.append(len(body))
         return real(method, url, **kwargs)
 
