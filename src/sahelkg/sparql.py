@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
+from typing import NamedTuple
 
 from sahelkg.errors import QueryError, UsageError
 from sahelkg.vocab import PREFIXES
@@ -76,8 +77,7 @@ KEYWORDS = frozenset("""
 """.split())
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One token of a SPARQL text: its kind (``word``, ``var``, ``iri``, ``pname``, ``bnode``,
     ``string``, ``punct`` for ``{}()``, ``other``), its text and where it is."""
 
@@ -162,13 +162,16 @@ def keywords(text: str) -> list[Keyword]:
     ['SELECT']
     """
     found, depth = [], 0
-    for t in tokens(text):
-        if t.kind == "word":
-            found.append(Keyword(t.text.upper(), t.start, depth))
-        elif t.text == "{":
-            depth += 1
-        elif t.text == "}":
-            depth = max(0, depth - 1)
+    for m in _TOKEN_RE.finditer(text):  # not through tokens(): this runs on every request's text
+        kind = m.lastgroup
+        if kind == "word":
+            found.append(Keyword(m.group().upper(), m.start(), depth))
+        elif kind == "punct":
+            brace = m.group()
+            if brace == "{":
+                depth += 1
+            elif brace == "}":
+                depth = max(0, depth - 1)
     return found
 
 
