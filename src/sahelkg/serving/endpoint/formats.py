@@ -86,24 +86,37 @@ FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
 }
 
 
-def _parse_accept(header: str) -> list[tuple[str, str, float]]:
-    ranges = []
+def quality_values(header: str) -> list[tuple[str, float]]:
+    """The items of a header such as ``Accept`` or ``Accept-Language``, lower case, each with its q-value
+    (1 when not given, 0 when unreadable, clipped to [0, 1]).
+
+    >>> quality_values("fr-CH, fr;q=0.9, en;q=x")
+    [('fr-ch', 1.0), ('fr', 0.9), ('en', 0.0)]
+    """
+    items = []
     for part in header.split(","):
         fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not media:
+        value = fields[0].lower()
+        if not value:
             continue
+        q = 1.0
+        for param in fields[1:]:
+            key, _, given = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(given.strip())))
+                except ValueError:
+                    q = 0.0
+        items.append((value, q))
+    return items
+
+
+def _parse_accept(header: str) -> list[tuple[str, str, float]]:
+    ranges = []
+    for media, q in quality_values(header):
         if "/" not in media:
             media = media + "/*" if media == "*" else media + "/"
         main, _, sub = media.partition("/")
-        q = 1.0
-        for param in fields[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value.strip())))
-                except ValueError:
-                    q = 0.0
         ranges.append((main, sub, q))
     return ranges
 

@@ -38,8 +38,8 @@ from starlette.staticfiles import StaticFiles
 from sahelkg import __version__
 from sahelkg.errors import SahelKGError, UsageError
 from sahelkg.queries import NamedQuery, bind_params, find_query, list_queries
+from sahelkg.serving.endpoint.formats import Format, negotiate, quality_values
 from sahelkg.sparql import inject_values, query_form
-from sahelkg.serving.endpoint.formats import Format, negotiate
 from sahelkg.store import generation
 from sahelkg.vocab import (
     DCTERMS, DEFAULT_BASE, EVENT_CLASSES, OA, OWL, PREFIXES, RDF, RDFS, SK, SKOS,
@@ -116,30 +116,13 @@ def bind_named_query(query: NamedQuery, given: dict[str, str], lang: str | None)
 
 # --- language and content negotiation ----------------------------------------------------------
 
-def _parse_header_list(header: str) -> list[tuple[str, float]]:
-    items = []
-    for part in header.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        if not fields[0]:
-            continue
-        q = 1.0
-        for f in fields[1:]:
-            if f.lower().startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        items.append((fields[0].lower(), q))
-    return items
-
-
 def choose_language(request: Request) -> str:
     """``?lang=`` if it is a language we label in, else the best of Accept-Language, else English."""
     asked = request.query_params.get("lang", "").lower()
     if asked in LANGUAGES:
         return asked
     best, best_q = DEFAULT_LANGUAGE, 0.0
-    for tag, q in _parse_header_list(request.headers.get("accept-language", "")):
+    for tag, q in quality_values(request.headers.get("accept-language", "")):
         primary = tag.split("-")[0]
         if primary in LANGUAGES and q > best_q:
             best, best_q = primary, q
