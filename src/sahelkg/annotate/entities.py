@@ -233,6 +233,22 @@ _DESCRIBED_RE = re.compile(
     r"|spécialiste|journaliste|ministre|président|présidente|émir)\b")
 
 
+# Rules whose whole match is the proposal: (pattern, ontology class, confidence, source).
+_WHOLE_MATCH_RULES: tuple[tuple[re.Pattern[str], str, float, str], ...] = (
+    (_JOINT_FORCE_RE, "ArmedForce", 0.75, "rule:coded"),
+    (_REGION_RE, "AdministrativeRegion", 0.7, "rule:region"),
+    (_CODED_RE, "Organization", 0.7, "rule:coded"),
+    (_GROUP_RE, "PersonGroup", 0.5, "rule:group"),
+    (_VICTIM_GROUP_RE, "PersonGroup", 0.55, "rule:group"),
+    (_POSITION_RE, "Position", 0.6, "rule:position"),
+    (_ARMY_RE, "ArmedForce", 0.65, "rule:army"),
+    (_GOVERNMENT_RE, "Government", 0.65, "rule:army"),
+    (_ARMED_GROUP_RE, "ArmedGroup", 0.6, "rule:armed-group"),
+    (_COMMANDO_RE, "CommandoGroup", 0.6, "rule:unit"),
+    *((rx, kind, 0.6, "rule:equipment") for rx, kind in _EQUIPMENT_RE),
+)
+
+
 @dataclass(frozen=True)
 class Proposal:
     """A name that may be a new entity: span, label, type, confidence, and where it came from."""
@@ -279,12 +295,6 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     for m in _KATIBA.finditer(text):
         s, e = _strip(text, m.start(), m.end())
         out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))
-    for m in _JOINT_FORCE_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedForce", 0.75, "rule:coded"))
-    for m in _REGION_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "AdministrativeRegion", 0.7, "rule:region"))
-    for m in _CODED_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "Organization", 0.7, "rule:coded"))
     for m in _UNIT_FR.finditer(text):
         words = m.group(3).split()
         keep = []
@@ -317,22 +327,8 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
             if first in _NOT_PLACE or not text[s:e]:
                 continue
             out.append(Proposal(s, e, text[s:e], ptype, conf, "rule:place"))
-    for rx, conf in ((_GROUP_RE, 0.5), (_VICTIM_GROUP_RE, 0.55)):
-        for m in rx.finditer(text):
-            out.append(Proposal(m.start(), m.end(), m.group(), "PersonGroup", conf, "rule:group"))
-    for m in _POSITION_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "Position", 0.6, "rule:position"))
-    for m in _ARMY_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedForce", 0.65, "rule:army"))
-    for m in _GOVERNMENT_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "Government", 0.65, "rule:army"))
-    for m in _ARMED_GROUP_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedGroup", 0.6, "rule:armed-group"))
-    for m in _COMMANDO_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "CommandoGroup", 0.6, "rule:unit"))
-    for rx, kind in _EQUIPMENT_RE:
-        for m in rx.finditer(text):
-            out.append(Proposal(m.start(), m.end(), m.group(), kind, 0.6, "rule:equipment"))
+    for rx, kind, conf, source in _WHOLE_MATCH_RULES:
+        out.extend(Proposal(m.start(), m.end(), m.group(), kind, conf, source) for m in rx.finditer(text))
     for m in _ONE_PERSON_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "Person", 0.5, "rule:someone"))
         # "A French paratrooper was killed ... the French paratrooper": the definite description that takes up

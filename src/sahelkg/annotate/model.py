@@ -26,9 +26,8 @@ class Mention:
 
 
 @dataclass(frozen=True)
-class DateMention:
-    """A date expression and its corpus date block (``value`` or ``begin``/``end``, ``precision``,
-    ``basis``, ``derivation`` when basis is not ``stated``; ``text`` is added by the writer)."""
+class BlockMention:
+    """An expression found in a text and the corpus block it stands for (a date or a count block)."""
 
     start: int
     end: int
@@ -38,15 +37,15 @@ class DateMention:
 
 
 @dataclass(frozen=True)
-class CountMention:
+class DateMention(BlockMention):
+    """A date expression and its corpus date block (``value`` or ``begin``/``end``, ``precision``,
+    ``basis``, ``derivation`` when basis is not ``stated``; ``text`` is added by the writer)."""
+
+
+@dataclass(frozen=True)
+class CountMention(BlockMention):
     """A number or count range and its corpus count block (``value`` or ``low``/``high``,
     ``approximate``, ``text``, ``unit`` when a noun follows)."""
-
-    start: int
-    end: int
-    text: str
-    block: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
