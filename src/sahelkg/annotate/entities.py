@@ -104,6 +104,10 @@ _ORG_HEADS = (
     (("agence", "agency", "journal", "radio", "television"), "MediaOrganization"),
 )
 
+# What precedes a town written with its département in brackets: a preposition or a unit's name.
+_GARRISON_BEFORE = r"\b(?:of|from|in|at|de|du|d['’]|à|[Rr][eé]giment|[Bb]attalion|[Bb]ataillon)\s+"
+_DEPARTMENT = r"(?-i:[A-ZÀ-Ö][a-zà-ÿ]{2,}(?:-[A-ZÀ-Öa-zà-ÿ][a-zà-ÿ]+)*)"
+
 # Places after a locative word. FR "à X", "près de X"; EN "in X", "near X"; region and forest words.
 _PLACE_PATTERNS = (
     (re.compile(rf"\b(?:forêt|foret|massif)\s+(?:de|du|d’|d')\s*({_CAP}(?:[ \-]{_CAP})*)"), "Forest", 0.75),
@@ -120,6 +124,14 @@ _PLACE_PATTERNS = (
     (re.compile(rf"\b(?:entre|between)\s+{_CAP}\s+(?:et|and)\s+({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.55),
     (re.compile(rf"\b(?:entre|between)\s+({_CAP}(?:-{_CAP})*)\s+(?:et|and)\s+{_CAP}"), "Settlement", 0.55),
     (re.compile(rf"\b(?:in|near|outside|at)\s+(?:the\s+(?:town|village|city)\s+of\s+)?({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.5),
+    # a unit and its garrison town: "the 7th battalion of Varces", "the foreign cavalry regiment of Carpiagne",
+    # "le 2e régiment de hussards de Haguenau", "stationed in Gao"
+    (re.compile(rf"\b(?:regiment|battalion|squadron|brigade|company|hunters|chasseurs|régiment|bataillon|escadron|compagnie"
+                rf"|based|stationed|garrisoned|basée?s?|stationnée?s?|cantonnée?s?)\s+(?:of|from|in|at|de|d['’]|à)\s*({_CAP}(?:[ \-]{_CAP})*)"),
+     "Settlement", 0.6),
+    # "Varces (Isère)", "Haguenau (Bas-Rhin)": a town and, in brackets, its département or region (French usage)
+    (re.compile(rf"{_GARRISON_BEFORE}{_CAP}(?:-{_CAP})*\s+\(({_DEPARTMENT})\)"), "AdministrativeRegion", 0.6),
+    (re.compile(rf"{_GARRISON_BEFORE}({_CAP}(?:-{_CAP})*)\s+\({_DEPARTMENT}\)"), "Settlement", 0.6),
 )
 _NOT_PLACE = frozenset(fold_str(w) for w in """
 January February March April May June July August September October November December
@@ -135,6 +147,38 @@ _NATIONALITIES = (
     "|ivoiriens?|ivoiriennes?|sénégalais|sénégalaises?|estoniens?|estoniennes?|suédois|suédoises?|danois|danoises?"
     "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|(?-i:US)|Russian|German|British|Algerian"
     "|Ivorian|Senegalese|Estonian|Swedish|Danish|Nigerian|Beninese|Togolese|Ghanaian")
+
+# Nationality adjectives of the countries the Sahel's news names, keyed by the country's English name (the
+# registry's label): English forms (capitalised, as English writes them) | French forms (lower case, every
+# gender and number). "Russian" and "russe" mention Russia.
+_DEMONYM_TABLE = {
+    "Mali": "Malian | malien malienne maliens maliennes",
+    "Niger": "Nigerien | nigérien nigérienne nigériens nigériennes",
+    "Burkina Faso": "Burkinabe Burkinabè | burkinabè burkinabé burkinabès",
+    "Chad": "Chadian | tchadien tchadienne tchadiens tchadiennes",
+    "Mauritania": "Mauritanian | mauritanien mauritanienne mauritaniens mauritaniennes",
+    "Algeria": "Algerian | algérien algérienne algériens algériennes",
+    "Libya": "Libyan | libyen libyenne libyens libyennes",
+    "Nigeria": "Nigerian | nigérian nigériane nigérians nigérianes",
+    "Senegal": "Senegalese | sénégalais sénégalaise sénégalaises",
+    "Côte d'Ivoire": "Ivorian | ivoirien ivoirienne ivoiriens ivoiriennes",
+    "Benin": "Beninese | béninois béninoise béninoises",
+    "Togo": "Togolese | togolais togolaise togolaises",
+    "Ghana": "Ghanaian | ghanéen ghanéenne ghanéens ghanéennes",
+    "France": "French | français française françaises",
+    "Russia": "Russian | russe russes",
+    "United States": "American | américain américaine américains américaines",
+    "United Kingdom": "British | britannique britanniques",
+    "Germany": "German | allemand allemande allemands allemandes",
+    "Estonia": "Estonian | estonien estonienne estoniens estoniennes",
+    "Sweden": "Swedish | suédois suédoise suédoises",
+    "Denmark": "Danish | danois danoise danoises",
+    "Turkey": "Turkish | turc turque turcs turques",
+    "China": "Chinese | chinois chinoise chinoises",
+}
+DEMONYMS: dict[str, tuple[str, ...]] = {c: tuple(forms.replace("|", " ").split()) for c, forms in _DEMONYM_TABLE.items()}
+DEMONYM_RE = re.compile(r"(?<![\w\-])(?:" + "|".join(sorted({f for fs in DEMONYMS.values() for f in fs}, key=len, reverse=True))
+                        + r")(?![\w\-])")
 
 # Capitalised words that open a sentence before a name.
 _LEADING = frozenset(fold_str(w) for w in """selon according for pour after après when quand but mais and et while alors
@@ -187,8 +231,20 @@ _ARMY_RE = re.compile(
     rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|security forces|defen[cs]e forces|forces|troops|military|air force)\b"
     rf"|(?-i:{_CAP})['’]s\s+(?:army|armed forces|security forces|defen[cs]e forces|special forces|military)\b)",
     re.IGNORECASE)
+# A government named by its nationality and a word for the power it holds: "the Russian government", "Russian
+# power", "the Malian junta", "les autorités nigériennes", "la junte malienne", "le pouvoir russe".
 _GOVERNMENT_RE = re.compile(
-    rf"\b(?:gouvernement\s+(?:{_NATIONALITIES})\b|(?:{_NATIONALITIES})\s+government\b)", re.IGNORECASE)
+    rf"\b(?:(?:gouvernement|autorités|junte|pouvoir|régime)\s+(?:{_NATIONALITIES})\b"
+    rf"|(?:{_NATIONALITIES})\s+(?:government|authorities|junta|power|regime)\b)", re.IGNORECASE)
+# A border named by the countries it separates, and the Sahel's tri-border area: "the border between Mali and
+# Niger", "la frontière entre le Niger et le Mali", "the cross-border area between Mali, Niger and Burkina Faso",
+# "the three borders", "la zone des trois frontières", "the tri-border area".
+_COUNTRY_LIST = (rf"(?:(?:le|la|l['’])\s*)?{_CAP}(?:[ \-]{_CAP})*(?:,\s+(?:(?:le|la|l['’])\s*)?{_CAP}(?:[ \-]{_CAP})*)*"
+                 rf"\s+(?:and|et)\s+(?:(?:le|la|l['’])\s*)?{_CAP}(?:[ \-]{_CAP})*")
+_BORDER_RE = re.compile(
+    rf"\b(?:(?:cross-)?border(?:\s+(?:area|region|zone))?|frontière|zone\s+frontalière)\s+(?:between|entre)\s+{_COUNTRY_LIST}"
+    r"|\b(?:(?:the\s+)?(?:three|3)[\s\-]+borders?(?:[\"”’']?\s+(?:area|region|zone))?|tri-?border\s+(?:area|region|zone)"
+    r"|(?:(?:la\s+)?(?:zone|région)\s+(?:dite\s+)?des\s+)?trois\s+frontières)\b")
 _ARMED_GROUP_RE = re.compile(  # one group ("un groupe armé terroriste", "the jihadist group"), not a kind ("jihadist groups")
     r"\b(?:(?:un|le|ce|du|au)\s+groupe\s+(?:armé(?:\s+terroriste)?|terroriste|jihadiste|djihadiste|islamiste)"
     r"|(?:an?|the|this)\s+(?:armed|terrorist|jihadist|islamist|militant)\s+(?:terrorist\s+)?group)\b(?!s)",
@@ -204,7 +260,11 @@ _EQUIPMENT = (
     (r"véhicules?\s+blindés?(?:\s+légers?)?|(?:light\s+)?armou?red vehicles?", "ArmouredVehicle"),
     (r"roquettes?|rockets?", "Rocket"),
     (r"missiles?", "Missile"),
-    (r"mortiers?|mortars?|obus|artillerie|artillery|canons?", "HeavyWeapon"),
+    (r"armes?\s+lourdes?|heavy weapons?|mortiers?|mortars?|obus|artillerie|artillery|canons?", "HeavyWeapon"),
+    (r"moyens?\s+de\s+(?:communication|transmission)s?|(?:matériel|équipements?)\s+de\s+(?:communication|transmission)s?"
+     r"|communications?\s+(?:equipment|devices?|gear)|téléphones?\s+satellitaires?|satellite\s+phones?", "CommunicationEquipment"),
+    (r"médailles?\s+militaires?|military\s+medals?|légion\s+d['’]honneur|legion\s+of\s+honou?r|croix\s+de\s+la\s+valeur\s+militaire"
+     r"|cross\s+(?:for|of)\s+military\s+valou?r|croix\s+de\s+guerre", "Decoration"),
     (r"fusils?(?:\s+d['’]assaut)?|kalachnikovs?|AK-47|assault rifles?|rifles?|armes?\s+légères|small arms", "SmallArm"),
 )
 _EQUIPMENT_RE = [(re.compile(rf"\b(?:{rx})\b", re.IGNORECASE if not rx.startswith("IED") else 0), kind) for rx, kind in _EQUIPMENT]
@@ -245,6 +305,7 @@ _WHOLE_MATCH_RULES: tuple[tuple[re.Pattern[str], str, float, str], ...] = (
     (_GOVERNMENT_RE, "Government", 0.65, "rule:army"),
     (_ARMED_GROUP_RE, "ArmedGroup", 0.6, "rule:armed-group"),
     (_COMMANDO_RE, "CommandoGroup", 0.6, "rule:unit"),
+    (_BORDER_RE, "GeographicRegion", 0.6, "rule:border"),
     *((rx, kind, 0.6, "rule:equipment") for rx, kind in _EQUIPMENT_RE),
 )
 
@@ -324,11 +385,18 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
         for m in rx.finditer(text):
             s, e = _strip(text, m.start(1), m.end(1))
             first = fold_str(text[s:e].split()[0]) if text[s:e].split() else ""
-            if first in _NOT_PLACE or not text[s:e]:
-                continue
+            if first in _NOT_PLACE or not text[s:e] or fold_str(text[s:e]) in _LANGUAGES:
+                continue  # "in Arabic", "en arabe": a language, not a place
             out.append(Proposal(s, e, text[s:e], ptype, conf, "rule:place"))
     for rx, kind, conf, source in _WHOLE_MATCH_RULES:
-        out.extend(Proposal(m.start(), m.end(), m.group(), kind, conf, source) for m in rx.finditer(text))
+        for m in rx.finditer(text):
+            if source == "rule:group" and _FR_ADJECTIVE_BEFORE.search(text, max(0, m.start() - 30), m.start()) \
+                    and m.group()[:1].islower() and " " not in m.group():
+                continue  # "des groupes terroristes", "groupes armés jihadistes": after a noun, an adjective
+            out.append(Proposal(m.start(), m.end(), m.group(), kind, conf, source))
+    # "La katiba X est un groupe armé terroriste", "X is an armed group": a description after a copula says what
+    # the subject is; it is no entity of its own
+    out = [p for p in out if not (p.source in _DESCRIBING and _COPULA_BEFORE.search(text, max(0, p.start - 30), p.start))]
     for m in _ONE_PERSON_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "Person", 0.5, "rule:someone"))
         # "A French paratrooper was killed ... the French paratrooper": the definite description that takes up
@@ -340,6 +408,12 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     return out
 
 
+# A French noun before a bare plural makes it an adjective: "groupes terroristes" is no group of terrorists.
+_FR_ADJECTIVE_BEFORE = re.compile(r"\b(?:groupes?|armée?s?|mouvements?|organisations?|réseaux|cellules|attaques?|actes?"
+                                  r"|menaces?|éléments|individus|bandes?|factions?|cellule|réseau)\s+$", re.IGNORECASE)
+_DESCRIBING = frozenset({"rule:armed-group", "rule:group"})
+_COPULA_BEFORE = re.compile(r"\b(?:est|était|sont|étaient|reste|devient|is|was|are|were|remains|became|becomes|as|comme)\s+$",
+                            re.IGNORECASE)
 _INDEFINITE_RE = re.compile(r"^(?:an?|one|un|une)\s+", re.IGNORECASE)
 
 
@@ -389,6 +463,8 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
     if nlp is None:
         return []
     out = []
+    lines = text.lstrip().split("\n", 1)
+    headline = text[:len(text) - len(text.lstrip()) + len(lines[0])] if len(lines) > 1 else ""
     for ent in nlp(text).ents:
         etype = _SPACY_TYPES.get(ent.label_)
         if etype is None:
@@ -406,6 +482,8 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
             continue  # headlines in capitals and line-spanning spans are misreadings
         if fold_str(label) in _LANGUAGES:
             continue  # "Jnim in Arabic", "en arabe": a language, not a place or a person
+        if s < len(headline) and title_case(headline) and label not in text[len(headline):]:
+            continue  # "French Soldier Killed In Mali": in a title-case headline capitals name nothing
         if etype == "Person" and _located(text, s):
             etype = "Settlement"  # the small models take many Sahel towns for persons
         if etype == "Organization":
@@ -454,6 +532,11 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
             # "l'armée malienne" and "armée malienne", "drone" and "drones": one entity
             key = re.sub(r"^(?:l'|les |the )", "", key)
             key = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split())
+        if p.source == "rule:border":
+            # "the three borders", "the three-border region", the border area between three countries: one area;
+            # a border between two countries is the same border whichever is named first
+            named = sorted(fold_str(w) for w in re.findall(rf"{_CAP}(?:[ \-]{_CAP})*", p.label))
+            key = "border:three" if len(named) > 2 or re.search(r"\b(?:three|3|trois)\b|\btri-?border", key) else "border:" + "/".join(named)
         if p.source == "rule:someone-again":
             # the person last introduced with the same words ("a sniper" ... "the sniper")
             key = next((k for k in reversed(list(ids)) if k.startswith(f"someone:{_rest(p.label)}@")), None)

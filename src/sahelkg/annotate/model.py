@@ -23,6 +23,7 @@ class Mention:
     type: str  # the most specific ontology class local name ("JihadistGroup", "Settlement")
     local: bool = False
     confidence: float = 1.0
+    coref: bool = False  # refers to the entity without naming it ("the group", "the victim")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sahelkg import __version__
+from sahelkg.annotate import coref
 from sahelkg.annotate import entities as ner
 from sahelkg.annotate.events import EventDraft, Types, assemble, without
 from sahelkg.annotate.gazetteer import Gazetteer
@@ -156,12 +157,33 @@ class Annotator:
         naming = [p for p in proposals if p.source in ("rule:katiba", "rule:coded", "rule:region")]
         known = [m for m in known if not any(p.start <= m.start and m.end <= p.end and (p.end - p.start) > (m.end - m.start)
                                              for p in naming)]
-        chosen = ner.choose(proposals, [(m.start, m.end) for m in known])
+        # a longer name proposed by a rule around registry names keeps them: "Niger's security forces" (an army,
+        # and Niger), "the border between Mali and Niger" (a border, and both countries); a more specific kind
+        # around a registry kind ("attack helicopters" around "helicopters") replaces it
+        def inside(m: Mention, p: ner.Proposal) -> bool:
+            return p.start <= m.start and m.end <= p.end and (p.end - p.start) > (m.end - m.start)
+
+        specific = [p for p in proposals if p.source == "rule:equipment"]
+        known = [m for m in known if not any(inside(m, p) and p.type != m.type and self.types.isa(p.type, m.type)
+                                             for p in specific)]
+        around = [p for p in proposals if p.source in ("rule:army", "rule:border")]
+        chosen = ner.choose(proposals, [(m.start, m.end) for m in known if not any(inside(m, p) for p in around)])
         chosen = [p for p in chosen if not self._known_name(p.label)]
         local_mentions, local_first = ner.to_mentions(chosen, body, set(self.registry.entities))
         local_mentions += self._repeats(body, local_first, [(m.start, m.end) for m in known + local_mentions])
         mentions = sorted(known + local_mentions, key=lambda m: m.start)
         mentions = self._governments_that_act(body, mentions)
+        mentions += self._demonyms(body, mentions, chosen)
+        spans = sentences(body)
+        # descriptions that take up an entity named before ("the group", "la victime", "A French soldier ... Sergeant X")
+        descriptive = {eid for eid, p in local_first.items() if p.source in coref.DESCRIPTIVE_SOURCES}
+        rank_ends = {m.end for m in mentions if self.types.isa(m.type, "MilitaryRank")}
+        rank_ends |= {p.end for p in chosen if p.type == "MilitaryRank"}
+        mentions, gone = coref.resolve(
+            body, spans, mentions, descriptive, self.types.isa,
+            lambda m: self.types.isa(m.type, "Person") and m.entity not in descriptive and not m.coref,
+            lambda m: any(0 < m.start - e <= 2 for e in rank_ends))
+        local_first = {eid: p for eid, p in local_first.items() if eid not in gone}
 
         dates: list[DateMention] = []
         if self.find_dates is not None:
@@ -171,7 +193,6 @@ class Annotator:
         if self.find_counts is not None:
             counts = [c for c in self.find_counts(body, lang) if _count_ok(c.block)]
             used.append("counts")
-        spans = sentences(body)
         # a headline restates what the body tells with its details: its events are the body's
         event_spans = spans[1:] if spans and _title(body) and body[spans[0][0]:spans[0][1]] == _title(body) else spans
         events = assemble(body, event_spans, mentions, dates, counts, self.find_triggers, lang, self.types)
@@ -252,6 +273,29 @@ class Annotator:
             out.append(m)
         return out
 
+    def _demonyms(self, body: str, mentions: list[Mention], chosen: list[ner.Proposal]) -> list[Mention]:
+        """A nationality adjective on its own ("Russian mercenaries", "la diplomatie française") mentions its
+        country, when the registry holds that country and no longer name around it says more."""
+        if not hasattr(self, "_countries"):
+            self._countries: dict[str, tuple[str, str]] = {}
+            gaz = self.gazetteer("en")
+            for country, forms in ner.DEMONYMS.items():
+                hits = [m for m in gaz.find(country) if m.text == country and self.types.isa(m.type, "Country")]
+                if hits:
+                    for form in forms:
+                        self._countries[form] = (hits[0].entity, hits[0].type)
+        # the table's forms as written: English capitalised, French lower case
+        if not self._countries:
+            return []
+        spans = [(m.start, m.end) for m in mentions] + [(p.start, p.end) for p in chosen]
+        out = []
+        for m in ner.DEMONYM_RE.finditer(body):
+            hit = self._countries.get(m.group())
+            if hit is None or any(s < m.end() and m.start() < e for s, e in spans):
+                continue
+            out.append(Mention(m.start(), m.end(), m.group(), hit[0], hit[1], False, 0.6))
+        return out
+
     def _yield_surnames(self, known: list[Mention], proposals: list[ner.Proposal]) -> list[Mention]:
         """Drop one-word registry person mentions (a surname alias) that lie inside a longer person name
         proposed here, or that are the surname of such a name while the registry person's full name is
@@ -296,6 +340,7 @@ class Annotator:
                "rule:armed-group": "an armed group named by its kind", "rule:equipment": "a kind of weapon or materiel",
                "rule:position": "a position and what it heads", "rule:coded": "a name made of a code and a word (G5 Sahel)",
                "rule:region": "a region named after its town",
+               "rule:border": "a border named by its countries",
                "rule:person": "a name as a speaker or with a description"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
@@ -315,6 +360,8 @@ class Annotator:
             out["occurrence"] = q["occurrence"]
         else:
             out["quote"] = q
+        if m.coref:
+            out["coref"] = True
         out["status"] = "draft"
         out["confidence"] = round(m.confidence, 2)
         return out
