@@ -281,6 +281,29 @@ _POSITION_RE = re.compile(
 )
 
 
+# Positions held by an unnamed official, as the press names them: "the Malian foreign affairs minister", "the
+# head of French diplomacy", "le chef de la diplomatie malienne", "le ministre nigérien de la Défense", "the
+# spokesman for the Chief of Staff", "the representative of Operation X in Mali", "the UN chief of
+# peacekeeping operations".
+_POSITION_PHRASE_RE = re.compile(
+    rf"\b(?:(?:{_NATIONALITIES})\s+)?(?:foreign(?:\s+affairs)?|defen[cs]e|interior|justice|security)\s+minister\b"
+    rf"|\bhead\s+of\s+(?:the\s+)?(?:{_NATIONALITIES})\s+diplomacy\b|\bchef\s+de\s+la\s+diplomatie\s+(?:{_NATIONALITIES})\b"
+    rf"|\bministre\s+(?:{_NATIONALITIES})\s+(?:des\s+Affaires\s+étrangères|de\s+la\s+Défense|de\s+l['’]Intérieur|des\s+Armées)\b"
+    rf"|\b(?:spokes(?:man|woman|person)|porte-parole|representative|représentante?)\s+(?:for|of|de|du|des|de\s+la|de\s+l['’])\s*"
+    rf"(?:the\s+)?(?-i:[A-ZÀ-Ö][\w\-]*)(?:\s+(?:of\s+the|of|de\s+la|des|du|de)?\s*(?-i:[A-ZÀ-Ö][\w\-]*))*(?:\s+(?:in|au|en)\s+(?-i:[A-ZÀ-Ö][\w\-]*))?"
+    r"|\b(?:[A-Z]{2,6}\s+)?(?:chief|head|director)\s+of\s+(?:the\s+)?(?:peacekeeping|humanitarian|political|military)\s+(?:operations|affairs)\b",
+    re.IGNORECASE)
+# A dateline, the place of writing at the start of a line near the top: "(Paris) A French soldier ...",
+# "BAMAKO (AFP) - ...", "Niamey, le 3 mai (AFP) -".
+_DATELINE_RE = re.compile(
+    rf"(?m)^[ \t]*(?:\((?P<p1>{_CAP}(?:[ \-]{_CAP})?)\)[ \t]+(?=[A-Z])"
+    rf"|(?P<p2>[A-Z][A-Z\-]{{2,}}(?:[ \-][A-Z][A-Z\-]{{2,}})?|{_CAP})(?:,[^\n(]{{0,30}})?[ \t]*\((?:AFP|Reuters|AP|APA|ANP|Xinhua)\)[ \t]*[-—–:])")
+_NAME_AFTER = re.compile(rf"[ \u00a0]+{_CAP}[ \u00a0]+{_CAP}")
+# A photo credit: "Photo by AP/Jane Doe", "Photo : AFP/Jean Dupont", "Crédit photo AFP / Jean Dupont".
+_CREDIT_RE = re.compile(
+    rf"\b(?:[Pp]hoto(?:graph)?s?|[Ii]mage|[Pp]icture|[Cc]rédits?\s+photo|[Pp]hoto\s+credit)\s*(?:by|par|:|©)?\s*"
+    rf"(?P<agency>[A-Z]{{2,8}})\s*/\s*(?P<person>{_CAP}(?:[ \u00a0]{_CAP}){{1,3}})")
+
 # Persons named as speakers or described by an apposition: "said John Smith", "selon Jean Dupont",
 # "Jean Dupont, a researcher at ...", "Amadou Koufa, le chef de la katiba".
 _SPEAKER_RE = re.compile(
@@ -301,6 +324,7 @@ _WHOLE_MATCH_RULES: tuple[tuple[re.Pattern[str], str, float, str], ...] = (
     (_GROUP_RE, "PersonGroup", 0.5, "rule:group"),
     (_VICTIM_GROUP_RE, "PersonGroup", 0.55, "rule:group"),
     (_POSITION_RE, "Position", 0.6, "rule:position"),
+    (_POSITION_PHRASE_RE, "Position", 0.55, "rule:position"),
     (_ARMY_RE, "ArmedForce", 0.65, "rule:army"),
     (_GOVERNMENT_RE, "Government", 0.65, "rule:army"),
     (_ARMED_GROUP_RE, "ArmedGroup", 0.6, "rule:armed-group"),
@@ -353,6 +377,13 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
                 s += len(first) + 1  # "Selon Jean Dupont, un chercheur": a sentence's first word is no name
             if fold_str(text[s:e].split()[0]) not in _NOT_PLACE and fold_str(text[s:e].split()[0]) not in _LEADING:
                 out.append(Proposal(s, e, text[s:e], "Person", 0.6, "rule:person"))
+    for m in _DATELINE_RE.finditer(text[:400]):
+        g = "p1" if m.group("p1") else "p2"
+        label = m.group(g) if not m.group(g).isupper() else m.group(g).title()  # "BAMAKO" is Bamako
+        out.append(Proposal(m.start(g), m.end(g), label, "Settlement", 0.7, "rule:dateline"))
+    for m in _CREDIT_RE.finditer(text):
+        out.append(Proposal(m.start("agency"), m.end("agency"), m.group("agency"), "MediaOrganization", 0.7, "rule:credit"))
+        out.append(Proposal(m.start("person"), m.end("person"), m.group("person"), "Person", 0.7, "rule:credit"))
     for m in _KATIBA.finditer(text):
         s, e = _strip(text, m.start(), m.end())
         out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))
@@ -390,6 +421,8 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
             out.append(Proposal(s, e, text[s:e], ptype, conf, "rule:place"))
     for rx, kind, conf, source in _WHOLE_MATCH_RULES:
         for m in rx.finditer(text):
+            if rx is _POSITION_PHRASE_RE and _NAME_AFTER.match(text, m.end()):
+                continue  # "French defense minister Jean Dupont": a title before a name; the person is the entity
             if source == "rule:group" and _FR_ADJECTIVE_BEFORE.search(text, max(0, m.start() - 30), m.start()) \
                     and m.group()[:1].islower() and " " not in m.group():
                 continue  # "des groupes terroristes", "groupes armés jihadistes": after a noun, an adjective
@@ -463,8 +496,6 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
     if nlp is None:
         return []
     out = []
-    lines = text.lstrip().split("\n", 1)
-    headline = text[:len(text) - len(text.lstrip()) + len(lines[0])] if len(lines) > 1 else ""
     for ent in nlp(text).ents:
         etype = _SPACY_TYPES.get(ent.label_)
         if etype is None:
@@ -482,8 +513,10 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
             continue  # headlines in capitals and line-spanning spans are misreadings
         if fold_str(label) in _LANGUAGES:
             continue  # "Jnim in Arabic", "en arabe": a language, not a place or a person
-        if s < len(headline) and title_case(headline) and label not in text[len(headline):]:
-            continue  # "French Soldier Killed In Mali": in a title-case headline capitals name nothing
+        line_s, line_e = text.rfind("\n", 0, s) + 1, text.find("\n", e)
+        line_e = line_e if line_e >= 0 else len(text)
+        if title_case(text[line_s:line_e]) and label not in text[:line_s] + text[line_e:]:
+            continue  # "French Soldier Killed In Mali": in a title-case line capitals name nothing
         if etype == "Person" and _located(text, s):
             etype = "Settlement"  # the small models take many Sahel towns for persons
         if etype == "Organization":

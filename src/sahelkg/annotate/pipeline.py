@@ -166,9 +166,22 @@ class Annotator:
         specific = [p for p in proposals if p.source == "rule:equipment"]
         known = [m for m in known if not any(inside(m, p) and p.type != m.type and self.types.isa(p.type, m.type)
                                              for p in specific)]
-        around = [p for p in proposals if p.source in ("rule:army", "rule:border")]
-        chosen = ner.choose(proposals, [(m.start, m.end) for m in known if not any(inside(m, p) for p in around)])
-        chosen = [p for p in chosen if not self._known_name(p.label)]
+        # a dateline ("(Paris) A soldier ...", "BAMAKO (AFP) -") is the place of writing, not a government
+        datelines = [p for p in proposals if p.source == "rule:dateline"]
+        known = [m for m in known if self.types.isa(m.type, "Place")
+                 or not any(p.start == m.start and p.end == m.end for p in datelines)]
+        around = [p for p in proposals if p.source in ("rule:army", "rule:border", "rule:position")]
+        free = [(m.start, m.end) for m in known if not any(inside(m, p) for p in around)]
+        # borders and positions are chosen on their own: the names inside them stay mentions ("the spokesman for
+        # the Chief of Staff of the French Armed Forces" holds the staff and the army)
+        nesting = ner.choose([p for p in proposals if p.source in ("rule:border", "rule:position")], free)
+        rest = ner.choose([p for p in proposals if p.source not in ("rule:border", "rule:position")], free)
+        chosen = sorted(nesting + [p for p in rest if not any(
+            p.start < n.end and n.start < p.end and not (p.source.startswith("rule") and n.start <= p.start and p.end <= n.end)
+            for n in nesting)], key=lambda p: p.start)
+        # a name the registry holds is not proposed again; a dateline is, when the registry's entity of that name
+        # is no place (its mention there was dropped above)
+        chosen = [p for p in chosen if p.source == "rule:dateline" or not self._known_name(p.label)]
         local_mentions, local_first = ner.to_mentions(chosen, body, set(self.registry.entities))
         local_mentions += self._repeats(body, local_first, [(m.start, m.end) for m in known + local_mentions])
         mentions = sorted(known + local_mentions, key=lambda m: m.start)
@@ -253,8 +266,10 @@ class Annotator:
         return None, None
 
     def _governments_that_act(self, body: str, mentions: list[Mention]) -> list[Mention]:
-        """A country named as the subject of a statement or a decision ("France announced", "Paris a décidé")
-        is its government, when a registry government bears that name: metonymy, as news writes it."""
+        """A country or capital named as the subject of a statement or a decision ("France announced", "Paris
+        a décidé", "Paris is considering"), or set against another in a diplomatic relation ("tensions between
+        Paris and Bamako") is its government, when a registry government bears that name: metonymy, as news
+        writes it."""
         if self._gov_names is None:
             from sahelkg.annotate.text import fold_str
 
@@ -268,7 +283,8 @@ class Annotator:
         out = []
         for m in mentions:
             gov = self._gov_names.get(fold_str(m.text))
-            if gov and gov != m.entity and self.types.isa(m.type, "Place") and _ACTS_RE.match(body, m.end):
+            if gov and gov != m.entity and self.types.isa(m.type, "Place") and (
+                    _ACTS_RE.match(body, m.end) or _RELATION_BETWEEN_RE.search(body, max(0, m.start - 90), m.start)):
                 m = replace(m, entity=gov, type=self.gazetteer("en").types.get(gov, "Government"))
             out.append(m)
         return out
@@ -341,6 +357,7 @@ class Annotator:
                "rule:position": "a position and what it heads", "rule:coded": "a name made of a code and a word (G5 Sahel)",
                "rule:region": "a region named after its town",
                "rule:border": "a border named by its countries",
+               "rule:credit": "a photo credit", "rule:dateline": "a dateline (the place of writing)",
                "rule:person": "a name as a speaker or with a description"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
@@ -441,10 +458,18 @@ class Annotator:
 
 # What a government does and a country cannot: state, decide, claim, send ("France announced", "Paris a décidé").
 _ACTS_RE = re.compile(
-    r"\s*,?\s+(?:(?:has|have|had|also|then|now|officially|a|avait|aussi|alors|officiellement)\s+)*"
+    # a short time phrase may come between ("Paris in August claimed", "Bamako, lundi, a annoncé")
+    r"\s*,?\s+(?:(?:in|on|last|this|en|ce|le)\s+[A-Za-zéû]+\s*,?\s+|(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s*,?\s+)?"
+    r"(?:(?:has|have|had|is|are|was|were|also|then|now|officially|a|avait|est|était|aussi|alors|officiellement)\s+)*"
     r"(?:announc|declar|said|says|stated|reaffirm|affirm|claim|decid|want|wish|intend|plan|consider|warn|"
     r"annonc|d[ée]cid|r[ée]affirm|revendiqu|envisag|souhait|veut|voulait|entend|pr[ée]voit|averti|d[ée]clar)",
     re.IGNORECASE)
+# Two capitals set against each other in a diplomatic relation: "a tense context between Paris and Bamako",
+# "les tensions entre Paris et Bamako" name the two governments (not a border between two places).
+_RELATION_BETWEEN_RE = re.compile(
+    r"\b(?:tense|tensions?|relations?|relationship|rift|dispute|crisis|standoff|talks|context|dialogue|row"
+    r"|crise|brouille|bras de fer|contentieux|rupture|différend|climat|contexte)\b[^.;:]{0,30}?\b(?:between|entre)\s+"
+    r"(?:[A-ZÀ-Ö][\w\-]+\s+(?:and|et)\s+(?:the\s+|la\s+|le\s+)?(?:[a-zé]+\s+){0,3})?$")
 # "deux soldats", "three peacekeepers", "12 civilians": a counted group is an entity even outside an event
 _NUMBERED = re.compile(r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|deux|trois|quatre|cinq|six|sept"
                        r"|huit|neuf|dix|onze|douze)\s", re.IGNORECASE)
