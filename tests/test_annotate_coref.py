@@ -43,6 +43,10 @@ REGISTRY = """
 - id: sergeant
   type: MilitaryRank
   label: {en: "Sergeant", fr: "sergent"}
+- id: anne-leroy
+  type: Person
+  label: {en: "Anne Leroy", fr: "Anne Leroy"}
+  aliases: {en: ["Corporal Anne Leroy"], fr: ["caporal Anne Leroy"]}
 - id: military-medal
   type: Decoration
   label: {en: "Military Medal", fr: "Médaille militaire"}
@@ -337,3 +341,15 @@ def test_spacy_takes_no_name_from_a_title_case_line(lang: str, headline: str, bo
                                          ("He received the Military Medal in June.", "Military Medal")])
 def test_a_lower_case_alias_is_not_hidden_by_a_capitalised_label(annotator: Annotator, text: str, quote: str) -> None:
     assert ("military-medal", quote, False) in refs(doc_of(annotator, text))
+
+
+@pytest.mark.parametrize("text, intro, name", [
+    ("A French soldier died in Mali on Friday. Corporal Anne Leroy was hit by a mine.", "A French soldier",
+     "Corporal Anne Leroy"),
+    ("Un militaire français est mort au Mali vendredi. Le caporal Anne Leroy a sauté sur une mine.",
+     "Un militaire français", "caporal Anne Leroy"),
+])
+def test_a_registry_name_that_holds_the_rank_names_the_soldier(annotator: Annotator, text: str, intro: str,
+                                                               name: str) -> None:
+    got = refs(doc_of(annotator, text))
+    assert ("anne-leroy", intro, True) in got and ("anne-leroy", name, False) in got

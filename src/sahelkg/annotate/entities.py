@@ -51,6 +51,16 @@ spokesman spokeswoman spokesperson porte-parole ambassador ambassadeur emir imam
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "m", "mme", "dr"})
 _PERSON_AFTER_TITLE = re.compile(_NAME)
 
+
+def starts_with_rank(name: str) -> bool:
+    """True when ``name`` opens with a military rank before a name ("Master Corporal Jean Dupont"), as a
+    registry alias may be written; a civil title ("President X") or an honorific ("Mr X") is no rank."""
+    m = _TITLE_RE.match(name)
+    if m is None:
+        return False
+    title = fold_str(name[:m.end()].strip()).rstrip(".").replace(" ", "-")
+    return title not in _POSITIONS and title not in _HONORIFICS
+
 _KATIBA = re.compile(rf"\b[Kk]atiba\s+(?:(?:de|du|des|d’|d')\s*)?{_CAP}(?:\s+{_CAP})?")
 _UNIT_FR = re.compile(
     r"\b(\d{1,3}(?:e|er|ème|re|ᵉ))\s+(régiment|bataillon|escadron|brigade|compagnie|groupement)"

@@ -195,7 +195,7 @@ class Annotator:
         mentions, gone = coref.resolve(
             body, spans, mentions, descriptive, self.types.isa,
             lambda m: self.types.isa(m.type, "Person") and m.entity not in descriptive and not m.coref,
-            lambda m: any(0 < m.start - e <= 2 for e in rank_ends))
+            lambda m: any(0 < m.start - e <= 2 for e in rank_ends) or ner.starts_with_rank(m.text))
         local_first = {eid: p for eid, p in local_first.items() if eid not in gone}
 
         dates: list[DateMention] = []
