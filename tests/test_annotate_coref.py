@@ -353,3 +353,17 @@ def test_a_registry_name_that_holds_the_rank_names_the_soldier(annotator: Annota
                                                                name: str) -> None:
     got = refs(doc_of(annotator, text))
     assert ("anne-leroy", intro, True) in got and ("anne-leroy", name, False) in got
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("La force regroupe environ 4 000 militaires dans la région.", "fr"),
+    ("The mission currently comprises 11,200 soldiers and police.", "en"),
+    ("A force of 5,100 soldiers is deployed in the Sahel.", "en"),
+])
+def test_the_strength_of_a_force_is_not_a_group(text: str, lang: str) -> None:
+    assert not [p for p in rule_proposals(text, lang) if p.source == "rule:group"]
+
+
+def test_a_counted_group_elsewhere_is_still_a_group() -> None:
+    assert [p.label for p in rule_proposals("L'attaque a tué 4 000 militaires selon le bilan.", "fr")
+            if p.source == "rule:group"] == ["4 000 militaires"]

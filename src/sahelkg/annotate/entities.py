@@ -441,6 +441,9 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     # "La katiba X est un groupe armé terroriste", "X is an armed group": a description after a copula says what
     # the subject is; it is no entity of its own
     out = [p for p in out if not (p.source in _DESCRIBING and _COPULA_BEFORE.search(text, max(0, p.start - 30), p.start))]
+    # "Elle regroupe environ 4 000 militaires", "a force of 5,100 soldiers", "MINUSMA comprises 11,200 troops": the
+    # strength of a force (an observation of its size), not a group of people of its own
+    out = [p for p in out if not (p.source == "rule:group" and _STRENGTH_BEFORE.search(text, max(0, p.start - 40), p.start))]
     for m in _ONE_PERSON_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "Person", 0.5, "rule:someone"))
         # "A French paratrooper was killed ... the French paratrooper": the definite description that takes up
@@ -455,6 +458,12 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
 # A French noun before a bare plural makes it an adjective: "groupes terroristes" is no group of terrorists.
 _FR_ADJECTIVE_BEFORE = re.compile(r"\b(?:groupes?|armée?s?|mouvements?|organisations?|réseaux|cellules|attaques?|actes?"
                                   r"|menaces?|éléments|individus|bandes?|factions?|cellule|réseau)\s+$", re.IGNORECASE)
+_STRENGTH_BEFORE = re.compile(
+    r"\b(?:regroupe|regroupait|regroupera|compte|comptait|comptera|comprend|comprenait|rassemble|mobilise|totalise|aligne"
+    r"|forte?s?\s+de|effectifs?\s+de|comprises|comprised|numbers|numbered|totals|totalled|totaled|fields|is\s+made\s+up\s+of"
+    r"|consists\s+of|(?:force|contingent|mission|strength)\s+of|strong\s+with)\s+"
+    r"(?:(?:environ|près\s+de|plus\s+de|quelque|about|some|around|nearly|almost|more\s+than|over|roughly|currently)\s+)*$",
+    re.IGNORECASE)
 _DESCRIBING = frozenset({"rule:armed-group", "rule:group"})
 _COPULA_BEFORE = re.compile(r"\b(?:est|était|sont|étaient|reste|devient|is|was|are|were|remains|became|becomes|as|comme)\s+$",
                             re.IGNORECASE)
