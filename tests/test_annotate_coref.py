@@ -367,3 +367,50 @@ def test_the_strength_of_a_force_is_not_a_group(text: str, lang: str) -> None:
 def test_a_counted_group_elsewhere_is_still_a_group() -> None:
     assert [p.label for p in rule_proposals("L'attaque a tué 4 000 militaires selon le bilan.", "fr")
             if p.source == "rule:group"] == ["4 000 militaires"]
+
+
+NATIONAL = """
+- id: mali
+  type: Country
+  label: {en: "Mali", fr: "Mali"}
+- id: niger
+  type: Country
+  label: {en: "Niger", fr: "Niger"}
+- id: fama
+  type: ArmedForce
+  label: {en: "Malian Armed Forces", fr: "Forces armées maliennes"}
+  facts:
+    - {property: country, object: mali, source: "annotator: written for the test"}
+- id: malian-government
+  type: Government
+  label: {en: "Government of Mali", fr: "Gouvernement du Mali"}
+  facts:
+    - {property: country, object: mali, source: "annotator: written for the test"}
+"""
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory: pytest.TempPathFactory) -> Annotator:
+    """An annotator whose registry holds Mali's army and government (with their country) but nothing of Niger's."""
+    return make_annotator(tmp_path_factory.mktemp("national"), NATIONAL)
+
+
+@pytest.mark.parametrize("text, quote, entity", [
+    ("The Malian army retook the town.", "Malian army", "fama"),
+    ("L'armée malienne a repris la ville.", "armée malienne", "fama"),
+    ("The Malian junta expelled the envoy.", "Malian junta", "malian-government"),
+    ("La junte malienne a expulsé l'envoyé.", "junte malienne", "malian-government"),
+])
+def test_a_national_body_the_registry_holds_is_found_by_its_country(national: Annotator, text: str, quote: str,
+                                                                   entity: str) -> None:
+    doc = doc_of(national, text)
+    assert (entity, quote, True) in refs(doc)
+    assert "entities" not in doc
+
+
+@pytest.mark.parametrize("text, label", [
+    ("The Nigerien army retook the town.", "Nigerien army"),  # no Nigerien army in the registry: a new entity
+    ("Les forces de sécurité maliennes ont repris la ville.", "forces de sécurité maliennes"),  # broader than the army
+])
+def test_other_national_bodies_stay_new(national: Annotator, text: str, label: str) -> None:
+    assert local(doc_of(national, text)) == {label: "ArmedForce"}

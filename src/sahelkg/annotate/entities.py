@@ -301,7 +301,8 @@ _POSITION_PHRASE_RE = re.compile(
     rf"|\bhead\s+of\s+(?:the\s+)?(?:{_NATIONALITIES})\s+diplomacy\b|\bchef\s+de\s+la\s+diplomatie\s+(?:{_NATIONALITIES})\b"
     rf"|\bministre\s+(?:{_NATIONALITIES})\s+(?:des\s+Affaires\s+étrangères|de\s+la\s+Défense|de\s+l['’]Intérieur|des\s+Armées)\b"
     rf"|\b(?:spokes(?:man|woman|person)|porte-parole|representative|représentante?)\s+(?:for|of|de|du|des|de\s+la|de\s+l['’])\s*"
-    rf"(?:the\s+)?(?-i:[A-ZÀ-Ö][\w\-]*)(?:\s+(?:of\s+the|of|de\s+la|des|du|de)?\s*(?-i:[A-ZÀ-Ö][\w\-]*))*(?:\s+(?:in|au|en)\s+(?-i:[A-ZÀ-Ö][\w\-]*))?"
+    rf"(?:the\s+)?(?:(?:{_NATIONALITIES})\s+(?:army|armed\s+forces|government|ministry|presidency)\b"
+    rf"|(?:armée|gouvernement|ministère|présidence)\s+(?:{_NATIONALITIES})\b|(?-i:[A-ZÀ-Ö][\w\-]*)(?:\s+(?:of\s+the|of|de\s+la|des|du|de)?\s*(?-i:[A-ZÀ-Ö][\w\-]*))*)(?:\s+(?:in|au|en)\s+(?-i:[A-ZÀ-Ö][\w\-]*))?"
     r"|\b(?:[A-Z]{2,6}\s+)?(?:chief|head|director)\s+of\s+(?:the\s+)?(?:peacekeeping|humanitarian|political|military)\s+(?:operations|affairs)\b",
     re.IGNORECASE)
 # A dateline, the place of writing at the start of a line near the top: "(Paris) A French soldier ...",

@@ -31,6 +31,7 @@ from sahelkg.annotate.model import DateMention, Mention
 from sahelkg.annotate.text import sentences
 from sahelkg.annotate.writer import dump, quote
 from sahelkg.corpus import ARTICLE_ID_RE, normalise_text, parse_date_value, split_header
+from sahelkg.corpus.lint import quote_names
 from sahelkg.errors import SahelKGError
 from sahelkg.vocab import RELATION_PROPERTIES, SK, STANCES
 
@@ -163,9 +164,16 @@ class Annotator:
         def inside(m: Mention, p: ner.Proposal) -> bool:
             return p.start <= m.start and m.end <= p.end and (p.end - p.start) > (m.end - m.start)
 
-        specific = [p for p in proposals if p.source == "rule:equipment"]
-        known = [m for m in known if not any(inside(m, p) and p.type != m.type and self.types.isa(p.type, m.type)
-                                             for p in specific)]
+        # a rule's longer name around a registry name of the same kind: a more specific kind ("attack helicopters"
+        # around "helicopters") or a nationality ("the Nigerien army" around the registry's "army") says more and
+        # replaces it; a border around a registry region of its kind ("the three borders area" around "three
+        # borders") is that region, and the proposal goes
+        proposals = [p for p in proposals if not (p.source == "rule:border" and any(
+            inside(m, p) and self.types.compatible(m.type, p.type) for m in known))]
+        known = [m for m in known if not any(
+            inside(m, p) and (p.source == "rule:army" and self.types.compatible(p.type, m.type)
+                              or p.source == "rule:equipment" and p.type != m.type and self.types.isa(p.type, m.type))
+            for p in proposals)]
         # a dateline ("(Paris) A soldier ...", "BAMAKO (AFP) -") is the place of writing, not a government
         datelines = [p for p in proposals if p.source == "rule:dateline"]
         known = [m for m in known if self.types.isa(m.type, "Place")
@@ -179,6 +187,9 @@ class Annotator:
         chosen = sorted(nesting + [p for p in rest if not any(
             p.start < n.end and n.start < p.end and not (p.source.startswith("rule") and n.start <= p.start and p.end <= n.end)
             for n in nesting)], key=lambda p: p.start)
+        national = self._national_bodies(chosen)
+        chosen = [p for p in chosen if (p.start, p.end) not in national]
+        known += national.values()
         # a name the registry holds is not proposed again; a dateline is, when the registry's entity of that name
         # is no place (its mention there was dropped above)
         chosen = [p for p in chosen if p.source == "rule:dateline" or not self._known_name(p.label)]
@@ -289,9 +300,9 @@ class Annotator:
             out.append(m)
         return out
 
-    def _demonyms(self, body: str, mentions: list[Mention], chosen: list[ner.Proposal]) -> list[Mention]:
-        """A nationality adjective on its own ("Russian mercenaries", "la diplomatie française") mentions its
-        country, when the registry holds that country and no longer name around it says more."""
+    def _country_forms(self) -> dict[str, tuple[str, str]]:
+        """Each nationality adjective of :data:`entities.DEMONYMS` -> (registry country id, its type), for the
+        countries the registry holds."""
         if not hasattr(self, "_countries"):
             self._countries: dict[str, tuple[str, str]] = {}
             gaz = self.gazetteer("en")
@@ -300,13 +311,44 @@ class Annotator:
                 if hits:
                     for form in forms:
                         self._countries[form] = (hits[0].entity, hits[0].type)
-        # the table's forms as written: English capitalised, French lower case
-        if not self._countries:
+        return self._countries
+
+    def _national_bodies(self, chosen: list[ner.Proposal]) -> dict[tuple[int, int], Mention]:
+        """A national army or government proposed by its nationality ("the Nigerien army", "la junte malienne")
+        that the registry holds, found through its ``country`` fact: a mention of that entity, not a new one.
+        Security forces in general ("forces de sécurité maliennes") are broader than the army and stay new."""
+        out: dict[tuple[int, int], Mention] = {}
+        forms = self._country_forms()
+        for p in chosen:
+            if p.source != "rule:army" or (p.type == "ArmedForce" and not _ARMY_PROPER_RE.search(p.label)):
+                continue
+            nat = ner.DEMONYM_RE.search(p.label) or ner.DEMONYM_RE.search(p.label.title())
+            country = forms.get(nat.group()) if nat else None
+            if country is None:
+                continue
+            owners = [e for e in self.registry.entities.values()
+                      if any(f.property == "country" and f.object == country[0] for f in e.facts)
+                      and any(self.types.isa(t, p.type) for t in e.types)]
+            if len(owners) == 1:
+                owner = owners[0]
+                etype = self.gazetteer("en").types.get(owner.id, p.type)
+                names = [*owner.labels.values(), *(a for al in owner.aliases.values() for a in al)]
+                # "the Nigerien army" for the registry's "Nigerien Defence and Security Forces" refers without
+                # naming: a coreference, as the checker reads it
+                out[(p.start, p.end)] = Mention(p.start, p.end, p.label, owner.id, etype, False, 0.7,
+                                                coref=not quote_names(p.label, names))
+        return out
+
+    def _demonyms(self, body: str, mentions: list[Mention], chosen: list[ner.Proposal]) -> list[Mention]:
+        """A nationality adjective on its own ("Russian mercenaries", "la diplomatie française") mentions its
+        country, when the registry holds that country and no longer name around it says more."""
+        countries = self._country_forms()  # the table's forms as written: English capitalised, French lower case
+        if not countries:
             return []
         spans = [(m.start, m.end) for m in mentions] + [(p.start, p.end) for p in chosen]
         out = []
         for m in ner.DEMONYM_RE.finditer(body):
-            hit = self._countries.get(m.group())
+            hit = countries.get(m.group())
             if hit is None or any(s < m.end() and m.start() < e for s, e in spans):
                 continue
             out.append(Mention(m.start(), m.end(), m.group(), hit[0], hit[1], False, 0.6))
@@ -464,6 +506,8 @@ _ACTS_RE = re.compile(
     r"(?:announc|declar|said|says|stated|reaffirm|affirm|claim|decid|want|wish|intend|plan|consider|warn|"
     r"annonc|d[ée]cid|r[ée]affirm|revendiqu|envisag|souhait|veut|voulait|entend|pr[ée]voit|averti|d[ée]clar)",
     re.IGNORECASE)
+# The army proper (not security forces in general), EN and FR.
+_ARMY_PROPER_RE = re.compile(r"\b(?:army|armed forces|military|armée|armées|forces armées)\b", re.IGNORECASE)
 # Two capitals set against each other in a diplomatic relation: "a tense context between Paris and Bamako",
 # "les tensions entre Paris et Bamako" name the two governments (not a border between two places).
 _RELATION_BETWEEN_RE = re.compile(
