@@ -414,3 +414,32 @@ def test_a_national_body_the_registry_holds_is_found_by_its_country(national: An
 ])
 def test_other_national_bodies_stay_new(national: Annotator, text: str, label: str) -> None:
     assert local(doc_of(national, text)) == {label: "ArmedForce"}
+
+
+def test_the_group_reaches_back_past_a_few_sentences_about_something_else(annotator: Annotator) -> None:
+    text = ("Un soldat a été tué lundi par un groupe armé près de Boni. Le soldat servait depuis 2019. Il avait 28 ans. "
+            "Son unité a été relevée. Le groupe a revendiqué l'attaque mardi.")
+    doc = doc_of(annotator, text)
+    [group] = [e["id"] for e in doc["entities"] if e["type"] == "ArmedGroup"]
+    assert (group, "Le groupe", True) in refs(doc)
+
+
+@pytest.mark.parametrize("text", [
+    "An armed group attacked Boni on Monday. Later, an armed group was seen near Tessit.",
+    "Un groupe armé a attaqué Boni lundi. La katiba Serma est un groupe armé jihadiste.",
+])
+def test_an_indefinite_description_written_again_is_not_the_same_entity(annotator: Annotator, text: str) -> None:
+    doc = doc_of(annotator, text)
+    groups = [e["id"] for e in doc["entities"] if e["type"] == "ArmedGroup"]
+    assert len([r for r in refs(doc) if r[0] in groups]) == len(groups) == (2 if text.startswith("An") else 1)
+
+
+@pytest.mark.parametrize("text", [
+    "Barkhane neutralise un groupe terroriste au Mali\n\nLes soldats ont neutralisé un groupe terroriste près de Boni.",
+    "Soldiers strike an armed group in Mali\n\nSoldiers struck an armed group near Boni on Monday.",
+    "MALI : l'armée neutralise un groupe terroriste.\n\nL'armée a neutralisé un groupe terroriste près de Boni.",
+])
+def test_the_headline_restates_the_body(annotator: Annotator, text: str) -> None:
+    doc = doc_of(annotator, text)
+    groups = [e["id"] for e in doc["entities"] if e["type"] == "ArmedGroup"]
+    assert len(groups) == 1 and len([r for r in refs(doc) if r[0] == groups[0]]) == 2

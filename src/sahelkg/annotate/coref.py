@@ -26,7 +26,7 @@ _DEF_FR = r"(?:le|la|l['’]\s*|ce|cet|cette)"
 _DESCRIPTIONS: tuple[tuple[re.Pattern[str], str, int], ...] = (
     (re.compile(rf"\b(?:{_DEF_EN}\s+(?:(?:armed|terrorist|jihadist|islamist|militant)\s+){{0,2}}(?:group|movement|organi[sz]ation)"
                 rf"|{_DEF_FR}\s*(?:groupe|mouvement|organisation)(?:\s+(?:armé|terroriste|jihadiste|djihadiste|islamiste)){{0,2}})\b(?!s)",
-                re.IGNORECASE), "ArmedGroup", 3),
+                re.IGNORECASE), "ArmedGroup", 5),
     (re.compile(r"\b(?:the\s+(?:terrorists|jihadists|militants|assailants|attackers|gunmen|insurgents)"
                 r"|les\s+(?:terroristes|jihadistes|djihadistes|assaillants|islamistes))\b", re.IGNORECASE), "ArmedGroup", 2),
     (re.compile(rf"\b(?:{_DEF_EN}\s+(?:victim|soldier|serviceman|servicewoman|legionnaire|paratrooper|officer|non-commissioned officer"

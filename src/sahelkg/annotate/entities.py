@@ -573,10 +573,24 @@ def _rest(label: str) -> str:
     return fold_str(re.sub(r"^(?:an?|one|un|une|the|this|that|le|la|ce|cet|cette|l['’])\s*", "", label, flags=re.IGNORECASE))
 
 
-def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[list[Mention], dict[str, Proposal]]:
+def to_mentions(chosen: list[Proposal], text: str, reserved: set[str], headline_end: int = 0,
+                ) -> tuple[list[Mention], dict[str, Proposal]]:
     """Mentions of new local entities: one entity per folded label (a later surname alone is the
-    same person); ids are slugs not in ``reserved`` (registry ids)."""
+    same person); ids are slugs not in ``reserved`` (registry ids). An indefinite description
+    ("un groupe terroriste", "a French soldier") introduces its own entity each time, except that the
+    headline (``text[:headline_end]``) restates the body: its description is the body's first one."""
     ids: dict[str, str] = {}  # folded label -> id
+    in_headline: set[str] = set()  # indefinite keys introduced by the headline, not yet met in the body
+
+    def introduce(key: str, p: Proposal) -> str:
+        if p.start < headline_end:
+            in_headline.add(key)
+            return f"{key}@headline"
+        if key in in_headline:
+            in_headline.discard(key)
+            return f"{key}@headline"
+        return f"{key}@{p.start}"
+
     first: dict[str, Proposal] = {}
     mentions: list[Mention] = []
     surnames: dict[str, str] = {}
@@ -586,6 +600,8 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
             # "l'armée malienne" and "armée malienne", "drone" and "drones": one entity
             key = re.sub(r"^(?:l'|les |the )", "", key)
             key = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split())
+        if p.source == "rule:armed-group" and _INDEFINITE_RE.match(p.label):
+            key = introduce(key, p)  # "an armed group ... an armed group": each indefinite introduces its own
         if p.source == "rule:border":
             # "the three borders", "the three-border region", the border area between three countries: one area;
             # a border between two countries is the same border whichever is named first
@@ -598,7 +614,7 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
                 continue
             key = last
         elif p.source == "rule:someone":
-            key = f"someone:{_rest(p.label)}@{p.start}"
+            key = introduce(f"someone:{_rest(p.label)}", p)
         elif p.source == "rule:group":
             bare = re.fullmatch(r"(?:(?:the|les|des)\s+)?([\w-]+)", key)
             if p.source == "rule:group" and bare:

@@ -193,7 +193,7 @@ class Annotator:
         # a name the registry holds is not proposed again; a dateline is, when the registry's entity of that name
         # is no place (its mention there was dropped above)
         chosen = [p for p in chosen if p.source == "rule:dateline" or not self._known_name(p.label)]
-        local_mentions, local_first = ner.to_mentions(chosen, body, set(self.registry.entities))
+        local_mentions, local_first = ner.to_mentions(chosen, body, set(self.registry.entities), _headline_end(body))
         local_mentions += self._repeats(body, local_first, [(m.start, m.end) for m in known + local_mentions])
         mentions = sorted(known + local_mentions, key=lambda m: m.start)
         mentions = self._governments_that_act(body, mentions)
@@ -376,8 +376,8 @@ class Annotator:
         """Later mentions of a new entity by its full label, or a person by the last word of the name."""
         out = []
         for eid, p in local_first.items():
-            if p.source in ("rule:group", "rule:someone"):
-                continue
+            if p.source in ("rule:group", "rule:someone", "rule:armed-group"):
+                continue  # an indefinite description written again ("un groupe armé") is another one, or a predicate
             forms = [p.label]
             if p.type == "Person" and len(p.label.split()) > 1 and len(p.label.split()[-1]) > 3:
                 forms.append(p.label.split()[-1])
@@ -526,6 +526,13 @@ def _title(body: str) -> str | None:
     if nl and 10 <= len(first) <= 200 and not first.endswith((".", ":", ",")) and len(first.split()) >= 3:
         return first
     return None
+
+
+def _headline_end(body: str) -> int:
+    """Where the headline ends: a short first line set apart by a blank line, whatever its final punctuation
+    ("BARKHANE : la force Barkhane met hors de combat un groupe terroriste au Mali."); 0 without one."""
+    m = re.match(r"[ \t]*([^\n]{10,200})\n[ \t\u00a0]*\n", body)
+    return m.end(1) if m else 0
 
 
 def _date_block(d: DateMention) -> dict[str, Any] | None:
