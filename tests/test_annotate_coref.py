@@ -21,16 +21,18 @@ from sahelkg.errors import Problem
 from sahelkg.graph.ontology import load_ontology
 from sahelkg.settings import PACKAGE_ROOT
 
-REGISTRY = """
-- id: hawks-brigade
-  type: JihadistGroup
-  label: {en: "Hawks Brigade", fr: "Brigade des Faucons"}
+SAHEL_COUNTRIES = """
 - id: mali
   type: Country
   label: {en: "Mali", fr: "Mali"}
 - id: niger
   type: Country
   label: {en: "Niger", fr: "Niger"}
+"""
+REGISTRY = SAHEL_COUNTRIES + """
+- id: hawks-brigade
+  type: JihadistGroup
+  label: {en: "Hawks Brigade", fr: "Brigade des Faucons"}
 - id: russia
   type: Country
   label: {en: "Russia", fr: "Russie"}
@@ -369,13 +371,7 @@ def test_a_counted_group_elsewhere_is_still_a_group() -> None:
             if p.source == "rule:group"] == ["4 000 militaires"]
 
 
-NATIONAL = """
-- id: mali
-  type: Country
-  label: {en: "Mali", fr: "Mali"}
-- id: niger
-  type: Country
-  label: {en: "Niger", fr: "Niger"}
+NATIONAL = SAHEL_COUNTRIES + """
 - id: fama
   type: ArmedForce
   label: {en: "Malian Armed Forces", fr: "Forces armées maliennes"}
