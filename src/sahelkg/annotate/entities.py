@@ -115,10 +115,6 @@ _ORG_HEADS = (
     (("agence", "agency", "journal", "radio", "television"), "MediaOrganization"),
 )
 
-# What precedes a town written with its département in brackets: a preposition or a unit's name.
-_GARRISON_BEFORE = r"\b(?:of|from|in|at|de|du|d['’]|à|[Rr][eé]giment|[Bb]attalion|[Bb]ataillon)\s+"
-_DEPARTMENT = r"(?-i:[A-ZÀ-Ö][a-zà-ÿ]{2,}(?:-[A-ZÀ-Öa-zà-ÿ][a-zà-ÿ]+)*)"
-
 # Places after a locative word. FR "à X", "près de X"; EN "in X", "near X"; region and forest words.
 _PLACE_PATTERNS = (
     (re.compile(rf"\b(?:forêt|foret|massif)\s+(?:de|du|d’|d')\s*({_CAP}(?:[ \-]{_CAP})*)"), "Forest", 0.75),
@@ -140,9 +136,6 @@ _PLACE_PATTERNS = (
     (re.compile(rf"\b(?:regiment|battalion|squadron|brigade|company|hunters|chasseurs|régiment|bataillon|escadron|compagnie"
                 rf"|based|stationed|garrisoned|basée?s?|stationnée?s?|cantonnée?s?)\s+(?:of|from|in|at|de|d['’]|à)\s*({_CAP}(?:[ \-]{_CAP})*)"),
      "Settlement", 0.6),
-    # "Varces (Isère)", "Haguenau (Bas-Rhin)": a town and, in brackets, its département or region (French usage)
-    (re.compile(rf"{_GARRISON_BEFORE}{_CAP}(?:-{_CAP})*\s+\(({_DEPARTMENT})\)"), "AdministrativeRegion", 0.6),
-    (re.compile(rf"{_GARRISON_BEFORE}({_CAP}(?:-{_CAP})*)\s+\({_DEPARTMENT}\)"), "Settlement", 0.6),
 )
 _NOT_PLACE = frozenset(fold_str(w) for w in """
 January February March April May June July August September October November December
@@ -305,17 +298,7 @@ _POSITION_PHRASE_RE = re.compile(
     rf"|(?:armée|gouvernement|ministère|présidence)\s+(?:{_NATIONALITIES})\b|(?-i:[A-ZÀ-Ö][\w\-]*)(?:\s+(?:of\s+the|of|de\s+la|des|du|de)?\s*(?-i:[A-ZÀ-Ö][\w\-]*))*)(?:\s+(?:in|au|en)\s+(?-i:[A-ZÀ-Ö][\w\-]*))?"
     r"|\b(?:[A-Z]{2,6}\s+)?(?:chief|head|director)\s+of\s+(?:the\s+)?(?:peacekeeping|humanitarian|political|military)\s+(?:operations|affairs)\b",
     re.IGNORECASE)
-# A dateline, the place of writing at the start of a line near the top: "(Paris) A French soldier ...",
-# "BAMAKO (AFP) - ...", "Niamey, le 3 mai (AFP) -".
-_DATELINE_RE = re.compile(
-    rf"(?m)^[ \t]*(?:\((?P<p1>{_CAP}(?:[ \-]{_CAP})?)\)[ \t]+(?=[A-Z])"
-    rf"|(?P<p2>[A-Z][A-Z\-]{{2,}}(?:[ \-][A-Z][A-Z\-]{{2,}})?|{_CAP})(?:,[^\n(]{{0,30}})?[ \t]*\((?:AFP|Reuters|AP|APA|ANP|Xinhua)\)[ \t]*[-—–:])")
 _NAME_AFTER = re.compile(rf"[ \u00a0]+{_CAP}[ \u00a0]+{_CAP}")
-# A photo credit: "Photo by AP/Jane Doe", "Photo : AFP/Jean Dupont", "Crédit photo AFP / Jean Dupont".
-_CREDIT_RE = re.compile(
-    rf"\b(?:[Pp]hoto(?:graph)?s?|[Ii]mage|[Pp]icture|[Cc]rédits?\s+photo|[Pp]hoto\s+credit)\s*(?:by|par|:|©)?\s*"
-    rf"(?P<agency>[A-Z]{{2,8}})\s*/\s*(?P<person>{_CAP}(?:[ \u00a0]{_CAP}){{1,3}})")
-
 # Persons named as speakers or described by an apposition: "said John Smith", "selon Jean Dupont",
 # "Jean Dupont, a researcher at ...", "Amadou Koufa, le chef de la katiba".
 _SPEAKER_RE = re.compile(
@@ -389,13 +372,6 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
                 s += len(first) + 1  # "Selon Jean Dupont, un chercheur": a sentence's first word is no name
             if fold_str(text[s:e].split()[0]) not in _NOT_PLACE and fold_str(text[s:e].split()[0]) not in _LEADING:
                 out.append(Proposal(s, e, text[s:e], "Person", 0.6, "rule:person"))
-    for m in _DATELINE_RE.finditer(text[:400]):
-        g = "p1" if m.group("p1") else "p2"
-        label = m.group(g) if not m.group(g).isupper() else m.group(g).title()  # "BAMAKO" is Bamako
-        out.append(Proposal(m.start(g), m.end(g), label, "Settlement", 0.7, "rule:dateline"))
-    for m in _CREDIT_RE.finditer(text):
-        out.append(Proposal(m.start("agency"), m.end("agency"), m.group("agency"), "MediaOrganization", 0.7, "rule:credit"))
-        out.append(Proposal(m.start("person"), m.end("person"), m.group("person"), "Person", 0.7, "rule:credit"))
     for m in _KATIBA.finditer(text):
         s, e = _strip(text, m.start(), m.end())
         out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))

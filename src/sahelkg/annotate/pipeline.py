@@ -174,10 +174,6 @@ class Annotator:
             inside(m, p) and (p.source == "rule:army" and self.types.compatible(p.type, m.type)
                               or p.source == "rule:equipment" and p.type != m.type and self.types.isa(p.type, m.type))
             for p in proposals)]
-        # a dateline ("(Paris) A soldier ...", "BAMAKO (AFP) -") is the place of writing, not a government
-        datelines = [p for p in proposals if p.source == "rule:dateline"]
-        known = [m for m in known if self.types.isa(m.type, "Place")
-                 or not any(p.start == m.start and p.end == m.end for p in datelines)]
         around = [p for p in proposals if p.source in ("rule:army", "rule:border", "rule:position")]
         free = [(m.start, m.end) for m in known if not any(inside(m, p) for p in around)]
         # borders and positions are chosen on their own: the names inside them stay mentions ("the spokesman for
@@ -190,9 +186,8 @@ class Annotator:
         national = self._national_bodies(chosen)
         chosen = [p for p in chosen if (p.start, p.end) not in national]
         known += national.values()
-        # a name the registry holds is not proposed again; a dateline is, when the registry's entity of that name
-        # is no place (its mention there was dropped above)
-        chosen = [p for p in chosen if p.source == "rule:dateline" or not self._known_name(p.label)]
+        # a name the registry holds is not proposed again
+        chosen = [p for p in chosen if not self._known_name(p.label)]
         local_mentions, local_first = ner.to_mentions(chosen, body, set(self.registry.entities), _headline_end(body))
         local_mentions += self._repeats(body, local_first, [(m.start, m.end) for m in known + local_mentions])
         mentions = sorted(known + local_mentions, key=lambda m: m.start)
@@ -399,7 +394,6 @@ class Annotator:
                "rule:position": "a position and what it heads", "rule:coded": "a name made of a code and a word (G5 Sahel)",
                "rule:region": "a region named after its town",
                "rule:border": "a border named by its countries",
-               "rule:credit": "a photo credit", "rule:dateline": "a dateline (the place of writing)",
                "rule:person": "a name as a speaker or with a description"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
