@@ -1,6 +1,6 @@
 """Score `sahelkg annotate` against the hand annotations of the corpus, leave-one-out.
 
-    python bench/annotate_eval.py [--corpus corpus] [--no-model] [--json OUT] [--articles ID,ID]
+    python bench/annotate_eval.py [--corpus corpus] [--no-model] [--json OUT] [--articles ID,ID] [--errors]
 
 For each article of the corpus, the annotator runs with a *leave-one-out registry*: the registry
 without the entries whose only source is that article, so that the article is as new as a real
@@ -172,7 +172,9 @@ def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 # ---------------------------------------------------------------------------- scoring
 
-def score(gold: Article, doc: dict[str, Any], body: str, loo: Registry, types: Types) -> Score:
+def score(gold: Article, doc: dict[str, Any], body: str, loo: Registry, types: Types,
+          errors: list[str] | None = None) -> Score:
+    """The figures of one draft against its hand annotation (and, into ``errors``, what went wrong)."""
     s = Score()
     gm = [(m.entity, m.anchor.start, m.anchor.end) for m in gold.mentions]
     gm += [(e.id, e.anchor.start, e.anchor.end) for e in gold.entities if e.anchor]
@@ -206,6 +208,8 @@ def score(gold: Article, doc: dict[str, Any], body: str, loo: Registry, types: T
                 mapping[p] = g
                 break
     s.entities = PRF(len(mapping), len(pred_ents), len(gold_ents))
+    if errors is not None:
+        errors.extend(entity_errors(gm, pm, used, mapping, doc, body, loo))
 
     # events, one to one, largest overlap first
     cands = []
@@ -250,7 +254,33 @@ def score(gold: Article, doc: dict[str, Any], body: str, loo: Registry, types: T
     return s
 
 
-def run(corpus: Path, use_model: bool, only: Iterable[str] | None) -> tuple[dict[str, Score], Score]:
+def entity_errors(gm: list[tuple[str, int, int]], pm: list[tuple[str, int, int]], used: set[int],
+                  mapping: dict[str, str], doc: dict[str, Any], body: str, loo: Registry) -> list[str]:
+    """Missed gold entities and drafted entities that match none, each with its mentions' quotes."""
+    new = {e["id"]: e for e in doc.get("entities", [])}
+    mapped_gold = set(mapping.values())
+    out = []
+
+    def quotes(items: Iterable[tuple[str, int, int]], eid: str) -> str:
+        return " | ".join(dict.fromkeys(body[s:e].replace("\n", " ") for x, s, e in items if x == eid))
+
+    for g in dict.fromkeys(x for x, _, _ in gm):
+        if g not in mapped_gold:
+            where = "registry" if g in loo.entities else "new"
+            out.append(f"  MISS  {g} ({where}): {quotes(gm, g)}")
+    for p in dict.fromkeys(x for x, _, _ in pm):
+        if p not in mapping:
+            e = new.get(p)
+            how = f"{e['type']}, {e.get('note', '')[-60:]}" if e else "registry"
+            out.append(f"  FALSE {p} ({how}): {quotes(pm, p)}")
+    for i, (p, s, e) in enumerate(pm):
+        if i not in used and p in mapping:
+            out.append(f"  extra mention of {p}: {body[s:e]!r}")
+    return out
+
+
+def run(corpus: Path, use_model: bool, only: Iterable[str] | None,
+        errors: dict[str, list[str]] | None = None) -> tuple[dict[str, Score], Score]:
     ontology = load_ontology(ROOT / "ontology" / "sahelkg.ttl")
     reader = CorpusReader(corpus, ontology)
     problems: list[Problem] = []
@@ -278,7 +308,10 @@ def run(corpus: Path, use_model: bool, only: Iterable[str] | None) -> tuple[dict
         draft = annotator.annotate(raw, a.id)
         seconds = time.perf_counter() - t0
         _header, body = split_header(normalise_text(raw))
-        sc = score(a, draft.doc, body, loo, types)
+        errs: list[str] | None = [] if errors is not None else None
+        sc = score(a, draft.doc, body, loo, types, errs)
+        if errors is not None and errs is not None:
+            errors[a.id] = errs
         sc.seconds = seconds
         per[a.id] = sc
         total.add(sc)
@@ -313,8 +346,13 @@ def main() -> None:
     ap.add_argument("--no-model", action="store_true", help="rules only (no spaCy)")
     ap.add_argument("--articles", default=None, help="comma-separated article ids (default: all)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    ap.add_argument("--errors", action="store_true",
+                    help="also list, per article, the missed and the false entities and the unmatched mentions")
     args = ap.parse_args()
-    per, total = run(args.corpus, not args.no_model, args.articles.split(",") if args.articles else None)
+    errors: dict[str, list[str]] | None = {} if args.errors else None
+    per, total = run(args.corpus, not args.no_model, args.articles.split(",") if args.articles else None, errors)
+    for aid, lines in (errors or {}).items():
+        print(f"{aid}:", *lines, sep="\n")
     print(table(per, total))
     if args.json:
         def d(sc: Score) -> dict[str, Any]:

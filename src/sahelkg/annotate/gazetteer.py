@@ -68,7 +68,9 @@ class Gazetteer:
                 names.append((label, 0 if lg == lang else 1))
             for lg, aliases in ent.aliases.items():
                 names.extend((a, 2 if lg == lang else 3) for a in aliases)
-            seen: set[tuple[str, ...]] = set()
+            # one entry per wording and capitalisation: "Military Medal" (a label, matched only capitalised) does
+            # not hide the alias "military medal", which matches the lower-case text
+            seen: set[tuple[tuple[str, ...], tuple[bool, ...]]] = set()
             # a common noun's plural ("drones", "hélicoptères", "mines terrestres" are rarer): EN and FR add -s
             for name, rank in list(names):
                 words = name.split()
@@ -80,13 +82,13 @@ class Gazetteer:
             for name, rank in sorted(names, key=lambda x: x[1]):
                 toks = _key_tokens(name)
                 words = tuple(t.key for t in toks)
-                if not words or words in seen:
+                caps = tuple(t.capitalised for t in toks)
+                if not words or (words, caps) in seen or (words, (False,) * len(words)) in seen:
                     continue
-                seen.add(words)
+                seen.add((words, caps))
                 letters = "".join(t.text for t in toks if t.text.isalpha())
                 acronym = len(toks) == 1 and letters.isupper() and 1 < len(letters) <= 6
-                self.by_first.setdefault(words[0], []).append(
-                    _Name(ent.id, etype, words, tuple(t.capitalised for t in toks), acronym, rank))
+                self.by_first.setdefault(words[0], []).append(_Name(ent.id, etype, words, caps, acronym, rank))
         self._add_surnames(registry, ontology)
         for cands in self.by_first.values():
             cands.sort(key=lambda n: (-len(n.words), n.rank))

@@ -23,30 +23,30 @@ class Mention:
     type: str  # the most specific ontology class local name ("JihadistGroup", "Settlement")
     local: bool = False
     confidence: float = 1.0
+    coref: bool = False  # refers to the entity without naming it ("the group", "the victim")
 
 
 @dataclass(frozen=True)
-class DateMention:
+class BlockMention:
+    """An expression found in a text and the corpus block it stands for (a date or a count block)."""
+
+    start: int
+    end: int
+    text: str
+    block: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class DateMention(BlockMention):
     """A date expression and its corpus date block (``value`` or ``begin``/``end``, ``precision``,
     ``basis``, ``derivation`` when basis is not ``stated``; ``text`` is added by the writer)."""
 
-    start: int
-    end: int
-    text: str
-    block: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-    confidence: float = 1.0
-
 
 @dataclass(frozen=True)
-class CountMention:
+class CountMention(BlockMention):
     """A number or count range and its corpus count block (``value`` or ``low``/``high``,
     ``approximate``, ``text``, ``unit`` when a noun follows)."""
-
-    start: int
-    end: int
-    text: str
-    block: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-    confidence: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -132,25 +132,22 @@ _APPROX_NOUNS_FR = {
 _PLURAL_FLOOR_FR = {"dizaines": 20, "douzaines": 24, "centaines": 200, "milliers": 2000}
 _PLURAL_FLOOR_EN = {"dozens": 24, "hundreds": 200, "thousands": 2000}
 
-# Modifiers before a number (folded text) -> how the block is written.
-_PREFIX = {
-    "en": [
-        (r"at least|no fewer than|no less than|not less than|a minimum of|at minimum", "low", False),
-        (r"more than|over|upwards of|in excess of|well over", "low", True),
-        (r"at most|no more than|up to|a maximum of|not more than", "high", False),
-        (r"fewer than|less than|under|just under", "high", True),
-        (r"about|around|approximately|roughly|some|nearly|almost|close to|an estimated|estimated|"
-         r"circa|approx\.|around some", "value", True),
-    ],
-    "fr": [
-        (r"au moins|pas moins de|pas moins d'|au minimum|un minimum de", "low", False),
-        (r"plus de|plus d'|au-dela de|au dela de|bien plus de", "low", True),
-        (r"au plus|au maximum|jusqu'a|pas plus de|un maximum de", "high", False),
-        (r"moins de|moins d'", "high", True),
-        (r"environ|pres de|pres d'|presque|quelque|autour de|approximativement|a peu pres|"
-         r"une estimation de|un total d'environ", "value", True),
-    ],
-}
+# Modifiers before a number (folded text), one row per meaning in both languages: how the block is
+# written (the key the number goes to, and whether it is approximate), the English and the French words.
+_PREFIX_ROWS: tuple[tuple[str, bool, str, str], ...] = (
+    ("low", False, r"at least|no fewer than|no less than|not less than|a minimum of|at minimum",
+     r"au moins|pas moins de|pas moins d'|au minimum|un minimum de"),
+    ("low", True, r"more than|over|upwards of|in excess of|well over",
+     r"plus de|plus d'|au-dela de|au dela de|bien plus de"),
+    ("high", False, r"at most|no more than|up to|a maximum of|not more than",
+     r"au plus|au maximum|jusqu'a|pas plus de|un maximum de"),
+    ("high", True, r"fewer than|less than|under|just under", r"moins de|moins d'"),
+    ("value", True, r"about|around|approximately|roughly|some|nearly|almost|close to|an estimated|estimated|"
+     r"circa|approx\.|around some",
+     r"environ|pres de|pres d'|presque|quelque|autour de|approximativement|a peu pres|"
+     r"une estimation de|un total d'environ"),
+)
+_PREFIX = {lang: [(row[2 + i], row[0], row[1]) for row in _PREFIX_ROWS] for i, lang in enumerate(("en", "fr"))}
 
 # Nouns after which a number is a measure, a duration, a percentage or money: not a count.
 _NOT_UNITS = {

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sahelkg import __version__
+from sahelkg.annotate import coref
 from sahelkg.annotate import entities as ner
 from sahelkg.annotate.events import EventDraft, Types, assemble, without
 from sahelkg.annotate.gazetteer import Gazetteer
@@ -30,6 +31,7 @@ from sahelkg.annotate.model import DateMention, Mention
 from sahelkg.annotate.text import sentences
 from sahelkg.annotate.writer import dump, quote
 from sahelkg.corpus import ARTICLE_ID_RE, normalise_text, parse_date_value, split_header
+from sahelkg.corpus.lint import quote_names
 from sahelkg.errors import SahelKGError
 from sahelkg.vocab import RELATION_PROPERTIES, SK, STANCES
 
@@ -156,12 +158,51 @@ class Annotator:
         naming = [p for p in proposals if p.source in ("rule:katiba", "rule:coded", "rule:region")]
         known = [m for m in known if not any(p.start <= m.start and m.end <= p.end and (p.end - p.start) > (m.end - m.start)
                                              for p in naming)]
-        chosen = ner.choose(proposals, [(m.start, m.end) for m in known])
+        # a longer name proposed by a rule around registry names keeps them: "Niger's security forces" (an army,
+        # and Niger), "the border between Mali and Niger" (a border, and both countries); a more specific kind
+        # around a registry kind ("attack helicopters" around "helicopters") replaces it
+        def inside(m: Mention, p: ner.Proposal) -> bool:
+            return p.start <= m.start and m.end <= p.end and (p.end - p.start) > (m.end - m.start)
+
+        # a rule's longer name around a registry name of the same kind: a more specific kind ("attack helicopters"
+        # around "helicopters") or a nationality ("the Nigerien army" around the registry's "army") says more and
+        # replaces it; a border around a registry region of its kind ("the three borders area" around "three
+        # borders") is that region, and the proposal goes
+        proposals = [p for p in proposals if not (p.source == "rule:border" and any(
+            inside(m, p) and self.types.compatible(m.type, p.type) for m in known))]
+        known = [m for m in known if not any(
+            inside(m, p) and (p.source == "rule:army" and self.types.compatible(p.type, m.type)
+                              or p.source == "rule:equipment" and p.type != m.type and self.types.isa(p.type, m.type))
+            for p in proposals)]
+        around = [p for p in proposals if p.source in ("rule:army", "rule:border", "rule:position")]
+        free = [(m.start, m.end) for m in known if not any(inside(m, p) for p in around)]
+        # borders and positions are chosen on their own: the names inside them stay mentions ("the spokesman for
+        # the Chief of Staff of the French Armed Forces" holds the staff and the army)
+        nesting = ner.choose([p for p in proposals if p.source in ("rule:border", "rule:position")], free)
+        rest = ner.choose([p for p in proposals if p.source not in ("rule:border", "rule:position")], free)
+        chosen = sorted(nesting + [p for p in rest if not any(
+            p.start < n.end and n.start < p.end and not (p.source.startswith("rule") and n.start <= p.start and p.end <= n.end)
+            for n in nesting)], key=lambda p: p.start)
+        national = self._national_bodies(chosen)
+        chosen = [p for p in chosen if (p.start, p.end) not in national]
+        known += national.values()
+        # a name the registry holds is not proposed again
         chosen = [p for p in chosen if not self._known_name(p.label)]
-        local_mentions, local_first = ner.to_mentions(chosen, body, set(self.registry.entities))
+        local_mentions, local_first = ner.to_mentions(chosen, body, set(self.registry.entities), _headline_end(body))
         local_mentions += self._repeats(body, local_first, [(m.start, m.end) for m in known + local_mentions])
         mentions = sorted(known + local_mentions, key=lambda m: m.start)
         mentions = self._governments_that_act(body, mentions)
+        mentions += self._demonyms(body, mentions, chosen)
+        spans = sentences(body)
+        # descriptions that take up an entity named before ("the group", "la victime", "A French soldier ... Sergeant X")
+        descriptive = {eid for eid, p in local_first.items() if p.source in coref.DESCRIPTIVE_SOURCES}
+        rank_ends = {m.end for m in mentions if self.types.isa(m.type, "MilitaryRank")}
+        rank_ends |= {p.end for p in chosen if p.type == "MilitaryRank"}
+        mentions, gone = coref.resolve(
+            body, spans, mentions, descriptive, self.types.isa,
+            lambda m: self.types.isa(m.type, "Person") and m.entity not in descriptive and not m.coref,
+            lambda m: any(0 < m.start - e <= 2 for e in rank_ends) or ner.starts_with_rank(m.text))
+        local_first = {eid: p for eid, p in local_first.items() if eid not in gone}
 
         dates: list[DateMention] = []
         if self.find_dates is not None:
@@ -171,7 +212,6 @@ class Annotator:
         if self.find_counts is not None:
             counts = [c for c in self.find_counts(body, lang) if _count_ok(c.block)]
             used.append("counts")
-        spans = sentences(body)
         # a headline restates what the body tells with its details: its events are the body's
         event_spans = spans[1:] if spans and _title(body) and body[spans[0][0]:spans[0][1]] == _title(body) else spans
         events = assemble(body, event_spans, mentions, dates, counts, self.find_triggers, lang, self.types)
@@ -232,8 +272,10 @@ class Annotator:
         return None, None
 
     def _governments_that_act(self, body: str, mentions: list[Mention]) -> list[Mention]:
-        """A country named as the subject of a statement or a decision ("France announced", "Paris a décidé")
-        is its government, when a registry government bears that name: metonymy, as news writes it."""
+        """A country or capital named as the subject of a statement or a decision ("France announced", "Paris
+        a décidé", "Paris is considering"), or set against another in a diplomatic relation ("tensions between
+        Paris and Bamako") is its government, when a registry government bears that name: metonymy, as news
+        writes it."""
         if self._gov_names is None:
             from sahelkg.annotate.text import fold_str
 
@@ -247,9 +289,64 @@ class Annotator:
         out = []
         for m in mentions:
             gov = self._gov_names.get(fold_str(m.text))
-            if gov and gov != m.entity and self.types.isa(m.type, "Place") and _ACTS_RE.match(body, m.end):
+            if gov and gov != m.entity and self.types.isa(m.type, "Place") and (
+                    _ACTS_RE.match(body, m.end) or _RELATION_BETWEEN_RE.search(body, max(0, m.start - 90), m.start)):
                 m = replace(m, entity=gov, type=self.gazetteer("en").types.get(gov, "Government"))
             out.append(m)
+        return out
+
+    def _country_forms(self) -> dict[str, tuple[str, str]]:
+        """Each nationality adjective of :data:`entities.DEMONYMS` -> (registry country id, its type), for the
+        countries the registry holds."""
+        if not hasattr(self, "_countries"):
+            self._countries: dict[str, tuple[str, str]] = {}
+            gaz = self.gazetteer("en")
+            for country, forms in ner.DEMONYMS.items():
+                hits = [m for m in gaz.find(country) if m.text == country and self.types.isa(m.type, "Country")]
+                if hits:
+                    for form in forms:
+                        self._countries[form] = (hits[0].entity, hits[0].type)
+        return self._countries
+
+    def _national_bodies(self, chosen: list[ner.Proposal]) -> dict[tuple[int, int], Mention]:
+        """A national army or government proposed by its nationality ("the Nigerien army", "la junte malienne")
+        that the registry holds, found through its ``country`` fact: a mention of that entity, not a new one.
+        Security forces in general ("forces de sécurité maliennes") are broader than the army and stay new."""
+        out: dict[tuple[int, int], Mention] = {}
+        forms = self._country_forms()
+        for p in chosen:
+            if p.source != "rule:army" or (p.type == "ArmedForce" and not _ARMY_PROPER_RE.search(p.label)):
+                continue
+            nat = ner.DEMONYM_RE.search(p.label) or ner.DEMONYM_RE.search(p.label.title())
+            country = forms.get(nat.group()) if nat else None
+            if country is None:
+                continue
+            owners = [e for e in self.registry.entities.values()
+                      if any(f.property == "country" and f.object == country[0] for f in e.facts)
+                      and any(self.types.isa(t, p.type) for t in e.types)]
+            if len(owners) == 1:
+                owner = owners[0]
+                etype = self.gazetteer("en").types.get(owner.id, p.type)
+                names = [*owner.labels.values(), *(a for al in owner.aliases.values() for a in al)]
+                # "the Nigerien army" for the registry's "Nigerien Defence and Security Forces" refers without
+                # naming: a coreference, as the checker reads it
+                out[(p.start, p.end)] = Mention(p.start, p.end, p.label, owner.id, etype, False, 0.7,
+                                                coref=not quote_names(p.label, names))
+        return out
+
+    def _demonyms(self, body: str, mentions: list[Mention], chosen: list[ner.Proposal]) -> list[Mention]:
+        """A nationality adjective on its own ("Russian mercenaries", "la diplomatie française") mentions its
+        country, when the registry holds that country and no longer name around it says more."""
+        countries = self._country_forms()  # the table's forms as written: English capitalised, French lower case
+        if not countries:
+            return []
+        spans = [(m.start, m.end) for m in mentions] + [(p.start, p.end) for p in chosen]
+        out = []
+        for m in ner.DEMONYM_RE.finditer(body):
+            hit = countries.get(m.group())
+            if hit is None or any(s < m.end() and m.start() < e for s, e in spans):
+                continue
+            out.append(Mention(m.start(), m.end(), m.group(), hit[0], hit[1], False, 0.6))
         return out
 
     def _yield_surnames(self, known: list[Mention], proposals: list[ner.Proposal]) -> list[Mention]:
@@ -274,8 +371,8 @@ class Annotator:
         """Later mentions of a new entity by its full label, or a person by the last word of the name."""
         out = []
         for eid, p in local_first.items():
-            if p.source in ("rule:group", "rule:someone"):
-                continue
+            if p.source in ("rule:group", "rule:someone", "rule:armed-group"):
+                continue  # an indefinite description written again ("un groupe armé") is another one, or a predicate
             forms = [p.label]
             if p.type == "Person" and len(p.label.split()) > 1 and len(p.label.split()[-1]) > 3:
                 forms.append(p.label.split()[-1])
@@ -296,6 +393,7 @@ class Annotator:
                "rule:armed-group": "an armed group named by its kind", "rule:equipment": "a kind of weapon or materiel",
                "rule:position": "a position and what it heads", "rule:coded": "a name made of a code and a word (G5 Sahel)",
                "rule:region": "a region named after its town",
+               "rule:border": "a border named by its countries",
                "rule:person": "a name as a speaker or with a description"}.get(p.source, f"spaCy entity {p.source[6:]}")
         out: dict[str, Any] = {"id": eid, "type": p.type, "label": p.label,
                                "quote": quote(body, p.start, p.end)}
@@ -315,6 +413,8 @@ class Annotator:
             out["occurrence"] = q["occurrence"]
         else:
             out["quote"] = q
+        if m.coref:
+            out["coref"] = True
         out["status"] = "draft"
         out["confidence"] = round(m.confidence, 2)
         return out
@@ -394,10 +494,20 @@ class Annotator:
 
 # What a government does and a country cannot: state, decide, claim, send ("France announced", "Paris a décidé").
 _ACTS_RE = re.compile(
-    r"\s*,?\s+(?:(?:has|have|had|also|then|now|officially|a|avait|aussi|alors|officiellement)\s+)*"
+    # a short time phrase may come between ("Paris in August claimed", "Bamako, lundi, a annoncé")
+    r"\s*,?\s+(?:(?:in|on|last|this|en|ce|le)\s+[A-Za-zéû]+\s*,?\s+|(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s*,?\s+)?"
+    r"(?:(?:has|have|had|is|are|was|were|also|then|now|officially|a|avait|est|était|aussi|alors|officiellement)\s+)*"
     r"(?:announc|declar|said|says|stated|reaffirm|affirm|claim|decid|want|wish|intend|plan|consider|warn|"
     r"annonc|d[ée]cid|r[ée]affirm|revendiqu|envisag|souhait|veut|voulait|entend|pr[ée]voit|averti|d[ée]clar)",
     re.IGNORECASE)
+# The army proper (not security forces in general), EN and FR.
+_ARMY_PROPER_RE = re.compile(r"\b(?:army|armed forces|military|armée|armées|forces armées)\b", re.IGNORECASE)
+# Two capitals set against each other in a diplomatic relation: "a tense context between Paris and Bamako",
+# "les tensions entre Paris et Bamako" name the two governments (not a border between two places).
+_RELATION_BETWEEN_RE = re.compile(
+    r"\b(?:tense|tensions?|relations?|relationship|rift|dispute|crisis|standoff|talks|context|dialogue|row"
+    r"|crise|brouille|bras de fer|contentieux|rupture|différend|climat|contexte)\b[^.;:]{0,30}?\b(?:between|entre)\s+"
+    r"(?:[A-ZÀ-Ö][\w\-]+\s+(?:and|et)\s+(?:the\s+|la\s+|le\s+)?(?:[a-zé]+\s+){0,3})?$")
 # "deux soldats", "three peacekeepers", "12 civilians": a counted group is an entity even outside an event
 _NUMBERED = re.compile(r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|deux|trois|quatre|cinq|six|sept"
                        r"|huit|neuf|dix|onze|douze)\s", re.IGNORECASE)
@@ -410,6 +520,13 @@ def _title(body: str) -> str | None:
     if nl and 10 <= len(first) <= 200 and not first.endswith((".", ":", ",")) and len(first.split()) >= 3:
         return first
     return None
+
+
+def _headline_end(body: str) -> int:
+    """Where the headline ends: a short first line set apart by a blank line, whatever its final punctuation
+    ("BARKHANE : la force Barkhane met hors de combat un groupe terroriste au Mali."); 0 without one."""
+    m = re.match(r"[ \t]*([^\n]{10,200})\n[ \t\u00a0]*\n", body)
+    return m.end(1) if m else 0
 
 
 def _date_block(d: DateMention) -> dict[str, Any] | None:
@@ -431,7 +548,7 @@ def _date_block(d: DateMention) -> dict[str, Any] | None:
         elif "begin" in block and "end" in block:
             _, bp, b, _ = parse_date_value(str(block["begin"]))
             _, ep, _, e = parse_date_value(str(block["end"]))
-            if b > e or block.get("precision", bp if bp == ep else "year") != (bp if bp == ep else "year"):
+            if b is None or e is None or b > e or block.get("precision", bp if bp == ep else "year") != (bp if bp == ep else "year"):
                 return None
         elif "begin" in block:  # an open period, "since January": begin without end
             parse_date_value(str(block["begin"]))
@@ -451,8 +568,9 @@ def _as_date(block: dict[str, Any] | None) -> dt.date | None:
 
 
 def _count_ok(block: dict[str, Any]) -> bool:
-    vals = [block.get(k) for k in ("low", "value", "high") if block.get(k) is not None]
-    return bool(vals) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals) and vals == sorted(vals)
+    vals = [v for k in ("low", "value", "high") if (v := block.get(k)) is not None]
+    numbers = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return bool(vals) and numbers == vals and numbers == sorted(numbers)
 
 
 # ---------------------------------------------------------------------- files and folders
