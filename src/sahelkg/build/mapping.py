@@ -154,9 +154,9 @@ def map_articles(mapper: Mapper, ids: list[str], problems: list[Problem], *, job
                 break
         while pending:
             arts, found = pending.popleft().result()
-            batch = next(todo, None)
-            if batch is not None:
-                pending.append(pool.submit(_map_in_worker, batch))
+            following = next(todo, None)
+            if following is not None:
+                pending.append(pool.submit(_map_in_worker, following))
             problems.extend(found)
             yield arts
     except BrokenProcessPool as e:

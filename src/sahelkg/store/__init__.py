@@ -14,9 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sahelkg.settings import Settings, is_remote
-from sahelkg.store.embedded import (
-    EmbeddedLocation, EmbeddedTarget, StoreLayout, directory_size, open_read_only, release_free_memory,
-)
+from sahelkg.store.embedded import EmbeddedLocation, StoreLayout, directory_size, open_read_only, release_free_memory
 from sahelkg.store.protocol import BuildTarget, Location, Store
 
 __all__ = [
@@ -52,13 +50,8 @@ def generation(location: Path | str) -> str:
 
 
 def build_target(settings: Settings) -> BuildTarget:
-    """Where a build of ``settings.store`` writes: a new generation of the embedded store, or
-    staging graphs on a SPARQL server (whose build caches go to ``<project>/build/cache/``)."""
-    if is_remote(settings.store):
-        from sahelkg.store.remote_build import RemoteTarget
-
-        return RemoteTarget(settings.store, settings.base_iri, settings.root / "build" / "cache")
-    return EmbeddedTarget(settings.store)
+    """Where a build of ``settings.store`` writes (:meth:`sahelkg.store.protocol.Location.build_target`)."""
+    return locate(settings.store).build_target(settings)
 
 
 def store_stats(store: Store, graph_base: str | None = None) -> dict[str, list[tuple[str, int]]]:

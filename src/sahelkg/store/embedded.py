@@ -39,12 +39,15 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
 
 from sahelkg.errors import StoreError
 from sahelkg.store.protocol import Graphs, SavedManifest, Store
+
+if TYPE_CHECKING:
+    from sahelkg.settings import Settings
 
 GENERATION_RE = re.compile(r"^gen-(\d+)$")
 SEAL = "sealed"  # beside each generation a build committed: the fingerprint of its files
@@ -243,8 +246,16 @@ class EmbeddedLocation:
     def exists(self) -> bool:
         return self.layout.exists()
 
-    def open(self) -> pyoxigraph.Store:
-        return open_read_only(self.layout.path)
+    def open(self, *, write: bool = False) -> pyoxigraph.Store:
+        if not write:
+            return open_read_only(self.layout.path)
+        current = self.layout.current()
+        if current is None:
+            raise StoreError(f"{self.name}: no store here; run `sahelkg build` first")
+        try:
+            return pyoxigraph.Store(str(current))
+        except OSError as e:
+            raise StoreError(f"{self.name}: cannot open the store for writing: {e}") from e
 
     def generation(self) -> str:
         return self.layout.generation()
@@ -261,6 +272,10 @@ class EmbeddedLocation:
     def disk_size(self) -> int | None:
         current = self.layout.current()
         return directory_size(current) if current else 0
+
+    def build_target(self, settings: Settings) -> EmbeddedTarget:
+        """A new generation beside the current one (the build's caches go beside them too)."""
+        return EmbeddedTarget(self.layout.path)
 
     @contextmanager
     def local_copy(self, base_iri: str) -> Iterator[tuple[pyoxigraph.Store, int | None]]:

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph
+
+if TYPE_CHECKING:
+    from sahelkg.settings import Settings
 
 Graphs = Iterable[tuple[str, list[str]]]
 """Graphs to write: ``(graph IRI, N-Quads lines naming that graph)``."""
@@ -53,8 +56,9 @@ class Location(Protocol):
     def exists(self) -> bool:
         """True if a store is there (a server always is)."""
 
-    def open(self) -> Store:
-        """The store, for reading (an embedded one is opened read-only).
+    def open(self, *, write: bool = False) -> Store:
+        """The store: opened read-only, or with ``write`` for writing (the endpoint's SPARQL Update
+        and Graph Store writes); a server takes writes itself.
 
         :raises StoreError: no store there, or it cannot be opened.
         """
@@ -75,6 +79,9 @@ class Location(Protocol):
     def local_copy(self, base_iri: str) -> AbstractContextManager[tuple[pyoxigraph.Store, int | None]]:
         """An embedded store holding the graphs under ``base_iri`` (many small reads, such as an
         export's, are fast on it) and when they were built (Unix time, or None)."""
+
+    def build_target(self, settings: Settings) -> BuildTarget:
+        """Where a build of ``settings`` writes into the store here."""
 
 
 class SavedManifest(Protocol):

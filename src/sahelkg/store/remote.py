@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -59,6 +59,9 @@ import pyoxigraph
 from sahelkg.errors import StoreError
 from sahelkg.iris import Iris
 from sahelkg.settings import Settings
+
+if TYPE_CHECKING:
+    from sahelkg.store.remote_build import RemoteTarget
 
 DEFAULT_BATCH_BYTES = 4_000_000
 XML_RESULTS = "application/sparql-results+xml"
@@ -589,12 +592,16 @@ class RemoteLocation:
     def __init__(self, url: str, env: Mapping[str, str] | None = None) -> None:
         self.name = url
         self.env = env
+        self._store: RemoteStore | None = None
 
     def exists(self) -> bool:
         return True
 
-    def open(self) -> RemoteStore:
-        return RemoteStore(self.name, self.env)
+    def open(self, *, write: bool = False) -> RemoteStore:
+        """The server, as a store (the same one each time: one HTTP client, one profile detection)."""
+        if self._store is None:
+            self._store = RemoteStore(self.name, self.env)
+        return self._store
 
     def generation(self) -> str:
         return f"remote:{int(time.time() // REMOTE_GENERATION_SECONDS)}"
@@ -611,6 +618,13 @@ class RemoteLocation:
 
     def disk_size(self) -> int | None:
         return None
+
+    def build_target(self, settings: Settings) -> RemoteTarget:
+        """Staging graphs on the server; the build's caches go to ``<project>/build/cache/`` (a
+        server holds only graphs)."""
+        from sahelkg.store.remote_build import RemoteTarget
+
+        return RemoteTarget(self.name, settings.base_iri, settings.root / "build" / "cache")
 
     @contextmanager
     def local_copy(self, base_iri: str) -> Iterator[tuple[pyoxigraph.Store, int | None]]:

@@ -47,7 +47,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph
 from starlette.applications import Starlette
@@ -58,8 +58,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sahelkg.errors import QueryError, StoreError
 from sahelkg.queries import describe_syntax_error, quote_line
-from sahelkg.settings import is_remote
-from sahelkg.store import StoreLayout, generation, open_read_only, open_store
+from sahelkg.store import generation, locate
 
 log = logging.getLogger("sahelkg.serving.endpoint")
 
@@ -447,30 +446,19 @@ class _WorkerState:
 
     def __init__(self, store_path: str, read_write: bool) -> None:
         self.store_path = store_path
-        self.layout = StoreLayout(store_path)
+        self.location = locate(store_path)
         self.read_write = read_write
         self.store: pyoxigraph.Store | None = None
         self.token: str | None = None
 
     def current_store(self) -> pyoxigraph.Store:
-        if is_remote(self.store_path):
-            # a SPARQL server: queries and writes are forwarded (writes still need this endpoint's token)
-            if self.store is None:
-                self.store = open_store(self.store_path)  # type: ignore[assignment]
-            return self.store  # type: ignore[return-value]
-        token = self.layout.generation()  # a readlink: cheap enough to do before every job
+        # a readlink for a directory (cheap enough to do before every job); a SPARQL server's
+        # queries and writes are forwarded to it (writes still need this endpoint's token)
+        token = self.location.generation()
         if self.store is None or token != self.token:
             self.store = None  # let go of the old generation before opening the new one
-            if self.read_write:
-                current = self.layout.current()
-                if current is None:
-                    raise StoreError(f"{self.store_path}: no store here; run `sahelkg build` first")
-                try:
-                    self.store = pyoxigraph.Store(str(current))
-                except OSError as e:
-                    raise StoreError(f"{self.store_path}: cannot open the store for writing: {e}") from e
-            else:
-                self.store = open_read_only(self.store_path)
+            # a RemoteStore answers the same calls
+            self.store = cast(pyoxigraph.Store, self.location.open(write=self.read_write))
             self.token = token
         return self.store
 
@@ -1716,7 +1704,7 @@ def create_app(
     if write_token is not None and not write_token.strip():
         raise ValueError("write_token must not be empty")
     config = EndpointConfig(
-        store_path=str(store_path) if is_remote(str(store_path)) else str(Path(store_path).expanduser().absolute()),
+        store_path=locate(store_path).name,
         workers=workers,
         timeout_s=timeout_s,
         max_result_bytes=max_result_bytes,
