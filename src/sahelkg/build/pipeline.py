@@ -27,7 +27,7 @@ from sahelkg.build.changes import (
     CHANGED_BEHIND, Changes, changed_articles, full_reason, input_stamps,
 )
 from sahelkg.build.diff import DIFF, ArticleDiff, compare, graph_facts, write_diff
-from sahelkg.build.manifest import MEMORY, Manifest
+from sahelkg.build.manifest import MEMORY, Manifest, Stat
 from sahelkg.build.mapping import (
     Mapped, Mapper, check_cross_refs, closure_lines, default_jobs, map_articles, new_closure, same_as_refs,
 )
@@ -178,10 +178,10 @@ class Builder:
 
     # ---- full build
     def full_graphs(self, ontology: Ontology, reader: CorpusReader, registry: Registry, reasoner: Reasoner,
-                    mapped: Mapped, problems: list[Problem]) -> Iterator[tuple[str, list[str]]]:
-        """Every graph of a full build, in order, as ``(graph, N-Quads lines)``; ``mapped`` collects
-        the manifest entries and the edges. Raises :class:`CorpusError` (before the closure) when
-        an article or a cross-reference does not validate."""
+                    mapped: Mapped, problems: list[Problem], files: dict[str, Stat]) -> Iterator[tuple[str, list[str]]]:
+        """Every graph of a full build, in order, as ``(graph, N-Quads lines)``, of the articles
+        ``files`` (id: file stat); ``mapped`` collects the manifest entries and the edges. Raises
+        :class:`CorpusError` (before the closure) when an article or a cross-reference does not validate."""
         g = self.iris.ontology_graph
         yield g, list(self._ontology_lines(ontology, g))
         reg = list(dict.fromkeys(registry_triples(registry, self.iris)))  # once each, as the store holds them
@@ -190,7 +190,6 @@ class Builder:
         yield g, list(nquads(reg, g))
         yield gi, list(nquads(sorted(reg_inferred), gi))
         mapped.registry_edges = reasoner.transitive_edges(reg) | reasoner.transitive_edges(reg_inferred)
-        files = reader.article_files()
         ids = sorted(files)
         n = 0
         mapper = Mapper(self.iris, reader, registry, ontology, reasoner)
@@ -225,13 +224,14 @@ class Builder:
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
         before = previous.index() if previous is not None else {}
-        removed = sorted(set(before) - set(reader.article_ids()))
+        files = reader.article_files()
+        removed = sorted(set(before) - set(files))
         target.begin(incremental=False, graphs=self.graphs_of(before) if previous is not None else None)
         try:
             mapped = Mapped(Manifest.create(self._new_manifest_path()))
             target.remove(self._removed_graphs(removed))
             counted = Counted()
-            timings = target.write(counted(self.full_graphs(ontology, reader, registry, reasoner, mapped, problems)))
+            timings = target.write(counted(self.full_graphs(ontology, reader, registry, reasoner, mapped, problems, files)))
             mark = time.perf_counter()
             diff, compared = self._full_diff(previous, mapped.manifest)
             if compared:
