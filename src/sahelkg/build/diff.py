@@ -25,6 +25,7 @@ from typing import Any
 import pyoxigraph
 
 from sahelkg.errors import StoreError, UsageError
+from sahelkg.store.protocol import Store
 from sahelkg.vocab import OA, RDF, RDFS, SK
 
 DIFF = "diff.json"  # beside each generation: gen-N.diff.json
@@ -93,7 +94,7 @@ def facts_in(quads: Iterable[Any]) -> dict[str, FactVersion]:
     return out
 
 
-def graph_facts(store: pyoxigraph.Store, graph: str) -> dict[str, FactVersion]:
+def graph_facts(store: Store, graph: str) -> dict[str, FactVersion]:
     """The facts of the named graph ``graph`` (an IRI) of an embedded store."""
     return facts_in(store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph)))
 

@@ -265,8 +265,8 @@ class Builder:
         diffs = []
         for aid in touched:
             g = self.iris.article_graph(aid)
-            old = graph_facts(old_store, g) if aid in old_hashes else None  # type: ignore[arg-type]
-            new = graph_facts(self.target.store, g) if aid in new_hashes else None  # type: ignore[arg-type]
+            old = graph_facts(old_store, g) if old_store is not None and aid in old_hashes else None
+            new = graph_facts(self.target.store, g) if aid in new_hashes else None
             diffs.append(compare(aid, old, new))
         del old_store
         write_diff(path, diffs, full=True, previous=before)
@@ -312,7 +312,7 @@ class Builder:
                 for aid in changes.changed + changes.removed:
                     graph = self.iris.article_graph(aid)
                     if target.store.contains_named_graph(pyoxigraph.NamedNode(graph)):
-                        old_facts[aid] = graph_facts(target.store, graph)  # type: ignore[arg-type]
+                        old_facts[aid] = graph_facts(target.store, graph)
             target.remove(self._removed_graphs(changes.removed))
 
             def changed_graphs() -> Iterator[tuple[str, list[str]]]:
@@ -329,7 +329,7 @@ class Builder:
             target.write(counted(changed_graphs()))
             diff: list[ArticleDiff] = []
             if diff_path is not None:
-                diff = [compare(aid, old_facts.get(aid), graph_facts(target.store, self.iris.article_graph(aid)))  # type: ignore[arg-type]
+                diff = [compare(aid, old_facts.get(aid), graph_facts(target.store, self.iris.article_graph(aid)))
                         for aid in changes.changed]
                 diff += [compare(aid, old_facts.get(aid), None) for aid in changes.removed]
                 diff.sort(key=lambda d: d.article)

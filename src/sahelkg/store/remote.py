@@ -58,9 +58,9 @@ import pyoxigraph
 
 from sahelkg.errors import StoreError
 from sahelkg.iris import Iris
-from sahelkg.settings import Settings
 
 if TYPE_CHECKING:
+    from sahelkg.settings import Settings
     from sahelkg.store.remote_build import RemoteTarget
 
 DEFAULT_BATCH_BYTES = 4_000_000
