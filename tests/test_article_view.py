@@ -16,7 +16,8 @@ from test_browser import browser, tw  # noqa: F401 - the module's browser fixtur
 
 from sahelkg.corpus import CorpusReader
 from sahelkg.graph.ontology import load_ontology
-from sahelkg.graph.rdf import ArticleMapper, Minter, nquads, registry_triples
+from sahelkg.graph.rdf import ArticleMapper, nquads, registry_triples
+from sahelkg.iris import Iris
 from sahelkg.settings import PACKAGE_ROOT
 from sahelkg.store import StoreLayout
 from sahelkg.vocab import DEFAULT_BASE, SK
@@ -32,10 +33,10 @@ def build_article_store(root: Path) -> Path:
     registry = reader.read_registry(problems)
     article = reader.read_article(ARTICLE, registry, problems)
     assert article is not None, problems
-    minter = Minter(DEFAULT_BASE)
+    minter = Iris(DEFAULT_BASE)
     lines = list(nquads(ArticleMapper(article, registry, ontology, minter).triples(), minter.article_graph(ARTICLE)))
     lines += nquads(registry_triples(registry, minter), minter.registry_graph)
-    lines.append(f"<{DEFAULT_BASE}id/{ARTICLE}/e7> <{SK.base}reviewStatus> <{SK.base}Draft> {minter.article_graph(ARTICLE)} .\n")
+    lines.append(f"<{DEFAULT_BASE}id/{ARTICLE}/e7> <{SK.base}reviewStatus> <{SK.base}Draft> <{minter.article_graph(ARTICLE)}> .\n")
     layout = StoreLayout(root / "store")
     new = layout.begin(incremental=False)
     store = pyoxigraph.Store(str(new))

@@ -18,7 +18,7 @@ from conftest import select
 from sahelkg.build import build
 from sahelkg.errors import GraphError
 from sahelkg.graph.ontology import load_ontology
-from sahelkg.graph.rdf import Minter
+from sahelkg.iris import Iris
 from sahelkg.settings import PACKAGE_ROOT, Settings
 from sahelkg.store import open_read_only
 
@@ -271,7 +271,7 @@ def test_shacl_violation_fails_the_build_and_keeps_the_old_store(tmp_path):
 # a known point of the build instead of polling for a file a fast build may already have removed.
 PAUSED_BUILD = """
 import threading
-from sahelkg import build
+from sahelkg.store import embedded as build
 write = build._Loader.write
 def paused(self, lines):
     write(self, lines)
@@ -419,6 +419,7 @@ def test_the_parsed_ontology_is_cached_until_its_file_changes(tmp_path, monkeypa
     import shutil
 
     import sahelkg.build as build_module
+    import sahelkg.build.cache as cache_module
 
     onto = tmp_path / "ontology"
     shutil.copytree(PACKAGE_ROOT / "ontology", onto)
@@ -430,11 +431,11 @@ def test_the_parsed_ontology_is_cached_until_its_file_changes(tmp_path, monkeypa
     def fail(path):
         raise AssertionError("the ontology was parsed again")
 
-    monkeypatch.setattr(build_module, "load_ontology", fail)
+    monkeypatch.setattr(cache_module, "load_ontology", fail)
     assert build(s).up_to_date
     monkeypatch.undo()
     parsed = []
-    monkeypatch.setattr(build_module, "load_ontology", lambda path: parsed.append(path) or load_ontology(path))
+    monkeypatch.setattr(cache_module, "load_ontology", lambda path: parsed.append(path) or load_ontology(path))
     with open(onto / "sahelkg.ttl", "a", encoding="utf-8") as f:
         f.write("\n<https://w3id.org/sahelkg/ontology#Convoy> a <http://www.w3.org/2002/07/owl#Class> .\n")
     result = build(s)
@@ -446,7 +447,7 @@ def test_the_parsed_ontology_is_cached_until_its_file_changes(tmp_path, monkeypa
 
 def test_a_full_build_loads_in_chunks_and_gets_the_same_quads(tmp_path, monkeypatch):
     """bulk_load takes the N-Quads a chunk at a time (its memory follows the chunk, not the corpus)."""
-    import sahelkg.build as b
+    import sahelkg.store.embedded as b
 
     loads: list[int] = []
     real = b._Chunk.load_into
@@ -468,7 +469,7 @@ def test_a_chunk_loads_in_a_thread_while_the_next_is_mapped(tmp_path, monkeypatc
     """The first chunk's bulk_load is still running when the mapping starts the second chunk."""
     import threading
 
-    import sahelkg.build as b
+    import sahelkg.store.embedded as b
 
     monkeypatch.setattr(b, "LOAD_CHUNK_QUADS", 1000)
     loading, second = threading.Event(), threading.Event()
@@ -495,7 +496,7 @@ def test_a_chunk_loads_in_a_thread_while_the_next_is_mapped(tmp_path, monkeypatc
 
 
 def test_a_failed_load_fails_the_build_and_leaves_the_previous_store(tmp_path, monkeypatch):
-    import sahelkg.build as b
+    import sahelkg.store.embedded as b
 
     s = settings_for(tmp_path)
     build(s)
@@ -530,7 +531,7 @@ def _nquads_lines(store_path: str) -> list[str]:
 
 def test_mapping_in_two_processes_gives_the_same_store(tmp_path, monkeypatch):
     """--jobs 2 maps the articles in two worker processes: the same quads, graphs and manifest as one."""
-    import sahelkg.build as b
+    import sahelkg.build.mapping as b
 
     order: dict[int, list[str]] = {}
     real = b.Mapped.add
@@ -541,8 +542,8 @@ def test_mapping_in_two_processes_gives_the_same_store(tmp_path, monkeypatch):
 
     monkeypatch.setattr(b.Mapped, "add", add)
     workers: list[int] = []
-    real_map = b._Mapper.map
-    monkeypatch.setattr(b._Mapper, "map", lambda self, ids: workers.append(os.getpid()) or real_map(self, ids))
+    real_map = b.Mapper.map
+    monkeypatch.setattr(b.Mapper, "map", lambda self, ids: workers.append(os.getpid()) or real_map(self, ids))
     one, two = settings_for(tmp_path / "one"), settings_for(tmp_path / "two")
     r1 = build(one, full=True, jobs=1)
     assert workers and set(workers) == {os.getpid()}  # one process: the mapping runs here
@@ -560,20 +561,20 @@ def test_mapping_in_two_processes_gives_the_same_store(tmp_path, monkeypatch):
 
 
 def test_a_failed_mapping_worker_fails_the_build_and_leaves_the_previous_store(tmp_path, monkeypatch):
-    import sahelkg.build as b
+    import sahelkg.build.mapping as b
 
     s = settings_for(tmp_path)
     build(s, jobs=1)
     before = quads(s.store)
     parent = os.getpid()
-    real = b.Builder.article_graphs
+    real = b.Mapper.article_graphs
 
     def graphs(self, article, *args, **kwargs):
         if os.getpid() != parent and article.id.startswith("003"):
             raise RuntimeError(f"worker failed on {article.id}")
         return real(self, article, *args, **kwargs)
 
-    monkeypatch.setattr(b.Builder, "article_graphs", graphs)  # the forked workers inherit it
+    monkeypatch.setattr(b.Mapper, "article_graphs", graphs)  # the forked workers inherit it
     with pytest.raises(RuntimeError, match="worker failed on 003"):
         build(s, full=True, jobs=2)
     assert os.readlink(s.store) == "store.d/gen-1"
@@ -659,6 +660,6 @@ def test_the_quads_written_are_the_quads_the_store_holds(tmp_path, min_corpus):
     annotation.write_text(annotation.read_text(encoding="utf-8") + "# reviewed again\n", encoding="utf-8")
     incremental = build(s)  # rewrites the article's graph and its inferred graph
     assert not incremental.full and incremental.articles_rebuilt == ["t1"]
-    minter = Minter(s.base_iri)
-    graphs = [minter.article_graph("t1")[1:-1], minter.inferred_graph("article/t1")[1:-1]]
+    iris = Iris(s.base_iri)
+    graphs = [iris.article_graph("t1"), iris.inferred_graph("article/t1")]
     assert incremental.quads == sum(1 for q in quads(s.store) if q.graph_name.value in graphs)

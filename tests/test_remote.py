@@ -24,8 +24,7 @@ from conftest import REMOTE_KINDS, remote_env
 from sahelkg.build import build
 from sahelkg.cli import main
 from sahelkg.errors import StoreError, TooLarge
-from sahelkg.exports import remote_snapshot
-from sahelkg.store.remote import PROFILES, RemoteStore, Uploader
+from sahelkg.store.remote import PROFILES, RemoteStore, Uploader, remote_snapshot
 from sahelkg.settings import PACKAGE_ROOT, Settings
 from sahelkg.store import store_stats
 from test_build import assert_build_fails_on_the_publisher_shape, assert_same_quads, quads

@@ -315,8 +315,8 @@ def test_validate_graphs_locates_the_article_fact_and_quote(tmp_path: Path) -> N
         'e1 (quote "was killed on Monday"): An event has at most one sk:hasTime. (path hasTime)',
     )]
     # the incremental entry point: the same, from the article's graph name
-    assert validate_graphs(store, shapes, [f"<{settings.graph_base}article/A1>"], settings) == problems
-    assert validate_graphs(store, shapes, [f"<{settings.graph_base}article/B2>"], settings) == []
+    assert validate_graphs(store, shapes, [f"{settings.graph_base}article/A1"], settings) == problems
+    assert validate_graphs(store, shapes, [f"{settings.graph_base}article/B2"], settings) == []
 
 
 # --------------------------------------------------------------------------- the real corpus and shapes

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 from sahelkg.build import watch
-from sahelkg.build import WATCHED, build, sidecar
+from sahelkg.build import WATCHED, build
 from sahelkg.corpus import CorpusReader
 from sahelkg.errors import WatchError
 from sahelkg.settings import Settings
 from sahelkg.store import StoreLayout
+from sahelkg.store.embedded import sidecar
 from test_build import assert_same_quads, quads, settings_for
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="inotify is Linux's")

@@ -11,12 +11,13 @@ def check_graph(settings: Settings) -> list[Problem]:
     from sahelkg.corpus.lint import fact_line
     from sahelkg.queries import list_checks, run_select, term_value
     from sahelkg.graph.shacl import locate, validate_graphs
-    from sahelkg.store import StoreLayout, open_store
+    from sahelkg.store import locate as locate_store
 
-    store = open_store(settings.store)
+    location = locate_store(settings.store)
+    store = location.open()
     problems: list[Problem] = []
-    if not settings.store_is_remote and StoreLayout(settings.store).changed_since_build():
-        problems.append(Problem(str(StoreLayout(settings.store).path), None,
+    if location.changed_since_build():
+        problems.append(Problem(location.name, None,
                                 "the store was changed after `sahelkg build` made it (written over HTTP with a write "
                                 "token, or opened for writing): it is no longer the corpus's graph, and those changes "
                                 "are not in the corpus; the next `sahelkg build` rebuilds it from the corpus"))

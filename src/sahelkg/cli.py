@@ -138,9 +138,10 @@ def diff(article: str | None, fmt: str, store: str | None) -> None:
     from dataclasses import asdict
 
     from sahelkg.build.diff import read_diff, render
+    from sahelkg.store import locate
 
     settings = settings_for(store)
-    if settings.store_is_remote:
+    if not locate(settings.store).keeps_files:
         raise UsageError("--store: the diff is kept beside an embedded store's generations, not on a SPARQL server")
     data, diffs = read_diff(settings.store, article)
     if fmt == "json":
@@ -179,11 +180,11 @@ def check(what: str, store: str | None, no_reason: bool) -> None:
 @handle_errors
 def stats(store: str | None) -> None:
     """Counts per class and per graph, and the store's size."""
-    from sahelkg.store import StoreLayout, directory_size, open_store, store_stats
+    from sahelkg.store import locate
 
     settings = settings_for(store)
-    remote = settings.store_is_remote
-    s = store_stats(open_store(settings.store), settings.graph_base if remote else None)
+    location = locate(settings.store)
+    s = location.stats(settings.base_iri)
     click.echo("graph\tquads")
     for g, n in s["graphs"]:
         click.echo(f"{g}\t{n}")
@@ -191,11 +192,10 @@ def stats(store: str | None) -> None:
     for c, n in s["classes"]:
         click.echo(f"{c}\t{n}")
     quads = sum(n for _, n in s["graphs"])
-    if remote:
+    size = location.disk_size()
+    if size is None:
         click.echo(f"\nstore {settings.store}: {quads} quads in graphs under {settings.graph_base} (remote SPARQL server)")
         return
-    current = StoreLayout(settings.store).current()
-    size = directory_size(current) if current else 0
     click.echo(f"\nstore {settings.store}: {quads} quads, {size / 1e6:.1f} MB on disk")
 
 
@@ -260,11 +260,11 @@ def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: st
 @handle_errors
 def watch(store: str | None) -> None:
     """Journal the corpus's changes so that builds of the store need not stat every file (Linux)."""
-    from sahelkg.store import StoreLayout
     from sahelkg.build.watch import Watcher
+    from sahelkg.store import StoreLayout, locate
 
     settings = settings_for(store)
-    if settings.store_is_remote:
+    if not locate(settings.store).keeps_files:
         raise UsageError("--store: sahelkg watch speeds up the builds of an embedded store, not of a SPARQL server")
     layout = StoreLayout(settings.store)
     try:
@@ -288,10 +288,10 @@ def serve(host: str, port: int, timeout: float, workers: int, write_token_env: s
     import os
 
     from sahelkg.serving.endpoint import serve as run_server
-    from sahelkg.store import StoreLayout
+    from sahelkg.store import locate
 
     settings = settings_for(store)
-    if not settings.store_is_remote and not StoreLayout(settings.store).exists():
+    if not locate(settings.store).exists():
         click.echo(f"no store at {settings.store}: building it first", err=True)
         from sahelkg.build import build as run_build
 

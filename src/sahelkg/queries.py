@@ -27,12 +27,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
 
 from sahelkg.errors import QueryError, UsageError
 from sahelkg.sparql import inject_values, syntax_error_message
 from sahelkg.vocab import XSD
+
+if TYPE_CHECKING:
+    from sahelkg.store.protocol import Store
 
 HEADER_RE = re.compile(r"^#\+\s*(?P<key>[a-z_]+)\s*:\s*(?P<value>.*?)\s*$")
 PARAM_RE = re.compile(
@@ -181,7 +185,7 @@ class ResultTable:
     rows: tuple[tuple[object | None, ...], ...]
 
 
-def run_select(store: pyoxigraph.Store, text: str, substitutions: dict[pyoxigraph.Variable, object] | None = None,
+def run_select(store: Store, text: str, substitutions: dict[pyoxigraph.Variable, object] | None = None,
                where: str = "query", *, shift: int = 0) -> ResultTable:
     """Run a SELECT over the union of all graphs.
 
@@ -228,7 +232,7 @@ def term_json(term: object | None) -> object:
     return term_value(term)
 
 
-def labels_for(store: pyoxigraph.Store, iris: set[str], lang: str) -> dict[str, str]:
+def labels_for(store: Store, iris: set[str], lang: str) -> dict[str, str]:
     """rdfs:label of each IRI in ``lang`` (else English, else any), for table display."""
     if not iris:
         return {}

@@ -25,6 +25,7 @@ from typing import Any
 import pyoxigraph
 
 from sahelkg.errors import StoreError, UsageError
+from sahelkg.store.protocol import Store
 from sahelkg.vocab import OA, RDF, RDFS, SK
 
 DIFF = "diff.json"  # beside each generation: gen-N.diff.json
@@ -93,9 +94,9 @@ def facts_in(quads: Iterable[Any]) -> dict[str, FactVersion]:
     return out
 
 
-def graph_facts(store: pyoxigraph.Store, graph: str) -> dict[str, FactVersion]:
-    """The facts of the named graph ``graph`` (``<iri>`` or ``iri``) of an embedded store."""
-    return facts_in(store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph.strip("<>"))))
+def graph_facts(store: Store, graph: str) -> dict[str, FactVersion]:
+    """The facts of the named graph ``graph`` (an IRI) of an embedded store."""
+    return facts_in(store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph)))
 
 
 def compare(article: str, old: dict[str, FactVersion] | None, new: dict[str, FactVersion] | None) -> ArticleDiff:
@@ -146,13 +147,13 @@ def read_diff(store_path: Path | str, article: str | None = None) -> tuple[dict[
     :raises StoreError: no store, or its last build recorded no diff.
     :raises UsageError: ``article`` did not change in the last build.
     """
-    from sahelkg.store import StoreLayout
+    from sahelkg.store.embedded import StoreLayout, sidecar
 
     layout = StoreLayout(store_path)
     current = layout.current()
     if current is None:
         raise StoreError(f"{layout.path}: no store here; run `sahelkg build --store {layout.path}` first")
-    path = layout.generations_dir / f"{current.name}.{DIFF}"
+    path = sidecar(layout, current, DIFF)
     if not path.is_file():
         raise StoreError(f"{layout.path}: the last build recorded no diff (it was built by an older sahelkg); "
                          "the next build will")

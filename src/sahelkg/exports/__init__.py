@@ -23,12 +23,9 @@ acled-csv  :mod:`~sahelkg.exports.acled` (one row/event)    constant (row by row
 
 from __future__ import annotations
 
-import gc
 import os
 import secrets
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -119,55 +116,22 @@ def export(store: ox.Store, fmt: str, out: BinaryIO, *, rdf_format: str | None =
                         notes=[f"projection {projection}" + ("" if events else ", events hidden")])
 
 
-def store_timestamp(store_path: str | Path) -> int | None:
-    """When the store's current generation was built (Unix time), for ACLED's ``timestamp``."""
-    from sahelkg.store import StoreLayout
-
-    current = StoreLayout(store_path).current()
-    return int(current.stat().st_mtime) if current is not None else None
-
-
 def export_store(settings: Settings, fmt: str, output: str | Path | None = None, **options: object) -> ExportResult:
     """Export the store of ``settings`` to ``output`` (a path; None or ``-`` for standard output).
 
     A file is written under a temporary name in its folder and renamed when complete. ``rdf``
     takes its syntax from ``output``'s extension when ``rdf_format`` is not given. Other options
-    are those of :func:`export`.
+    are those of :func:`export`. A SPARQL server's graphs are copied into a temporary embedded
+    store first (:meth:`sahelkg.store.protocol.Location.local_copy`).
 
     :raises StoreError: no store, or a remote server that cannot be read.
     """
-    from sahelkg.store import open_read_only
+    from sahelkg.store import locate
 
-    store_path = settings.store
-    if settings.store_is_remote:
-        folder = tempfile.mkdtemp(prefix="sahelkg-export-")
-        try:
-            snapshot, built = remote_snapshot(settings, Path(folder))
-            if fmt == "acled-csv" and options.get("timestamp") is None:
-                options["timestamp"] = built
-            return _export_to(snapshot, settings, fmt, output, **options)
-        finally:
-            snapshot = None  # pyoxigraph closes the copy when its last reference goes
-            gc.collect()
-            shutil.rmtree(folder, ignore_errors=True)
-    store = open_read_only(store_path)
-    if fmt == "acled-csv" and options.get("timestamp") is None:
-        options["timestamp"] = store_timestamp(store_path)
-    return _export_to(store, settings, fmt, output, **options)
-
-
-def remote_snapshot(settings: Settings, folder: Path) -> tuple[ox.Store, int | None]:
-    """The graphs under the base IRI of the remote server of ``settings``, copied into an embedded
-    store in ``folder`` (the exports read many small patterns: one local copy beats thousands of
-    round trips), and the time of the remote build (for ACLED's ``timestamp``)."""
-    from sahelkg.store.remote import RemoteStore
-
-    remote = RemoteStore(settings.store)
-    folder.mkdir(parents=True, exist_ok=True)
-    store = remote.snapshot(remote.data_graphs(settings.graph_base), ox.Store(str(folder)))
-    manifest = remote.read_manifest(settings.graph_base) or {}
-    built = manifest.get("built")
-    return store, built if isinstance(built, int) else None
+    with locate(settings.store).local_copy(settings.base_iri) as (store, built):
+        if fmt == "acled-csv" and options.get("timestamp") is None:
+            options["timestamp"] = built
+        return _export_to(store, settings, fmt, output, **options)
 
 
 def _create_beside(path: Path) -> tuple[int, str]:

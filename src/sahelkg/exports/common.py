@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
+from sahelkg.iris import Iris
 from sahelkg.vocab import DEFAULT_BASE, OWL, RDF, RDFS, SK, SKOS
 
 Progress = Callable[[str, int, int], None]
@@ -80,26 +81,18 @@ class ExportResult:
 
 
 class Graphs:
-    """Names and kinds of the store's named graphs (see docs/graph-model.md)."""
+    """Names and kinds of the store's named graphs (see docs/graph-model.md and :mod:`sahelkg.iris`)."""
 
     def __init__(self, base_iri: str = DEFAULT_BASE) -> None:
-        self.base = base_iri + "graph/"
-        self.ontology = base_iri + "graph/ontology"
-        self.registry = base_iri + "graph/registry"
-        self.article_prefix = base_iri + "graph/article/"
-        self.inferred_prefix = base_iri + "graph/inferred/"
+        self.iris = Iris(base_iri)
+        self.base = self.iris.graph
+        self.ontology = self.iris.ontology_graph
+        self.registry = self.iris.registry_graph
 
     def kind(self, graph: str) -> str:
         """``ontology``, ``registry``, ``article``, ``inferred`` or ``other``."""
-        if graph == self.ontology:
-            return "ontology"
-        if graph == self.registry:
-            return "registry"
-        if graph.startswith(self.article_prefix):
-            return "article"
-        if graph.startswith(self.inferred_prefix):
-            return "inferred"
-        return "other"
+        kind = self.iris.graph_kind(graph)
+        return kind if kind in ("ontology", "registry", "article", "inferred") else "other"
 
     def asserted(self, graph: object) -> bool:
         """True for the registry and article graphs (the ABox as stated, no entailments)."""

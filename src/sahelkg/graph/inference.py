@@ -36,9 +36,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from sahelkg.iris import Triple
 from sahelkg.vocab import RDF, SK
 
-Triple = tuple[str, str, str]
 TYPE = f"<{RDF.type}>"
 SPECIFIC_TYPE = f"<{SK.specificType}>"
 

@@ -4,11 +4,12 @@ Terms are N-Triples strings (``<iri>``, ``"text"@en``, ``"7"^^<xsd:integer>``) s
 the build can stream N-Quads straight into pyoxigraph's bulk loader without building
 an object per term. See ``docs/graph-model.md`` for the shape of the graph.
 
+The IRIs come from :class:`sahelkg.iris.Iris`; :func:`nquads` writes a graph's lines.
+
 >>> literal('say "hi"\\n', lang="en")
 '"say \\\\"hi\\\\"\\\\n"@en'
->>> m = Minter("https://w3id.org/sahelkg/")
->>> m.article_graph("001")
-'<https://w3id.org/sahelkg/graph/article/001>'
+>>> list(nquads([("<a>", "<b>", '"c"')], "https://w3id.org/sahelkg/graph/registry"))
+['<a> <b> "c" <https://w3id.org/sahelkg/graph/registry> .\\n']
 """
 
 from __future__ import annotations
@@ -23,18 +24,13 @@ import rdflib
 from sahelkg.corpus import (
     Anchor, Article, Claim, Count, DateSpec, Entity, Event, Observation, Registry, Relation,
 )
+from sahelkg.iris import Iris, Triple, iri
 from sahelkg.vocab import (
     CERTAINTIES, DATE_BASES, DCTERMS, GEO, GEO_PRECISIONS, MODALITIES, OA, OUTCOMES, PRECISIONS, RDF, RDFS,
     REVIEW_STATUSES, ROLE_PROPERTIES, SK, SKOS, STANCES, XSD,
 )
 
-Triple = tuple[str, str, str]
-
 _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
-
-
-def iri(value: str) -> str:
-    return f"<{value}>"
 
 
 def literal(value: str, *, lang: str | None = None, datatype: str | None = None) -> str:
@@ -106,44 +102,6 @@ def date_triples(node: str, d: DateSpec) -> Iterator[Triple]:
         yield node, sk("dateDerivation"), literal(d.derivation)
 
 
-class Minter:
-    """Deterministic IRIs for everything the build writes."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.id = base + "id/"
-        self.graph = base + "graph/"
-
-    def entity(self, eid: str) -> str:
-        return iri(self.id + eid)
-
-    def local(self, article_id: str, local_id: str) -> str:
-        return iri(f"{self.id}{article_id}/{local_id}")
-
-    def article(self, article_id: str) -> str:
-        return iri(f"{self.id}article/{article_id}")
-
-    def article_graph(self, article_id: str) -> str:
-        return iri(f"{self.graph}article/{article_id}")
-
-    def inferred_graph(self, source: str) -> str:
-        """The graph of what is inferred from one source graph ('registry', 'ontology', 'article/<id>', 'closure')."""
-        return iri(f"{self.graph}inferred/{source}")
-
-    @property
-    def ontology_graph(self) -> str:
-        return iri(self.graph + "ontology")
-
-    @property
-    def registry_graph(self) -> str:
-        return iri(self.graph + "registry")
-
-    @property
-    def closure_graph(self) -> str:
-        """The transitive closure across all sources."""
-        return self.inferred_graph("closure")
-
-
 class TermLabels:
     """rdfs:label of ontology terms by language, read once from the ontology graph."""
 
@@ -171,7 +129,7 @@ def term_labels(ontology: Any) -> TermLabels:
 class ArticleMapper:
     """Maps one validated article to triples."""
 
-    def __init__(self, article: Article, registry: Registry, ontology: Any, minter: Minter) -> None:
+    def __init__(self, article: Article, registry: Registry, ontology: Any, minter: Iris) -> None:
         self.a = article
         self.registry = registry
         self.ontology = term_labels(ontology)
@@ -182,10 +140,10 @@ class ArticleMapper:
         self.out: list[Triple] = []
 
     def ref(self, eid: str) -> str:
-        return self.m.local(self.aid, eid) if eid in self.local_ids else self.m.entity(eid)
+        return iri(self.m.local(self.aid, eid) if eid in self.local_ids else self.m.entity(eid))
 
     def fact(self, fid: str) -> str:
-        return self.m.local(self.aid, fid)
+        return iri(self.m.local(self.aid, fid))
 
     def add(self, s: str, p: str, o: str) -> None:
         self.out.append((s, p, o))
@@ -210,7 +168,7 @@ class ArticleMapper:
         add(ann, iri(OA.motivatedBy), iri(motivation))
         add(ann, iri(OA.hasTarget), target)
         add(target, TYPE, iri(OA.SpecificResource))
-        add(target, iri(OA.hasSource), self.m.article(self.aid))
+        add(target, iri(OA.hasSource), iri(self.m.article(self.aid)))
         add(target, iri(OA.hasSelector), quote)
         add(target, iri(OA.hasSelector), position)
         add(quote, TYPE, iri(OA.TextQuoteSelector))
@@ -231,14 +189,14 @@ class ArticleMapper:
         self.add(owner, sk(prop), node)
         self.out.extend(date_triples(node, d))
         for other in d.conflicts_with:
-            other_node = time_node(self.m.article(self.aid), "published") if other == "published" else time_node(self.fact(other))
+            other_node = time_node(iri(self.m.article(self.aid)), "published") if other == "published" else time_node(self.fact(other))
             self.add(node, sk("conflictsWith"), other_node)
 
     def event_ref(self, ref: str) -> str:
         """An event of this article (``e3``) or of another one (``<article id>/e3``)."""
         if "/" in ref:
             other_article, other_id = ref.split("/", 1)
-            return self.m.local(other_article, other_id)
+            return iri(self.m.local(other_article, other_id))
         return self.fact(ref)
 
     def modality(self, node: str, modality: str | None) -> None:
@@ -260,7 +218,7 @@ class ArticleMapper:
             add(node, sk("unit"), literal(c.unit))
 
     def provenance(self, node: str, fid: str, anchor: Anchor, item: Any = None) -> None:
-        self.add(node, sk("sourceArticle"), self.m.article(self.aid))
+        self.add(node, sk("sourceArticle"), iri(self.m.article(self.aid)))
         self.add(node, sk("annotationId"), literal(fid))
         self.anchor(node, anchor)
         # Shortcuts to what the annotation's selectors hold, so that a query reads a fact's quote (and
@@ -309,7 +267,7 @@ class ArticleMapper:
     # ---- the article
     def triples(self) -> list[Triple]:
         a, meta, add = self.a, self.a.meta, self.add
-        art = self.m.article(self.aid)
+        art = iri(self.m.article(self.aid))
         add(art, TYPE, sk("Article"))
         add(art, sk("articleId"), literal(self.aid))
         add(art, sk("textSha256"), literal(meta.text_sha256))
@@ -346,7 +304,7 @@ class ArticleMapper:
             if target not in mentioned:
                 add(art, sk("mentions"), target)
                 mentioned.add(target)
-            ann = iri(f"{self.m.id}{self.aid}/mention/{mention.anchor.start}-{mention.anchor.end}")
+            ann = iri(self.m.mention(self.aid, mention.anchor.start, mention.anchor.end))
             self.anchor(target, mention.anchor, motivation=OA.identifying, ann=ann)
             self.review(None, ann, mention)
 
@@ -502,14 +460,14 @@ class ArticleMapper:
         self.note(node, o.note)
 
 
-def article_triples(article: Article, registry: Registry, ontology: Any, minter: Minter) -> list[Triple]:
+def article_triples(article: Article, registry: Registry, ontology: Any, minter: Iris) -> list[Triple]:
     """Every triple article ``article`` states (its named graph)."""
     return ArticleMapper(article, registry, ontology, minter).triples()
 
 
-def entity_triples(entity: Entity, minter: Minter) -> Iterator[Triple]:
+def entity_triples(entity: Entity, minter: Iris) -> Iterator[Triple]:
     """The registry triples of one canonical entity."""
-    node = minter.entity(entity.id)
+    node = iri(minter.entity(entity.id))
     for t in entity.types:
         yield node, TYPE, sk(t)
     for lang, text in sorted(entity.labels.items()):
@@ -533,9 +491,9 @@ def entity_triples(entity: Entity, minter: Minter) -> Iterator[Triple]:
         yield geom, TYPE, iri(GEO.Geometry)
         yield geom, iri(GEO.asWKT), literal(f"POINT({c.lon} {c.lat})", datatype=GEO.wktLiteral)
     for i, f in enumerate(entity.facts, 1):
-        obj = minter.entity(f.object)
+        obj = iri(minter.entity(f.object))
         yield node, sk(f.property), obj
-        st = iri(f"{minter.id}registry/{entity.id}/fact-{i}")
+        st = iri(minter.registry_fact(entity.id, i))
         yield st, TYPE, sk("RelationStatement")
         yield st, sk("statementSubject"), node
         yield st, sk("statementPredicate"), sk(f.property)
@@ -548,17 +506,18 @@ def entity_triples(entity: Entity, minter: Minter) -> Iterator[Triple]:
             yield st, sk("certainty"), sk(CERTAINTIES[f.certainty])
         if "/" in f.source and not f.source.startswith(("annotator:", "geonames:")):
             article_id, ann_id = f.source.split("/", 1)
-            yield st, sk("sourceArticle"), minter.article(article_id)
-            yield st, iri(RDFS.seeAlso), minter.local(article_id, ann_id)
+            yield st, sk("sourceArticle"), iri(minter.article(article_id))
+            yield st, iri(RDFS.seeAlso), iri(minter.local(article_id, ann_id))
 
 
-def registry_triples(registry: Registry, minter: Minter) -> Iterator[Triple]:
+def registry_triples(registry: Registry, minter: Iris) -> Iterator[Triple]:
     """Every triple of the registry graph, in a stable order."""
     for eid in sorted(registry.entities):
         yield from entity_triples(registry.entities[eid], minter)
 
 
 def nquads(triples: Iterator[Triple] | list[Triple], graph: str) -> Iterator[str]:
-    """N-Quads lines for ``triples`` in ``graph``."""
+    """N-Quads lines for ``triples`` in the graph named ``graph`` (an IRI)."""
+    name = iri(graph)
     for s, p, o in triples:
-        yield f"{s} {p} {o} {graph} .\n"
+        yield f"{s} {p} {o} {name} .\n"

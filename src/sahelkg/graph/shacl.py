@@ -58,6 +58,7 @@ from typing import Any, Union
 import pyoxigraph
 
 from sahelkg.errors import Problem, SahelKGError
+from sahelkg.iris import Iris
 from sahelkg.settings import Settings
 from sahelkg.sparql import first_group, map_strings
 from sahelkg.store import release_free_memory
@@ -1008,16 +1009,17 @@ def compile_shapes(shapes: str | Path, data: pyoxigraph.Store) -> CompiledShapes
 
 def locate(store: pyoxigraph.Store, focus: str, settings: Settings) -> tuple[str, str]:
     """``(file, description)`` of a focus node: its annotation file and the fact's quote."""
-    m = re.match(re.escape(settings.id_base) + r"(?:article/)?([A-Za-z0-9_-]+)(?:/([a-z][a-z0-9_-]*))?", focus)
-    if not m:
+    iris = Iris(settings.base_iri)
+    node = iris.node(focus)
+    if node is None:
         return "graph", f"<{focus}>"
-    article_id, fact_id = m.group(1), m.group(2)
+    if node.kind == "entity":
+        return str(settings.corpus_dir / "registry"), f"entity {node.local}"
+    article_id, fact_id = str(node.article), node.local
     file = str(settings.corpus_dir / "annotations" / f"{article_id}.yaml")
-    if "/article/" not in focus and fact_id is None:
-        return str(settings.corpus_dir / "registry"), f"entity {article_id}"
     if fact_id is None:
         return file, f"article {article_id}"
-    ann = f"{settings.id_base}{article_id}/{fact_id}/annotation"
+    ann = iris.annotation(article_id, fact_id)
     rows = list(store.query(
         # ?ann is projected: pyoxigraph's substitutions bind only projected variables
         "SELECT ?ann ?q WHERE { ?ann <%s> ?t . ?t <%s> ?s . ?s <%s> ?q }" % (OA.hasTarget, OA.hasSelector, OA.exact),
@@ -1032,7 +1034,7 @@ def locate(store: pyoxigraph.Store, focus: str, settings: Settings) -> tuple[str
 def validate_graphs(store: pyoxigraph.Store, shapes_file: Path, graphs: list[str] | None,
                     settings: Settings) -> list[Problem]:
     """SHACL violations as located Problems: of every node (``graphs`` None), or of the nodes that
-    the given article graphs mention (an incremental build), with values read from all graphs.
+    the given article graphs (IRIs) mention (an incremental build), with values read from all graphs.
 
     :raises ShapeError: the shapes use a constraint component that is not compiled.
     """
@@ -1041,11 +1043,8 @@ def validate_graphs(store: pyoxigraph.Store, shapes_file: Path, graphs: list[str
     compiled = compile_shapes(Path(shapes_file), store)
     focus_graphs = None
     if graphs is not None:
-        base = settings.graph_base
-        focus_graphs = []
-        for g in graphs:
-            name = g.strip("<>")
-            focus_graphs += [name, name.replace(base, base + "inferred/", 1)]
+        iris = Iris(settings.base_iri)
+        focus_graphs = [name for g in graphs for name in (g, iris.inferred_of(g))]
     from sahelkg.corpus.lint import fact_line
 
     problems = []

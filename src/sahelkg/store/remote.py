@@ -39,31 +39,38 @@ sahelkg.errors.StoreError: http://localhost:7878/query: credentials in the URL a
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
+import shutil
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph
 
 from sahelkg.errors import StoreError, TooLarge
+from sahelkg.iris import Iris
 from sahelkg.sparql import inject_values, query_form, substitute_terms, with_base
+
+if TYPE_CHECKING:
+    from sahelkg.settings import Settings
+    from sahelkg.store.remote_build import RemoteTarget
 
 DEFAULT_BATCH_BYTES = 4_000_000
 XML_RESULTS = "application/sparql-results+xml"
 N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
 FORM = "application/x-www-form-urlencoded"
-# Graphs a remote build keeps beside the data, under <base>graph/: its manifest, and while it runs,
-# the staging graphs it uploads and the backups of the graphs it replaces.
-BUILD_GRAPH = "build"
-STAGING = "staging/"
-BACKUP = "backup/"
-MANIFEST_PREDICATE = "https://w3id.org/sahelkg/build#manifest"
+MANIFEST_PREDICATE = "https://w3id.org/sahelkg/build#manifest"  # in a remote build's graph (sahelkg.iris.Iris.build_graph)
+REMOTE_GENERATION_SECONDS = 60
 
 
 # --------------------------------------------------------------------------- server profiles
@@ -533,14 +540,13 @@ class RemoteStore:
         triples = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
         return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
 
-    def data_graphs(self, graph_base: str) -> list[str]:
-        """The graphs under ``graph_base`` that hold data (not a build's manifest, staging or backups)."""
-        own = (graph_base + STAGING, graph_base + BACKUP, graph_base + BUILD_GRAPH)
-        return sorted(g.value for g in self.named_graphs() if g.value.startswith(graph_base) and not g.value.startswith(own))
+    def data_graphs(self, iris: Iris) -> list[str]:
+        """The graphs under ``iris``'s base that hold data (not a build's manifest, staging or backups)."""
+        return sorted(g.value for g in self.named_graphs() if iris.is_data_graph(g.value))
 
-    def read_manifest(self, graph_base: str) -> dict[str, Any] | None:
+    def read_manifest(self, iris: Iris) -> dict[str, Any] | None:
         """The manifest of the last build into this server (None: none, or unreadable)."""
-        graph = graph_base + BUILD_GRAPH
+        graph = iris.build_graph
         rows = list(self.query(f"SELECT ?m WHERE {{ GRAPH <{graph}> {{ <{graph}> <{MANIFEST_PREDICATE}> ?m }} }}"))
         try:
             manifest = json.loads(rows[0]["m"].value) if rows else None
@@ -562,3 +568,76 @@ def _server_message(response: httpx.Response) -> str:
     text = re.sub(r"<[^>]+>", " ", text) if "<html" in text[:200].lower() else text
     text = re.sub(r"\s+", " ", text)
     return text[:800] or response.reason_phrase
+
+
+class RemoteLocation:
+    """A SPARQL server's query endpoint as the place of a store: :class:`sahelkg.store.protocol.Location`.
+
+    A server keeps no files for sahelkg (no diff, no watcher) and is not watched for builds: its
+    generation token changes every minute, so caches keyed by it (the endpoint's dataset
+    statistics) are at most that old.
+    """
+
+    keeps_files = False
+
+    def __init__(self, url: str, env: Mapping[str, str] | None = None) -> None:
+        self.name = url
+        self.env = env
+        self._store: RemoteStore | None = None
+
+    def exists(self) -> bool:
+        return True
+
+    def open(self, *, write: bool = False) -> RemoteStore:
+        """The server, as a store (the same one each time: one HTTP client, one profile detection)."""
+        if self._store is None:
+            self._store = RemoteStore(self.name, self.env)
+        return self._store
+
+    def generation(self) -> str:
+        return f"remote:{int(time.time() // REMOTE_GENERATION_SECONDS)}"
+
+    def changed_since_build(self) -> bool | None:
+        return None
+
+    def stats(self, base_iri: str) -> dict[str, list[tuple[str, int]]]:
+        """Only the graphs under ``base_iri`` count (a shared server's other graphs, such as
+        Virtuoso's system graphs, are left out)."""
+        from sahelkg.store import store_stats
+
+        return store_stats(self.open(), Iris(base_iri).graph)
+
+    def disk_size(self) -> int | None:
+        return None
+
+    def build_target(self, settings: Settings) -> RemoteTarget:
+        """Staging graphs on the server; the build's caches go to ``<project>/build/cache/`` (a
+        server holds only graphs)."""
+        from sahelkg.store.remote_build import RemoteTarget
+
+        return RemoteTarget(self.name, settings.base_iri, settings.root / "build" / "cache")
+
+    @contextmanager
+    def local_copy(self, base_iri: str) -> Iterator[tuple[pyoxigraph.Store, int | None]]:
+        """The server's graphs under ``base_iri`` copied into a temporary embedded store (the
+        exports read many small patterns: one local copy beats thousands of round trips), deleted
+        on leaving."""
+        folder = tempfile.mkdtemp(prefix="sahelkg-export-")
+        try:
+            yield _copy(self.open(), Iris(base_iri), Path(folder))
+        finally:
+            gc.collect()  # pyoxigraph closes the copy when its last reference goes
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def remote_snapshot(settings: Settings, folder: Path) -> tuple[pyoxigraph.Store, int | None]:
+    """The graphs under the base IRI of the remote server of ``settings``, copied into an embedded
+    store in ``folder``, and the time of the remote build (for ACLED's ``timestamp``)."""
+    return _copy(RemoteStore(settings.store), Iris(settings.base_iri), folder)
+
+
+def _copy(remote: RemoteStore, iris: Iris, folder: Path) -> tuple[pyoxigraph.Store, int | None]:
+    folder.mkdir(parents=True, exist_ok=True)
+    store = remote.snapshot(remote.data_graphs(iris), pyoxigraph.Store(str(folder)))
+    built = (remote.read_manifest(iris) or {}).get("built")
+    return store, built if isinstance(built, int) else None

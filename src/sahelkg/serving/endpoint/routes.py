@@ -36,7 +36,7 @@ from sahelkg.serving.endpoint.service import (
     SparqlService,
 )
 from sahelkg.serving.endpoint.workers import LONG_QUERY_S
-from sahelkg.settings import is_remote
+from sahelkg.store import locate
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -423,7 +423,7 @@ def create_app(
     if write_token is not None and not write_token.strip():
         raise ValueError("write_token must not be empty")
     config = EndpointConfig(
-        store_path=str(store_path) if is_remote(str(store_path)) else str(Path(store_path).expanduser().absolute()),
+        store_path=locate(store_path).name,
         workers=workers,
         timeout_s=timeout_s,
         max_result_bytes=max_result_bytes,

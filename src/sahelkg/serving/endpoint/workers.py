@@ -1,6 +1,6 @@
 """The query workers: a pool of processes, the jobs they run, and the framing between them.
 
-Each worker opens the store read-only (:func:`sahelkg.store.open_read_only`), reopens it when the
+Each worker opens the store read-only (:meth:`sahelkg.store.protocol.Location.open`), reopens it when the
 store's generation changes, and parses, evaluates and serializes every query on its own main
 thread, returning bytes. That design follows from what pyoxigraph 0.5 can and cannot do:
 
@@ -34,16 +34,15 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Union, cast
 
 import pyoxigraph
 
 from sahelkg.errors import StoreError, TooLarge
 from sahelkg.serving.endpoint.errors import EndpointError
 from sahelkg.serving.endpoint.formats import BY_NAME, GRAPH_FORMATS, RESULTS_FORMATS, not_acceptable
-from sahelkg.settings import is_remote
 from sahelkg.sparql import describe_syntax_error, quote_line
-from sahelkg.store import StoreLayout, open_read_only, open_store
+from sahelkg.store import locate
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -205,30 +204,19 @@ class _WorkerState:
 
     def __init__(self, store_path: str, read_write: bool) -> None:
         self.store_path = store_path
-        self.layout = StoreLayout(store_path)
+        self.location = locate(store_path)
         self.read_write = read_write
         self.store: pyoxigraph.Store | None = None
         self.token: str | None = None
 
     def current_store(self) -> pyoxigraph.Store:
-        if is_remote(self.store_path):
-            # a SPARQL server: queries and writes are forwarded (writes still need this endpoint's token)
-            if self.store is None:
-                self.store = open_store(self.store_path)  # type: ignore[assignment]
-            return self.store  # type: ignore[return-value]
-        token = self.layout.generation()  # a readlink: cheap enough to do before every job
+        # a readlink for a directory (cheap enough to do before every job); a SPARQL server's
+        # queries and writes are forwarded to it (writes still need this endpoint's token)
+        token = self.location.generation()
         if self.store is None or token != self.token:
             self.store = None  # let go of the old generation before opening the new one
-            if self.read_write:
-                current = self.layout.current()
-                if current is None:
-                    raise StoreError(f"{self.store_path}: no store here; run `sahelkg build` first")
-                try:
-                    self.store = pyoxigraph.Store(str(current))
-                except OSError as e:
-                    raise StoreError(f"{self.store_path}: cannot open the store for writing: {e}") from e
-            else:
-                self.store = open_read_only(self.store_path)
+            # a RemoteStore answers the same calls
+            self.store = cast(pyoxigraph.Store, self.location.open(write=self.read_write))
             self.token = token
         return self.store
 
