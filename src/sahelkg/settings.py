@@ -53,7 +53,7 @@ class Setting:
         takes the project root (a path default derives from it); ``None``: unset.
     :param env: the environment variable, or ``None``.
     :param help: what it is, for ``--help`` and ``docs/settings.md``.
-    :param option: the command-line flag, or ``None`` (environment only).
+    :param option: the command-line flag, or ``None`` (environment only); ``short``: its one-letter form.
     :param commands: the commands that take the option (``"*"``: every command).
     :param shown_default: the default as the docs and ``--help`` show it, when it is derived.
     :param minimum: the smallest value an ``int`` or ``float`` may take.
@@ -66,6 +66,7 @@ class Setting:
     env: str | None
     help: str
     option: str | None = None
+    short: str | None = None
     commands: tuple[str, ...] = ()
     metavar: str | None = None
     shown_default: str | None = None
@@ -120,7 +121,7 @@ SETTINGS: tuple[Setting, ...] = (
             "The base of the graph's IRIs (<base>id/..., <base>graph/...)."),
     Setting("jobs", "project", int, None, "SAHELKG_JOBS",
             "Processes mapping the articles of a full build. Default: $SAHELKG_JOBS, else the number of "
-            "cores less two.", option="--jobs", commands=("build",), metavar="INTEGER", minimum=1,
+            "cores less two.", option="--jobs", short="-j", commands=("build",), metavar="INTEGER", minimum=1,
             shown_default="the number of cores less two"),
     # --- what sahelkg serve allows
     Setting("host", "endpoint", str, "127.0.0.1", None, "The address to listen on.",
@@ -194,8 +195,8 @@ class Settings:
     corpus_dir: Path
     queries_dir: Path
     store: str
-    base_iri: str = DEFAULT_BASE
-    jobs: int | None = None
+    base_iri: str
+    jobs: int | None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -239,17 +240,17 @@ class Settings:
 
 @dataclass(frozen=True)
 class EndpointLimits:
-    """What ``sahelkg serve`` listens on and allows (the ``endpoint`` group of :data:`SETTINGS`)."""
+    """What ``sahelkg serve`` listens on and allows (the ``endpoint`` group of :data:`SETTINGS`, with their defaults)."""
 
-    host: str = "127.0.0.1"
-    port: int = 7878
-    timeout_s: float = 30.0
-    workers: int = 4
-    max_result_bytes: int = 50_000_000
-    max_body_bytes: int = 1_000_000
-    max_query_chars: int = 100_000
-    max_long_queries: int | None = None
-    max_long_queries_per_client: int | None = None
+    host: str
+    port: int
+    timeout_s: float
+    workers: int
+    max_result_bytes: int
+    max_body_bytes: int
+    max_query_chars: int
+    max_long_queries: int | None  # None: as many as the workers
+    max_long_queries_per_client: int | None  # None: half the workers, at least 1
 
     @classmethod
     def from_options(cls, env: Mapping[str, str] | None = None, **options: Any) -> EndpointLimits:
@@ -265,15 +266,15 @@ class EndpointLimits:
 class RemoteOptions:
     """How a store at a SPARQL server's URL is reached (the ``remote`` group; environment only)."""
 
-    user: str | None = None
-    password: str = ""
-    auth: str | None = None
-    token: str | None = None
-    update_url: str | None = None
-    gsp_url: str | None = None
-    kind: str | None = None
-    batch_bytes: int = 4_000_000
-    timeout: float = 600.0
+    user: str | None
+    password: str
+    auth: str | None
+    token: str | None
+    update_url: str | None
+    gsp_url: str | None
+    kind: str | None
+    batch_bytes: int
+    timeout: float
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RemoteOptions:
