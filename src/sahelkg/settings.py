@@ -313,6 +313,11 @@ GROUP_TITLES = {
 }
 
 
+def _cell(text: str) -> str:
+    """``text`` in a Markdown table cell: no column break, no HTML tag (``<root>``)."""
+    return text.replace("|", "&#124;").replace("<", "&lt;")
+
+
 def settings_table() -> str:
     """``docs/settings.md``: every setting, by group, as Markdown (``make docs`` writes it)."""
     out = ["# Settings", "",
@@ -327,8 +332,7 @@ def settings_table() -> str:
             option = f"`{s.option}` ({', '.join('every command' if c == '*' else c for c in s.commands)})" \
                 if s.option else "—"
             env = f"`{s.env}`" if s.env else "—"
-            out.append(f"| {s.name} | {option} | {env} | {s.default_text().replace('|', '&#124;')} "
-                       f"| {s.help.replace('|', '&#124;')} |")
+            out.append(f"| `{s.name}` | {option} | {env} | {_cell(s.default_text())} | {_cell(s.help)} |")
         out.append("")
     return "\n".join(out)
 
