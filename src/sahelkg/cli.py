@@ -368,10 +368,10 @@ def export(app: App, fmt: str, output: str | None, rdf_format: str | None, graph
 
         if not output:
             raise UsageError(f"export {fmt}: give the folder to write to with -o DIR")
-        result = export_articles(app.settings, fmt, Path(output), list(articles) or None)
-        for line in result.lines():
+        written = export_articles(app.settings, fmt, Path(output), list(articles) or None)
+        for line in written.lines():
             _err(line)
-        _err(f"wrote {len(result.files)} file(s) to {output}")
+        _err(f"wrote {len(written.files)} file(s) to {output}")
         return
 
     with progress_bar(disabled=quiet) as progress:

@@ -212,10 +212,10 @@ class WebRoutes:
         index = self.search_index.get(key)
         if index is None:
             try:
-                results = [await sparql.select_json(q) for q in index_queries(self.site.id_base)]
+                names, types, mentions = [await sparql.select_json(q) for q in index_queries(self.site.id_base)]
             except SahelKGError as e:
                 return _json_error(getattr(e, "status", 400), str(e))
-            index = NameIndex.from_json_results(*results, id_base=self.site.id_base,
+            index = NameIndex.from_json_results(names, types, mentions, id_base=self.site.id_base,
                                                 graph_base=self.base_iri + "graph/")
             self.search_index.clear()
             self.search_index[key] = index
