@@ -21,7 +21,7 @@ from sahelkg.exports import PROJECTIONS as EXPORT_PROJECTIONS
 from sahelkg.exports import RDF_FORMATS
 from sahelkg.exchange import FORMATS as EXCHANGE_FORMATS
 from sahelkg.app import App
-from sahelkg.settings import Setting, settings_for
+from sahelkg.settings import Setting, command_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 DIFF_SHOWN = 5  # build prints the facts it changed when it changed at most this many articles
@@ -77,7 +77,7 @@ def with_app(command: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
     The function receives ``app`` instead of those options; errors (in the options too) go
     through :func:`handle_errors`.
     """
-    taken = settings_for(command)
+    taken = command_settings(command)
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)

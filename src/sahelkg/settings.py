@@ -94,6 +94,7 @@ class Setting:
         return str(text)
 
     def default_for(self, root: Path) -> Any:
+        """The default, derived from the project ``root`` if it is a path under it."""
         return self.default(root) if callable(self.default) else self.default
 
     def default_text(self) -> str:
@@ -301,7 +302,7 @@ class RemoteOptions:
         return cls(**values)
 
 
-def settings_for(command: str) -> list[Setting]:
+def command_settings(command: str) -> list[Setting]:
     """The settings whose options ``command`` takes, in the order of :data:`SETTINGS`."""
     return [s for s in SETTINGS if s.takes(command)]
 
@@ -319,7 +320,7 @@ def _cell(text: str) -> str:
 
 
 def settings_table() -> str:
-    """``docs/settings.md``: every setting, by group, as Markdown (``make docs`` writes it)."""
+    """``docs/settings.md``: every setting, by group, as Markdown (``python -m sahelkg.settings`` prints it)."""
     out = ["# Settings", "",
            "Generated from `SETTINGS` in `src/sahelkg/settings.py` by `python -m sahelkg.settings > docs/settings.md`",
            "(a test checks that this file is current). A value comes from the command-line option if given,",

@@ -96,9 +96,11 @@ class Presenter:
         self.site, self.labels, self.lang = site, labels, lang
 
     def label(self, iri: str) -> str:
+        """The label of ``iri`` in the page's language, else its local name."""
         return self.labels.get(iri) or _local_name(iri)
 
     def labels_of(self, iris: Iterable[str]) -> list[str]:
+        """The labels of ``iris``, in their order."""
         return [self.label(i) for i in iris]
 
     def href(self, path: str) -> str:
@@ -106,6 +108,7 @@ class Presenter:
         return path + ("?lang=" + self.lang if self.lang != DEFAULT_LANGUAGE else "")
 
     def by_label(self, terms: list[dict]) -> list[str]:
+        """The IRIs of ``terms`` sorted by label, case folded."""
         return [t["value"] for t in sorted(terms, key=lambda t: self.label(t["value"]).lower())]
 
     @staticmethod
@@ -166,6 +169,7 @@ class EntityView:
 
     @staticmethod
     def relation_date(rel: Relation) -> str:
+        """The dates of the facts that state ``rel``."""
         return " / ".join(sorted({x for _, fact, _ in rel.statements if fact for x in fact.dates}))
 
 
