@@ -36,7 +36,7 @@ def test_a_bad_number_names_its_variable() -> None:
     assert str(e.value) == "SAHELKG_JOBS='many': give a whole number"
     with pytest.raises(UsageError) as e:
         App.from_options({"SAHELKG_JOBS": "0"})
-    assert str(e.value) == "SAHELKG_JOBS='0': give a number of at least 1"
+    assert str(e.value) == "SAHELKG_JOBS='0': give a whole number, at least 1"
     assert App.from_options({"SAHELKG_JOBS": "3"}).settings.jobs == 3
 
 

@@ -56,7 +56,7 @@ class Setting:
     :param option: the command-line flag, or ``None`` (environment only); ``short``: its one-letter form.
     :param commands: the commands that take the option (``"*"``: every command).
     :param shown_default: the default as the docs and ``--help`` show it, when it is derived.
-    :param minimum: the smallest value an ``int`` or ``float`` may take.
+    :param minimum: the smallest value an ``int`` or ``float`` may take; ``unit``: what it counts.
     """
 
     name: str
@@ -71,6 +71,7 @@ class Setting:
     metavar: str | None = None
     shown_default: str | None = None
     minimum: float | None = None
+    unit: str = ""
 
     def takes(self, command: str) -> bool:
         """True if ``command``'s options include this setting's."""
@@ -84,12 +85,13 @@ class Setting:
         if self.type is Path:
             return Path(text).expanduser().resolve()
         if self.type in (int, float):
+            wanted = ("a whole number" if self.type is int else "a number") + (f" of {self.unit}" if self.unit else "")
             try:
                 value = self.type(text)
             except ValueError:
-                raise UsageError(f"{source}={text!r}: give a {'whole ' if self.type is int else ''}number") from None
+                raise UsageError(f"{source}={text!r}: give {wanted}") from None
             if self.minimum is not None and value < self.minimum:
-                raise UsageError(f"{source}={text!r}: give a number of at least {self.minimum:g}")
+                raise UsageError(f"{source}={text!r}: give {wanted}, at least {self.minimum:g}")
             return value
         return str(text)
 
@@ -162,8 +164,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("kind", "remote", str, None, "SAHELKG_STORE_KIND",
             "oxigraph, virtuoso, fuseki, sahelkg or generic.", shown_default="detected from the Server header"),
     Setting("batch_bytes", "remote", int, 4_000_000, "SAHELKG_STORE_BATCH_BYTES", "Upload batch size in bytes.",
-            minimum=1),
-    Setting("timeout", "remote", float, 600.0, "SAHELKG_STORE_TIMEOUT", "Seconds per request.", minimum=0.001),
+            minimum=1, unit="bytes"),
+    Setting("timeout", "remote", float, 600.0, "SAHELKG_STORE_TIMEOUT", "Seconds per request.", minimum=0.001,
+            unit="seconds"),
 )
 BY_NAME = {(s.group, s.name): s for s in SETTINGS}
 
@@ -288,14 +291,13 @@ class RemoteOptions:
         >>> RemoteOptions.from_env({"SAHELKG_STORE_BATCH_BYTES": "4 MB"})
         Traceback (most recent call last):
         ...
-        sahelkg.errors.StoreError: SAHELKG_STORE_BATCH_BYTES='4 MB': give a number of bytes
+        sahelkg.errors.StoreError: SAHELKG_STORE_BATCH_BYTES='4 MB': give a whole number of bytes
         """
         env = os.environ if env is None else env
         try:
             values = _resolve("remote", {}, env)
-        except UsageError as e:
-            unit = "bytes" if str(e).startswith("SAHELKG_STORE_BATCH_BYTES") else "seconds"
-            raise StoreError(f"{str(e).split(':')[0]}: give a number of {unit}") from None
+        except UsageError as e:  # a store's setting: the error is the store's, as its other errors are
+            raise StoreError(str(e)) from None
         values["auth"] = (values["auth"] or "").lower() or None
         if values["auth"] not in (None, "basic", "digest"):
             raise StoreError(f"SAHELKG_STORE_AUTH={values['auth']!r}: use basic or digest")
