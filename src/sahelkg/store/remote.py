@@ -339,14 +339,13 @@ class RemoteStore:
     """
 
     def __init__(self, url: str, env: Mapping[str, str] | None = None) -> None:
-        options = RemoteOptions.from_env(env)  # env None: the process's environment
         parts = urlsplit(url)
         if parts.username or parts.password:
             clean = urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")))
             raise StoreError(f"{clean}: credentials in the URL are refused (they end up in shell history and process "
                              "lists); set SAHELKG_STORE_USER and SAHELKG_STORE_PASSWORD, or SAHELKG_STORE_TOKEN")
         self.url = url
-        self.options = options
+        self.options = options = RemoteOptions.from_env(env)  # env None: the process's environment
         self.auth = Auth(options)
         self.timeout = options.timeout
         self.batch_bytes = options.batch_bytes
