@@ -20,16 +20,12 @@ from sahelkg.exports import LANGS as EXPORT_LANGS
 from sahelkg.exports import PROJECTIONS as EXPORT_PROJECTIONS
 from sahelkg.exports import RDF_FORMATS
 from sahelkg.exchange import FORMATS as EXCHANGE_FORMATS
-from sahelkg.settings import Settings
+from sahelkg.app import App
+from sahelkg.settings import Setting, command_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 DIFF_SHOWN = 5  # build prints the facts it changed when it changed at most this many articles
 WARNINGS_SHOWN = 100  # build prints at most this many warnings (check lists them all)
-
-store_option = click.option(
-    "--store", metavar="PATH|URL", default=None,
-    help="Store directory (or SPARQL server URL). Default: $SAHELKG_STORE, else build/store in the project.",
-)
 
 
 def _err(message: str) -> None:
@@ -55,8 +51,46 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def settings_for(store: str | None) -> Settings:
-    return Settings.from_env(store=store)
+def _click_option(setting: Setting) -> Callable[[F], F]:
+    """The click option of one setting: its flag, type, help; its default only when no variable overrides it."""
+    assert setting.option is not None
+    kind: Any
+    if setting.type is Path:
+        kind = click.Path(file_okay=False, path_type=Path)
+    elif setting.type is int:
+        kind = click.IntRange(min=None if setting.minimum is None else int(setting.minimum))
+    elif setting.type is float:
+        kind = click.FloatRange(min=setting.minimum)
+    else:
+        kind = str
+    # A setting with an environment variable defaults to None here: Settings reads the variable, then
+    # the default, so that the order (option, variable, default) is decided in one place.
+    default = setting.default if setting.env is None else None
+    flags = [setting.option, *([setting.short] if setting.short else []), setting.name]
+    return click.option(*flags, type=kind, default=default, show_default=default is not None,
+                        metavar=setting.metavar, help=setting.help)
+
+
+def with_app(command: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add the options of ``command``'s settings (:data:`sahelkg.settings.SETTINGS`) and pass an :class:`App`.
+
+    The function receives ``app`` instead of those options; errors (in the options too) go
+    through :func:`handle_errors`.
+    """
+    taken = command_settings(command)
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        @handle_errors
+        def wrapper(**kwargs: Any) -> Any:
+            given = {s.name: kwargs.pop(s.name) for s in taken}
+            return fn(app=App.from_options(**given), **kwargs)
+
+        for setting in reversed(taken):
+            wrapper = _click_option(setting)(wrapper)
+        return wrapper
+
+    return decorate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,20 +100,16 @@ def main() -> None:
 
 
 @main.command()
-@store_option
+@with_app("build")
 @click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, envvar="SAHELKG_JOBS", show_envvar=True,
-              help="Processes mapping the articles of a full build. Default: $SAHELKG_JOBS, else the number of cores less two.")
-@handle_errors
-def build(store: str | None, full: bool, quiet: bool, jobs: int | None) -> None:
+def build(app: App, full: bool, quiet: bool) -> None:
     """Build the graph from ontology/ and corpus/ into the store (atomic, incremental)."""
     from sahelkg.build import build as run_build
     from sahelkg.console import progress_bar
 
-    settings = settings_for(store)
     with progress_bar(disabled=quiet) as progress:
-        result = run_build(settings, full=full, progress=progress, jobs=jobs)
+        result = run_build(app.settings, full=full, progress=progress, jobs=app.settings.jobs)
     for w in result.warnings[:WARNINGS_SHOWN]:
         _err(f"warning: {w}")
     if len(result.warnings) > WARNINGS_SHOWN:
@@ -108,18 +138,16 @@ def build(store: str | None, full: bool, quiet: bool, jobs: int | None) -> None:
 @click.option("--lang", type=click.Choice(["en", "fr"]), default=None, help="Only names in this language.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@store_option
-@handle_errors
-def search(text: str, type_: str | None, lang: str | None, limit: int, fmt: str, store: str | None) -> None:
+@with_app("search")
+def search(app: App, text: str, type_: str | None, lang: str | None, limit: int, fmt: str) -> None:
     """Find entities by any label or alias, fuzzily (case, accents, apostrophes and misspellings)."""
     import json
 
     from sahelkg.search import render
     from sahelkg.search import search as run_search
-    from sahelkg.store import open_store
 
-    settings = settings_for(store)
-    hits = run_search(open_store(settings.store), text, id_base=settings.id_base, graph_base=settings.graph_base,
+    settings = app.settings
+    hits = run_search(app.open_store(), text, id_base=settings.id_base, graph_base=settings.graph_base,
                       type_=type_, lang=lang, limit=limit)
     if fmt == "json":
         click.echo(json.dumps([h.as_json() for h in hits], ensure_ascii=False, indent=1))
@@ -130,9 +158,8 @@ def search(text: str, type_: str | None, lang: str | None, limit: int, fmt: str,
 @main.command()
 @click.argument("article", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@store_option
-@handle_errors
-def diff(article: str | None, fmt: str, store: str | None) -> None:
+@with_app("diff")
+def diff(app: App, article: str | None, fmt: str) -> None:
     """The facts the last build added, removed and changed, per article (ARTICLE: only that one)."""
     import json
     from dataclasses import asdict
@@ -140,7 +167,7 @@ def diff(article: str | None, fmt: str, store: str | None) -> None:
     from sahelkg.build.diff import read_diff, render
     from sahelkg.store import locate
 
-    settings = settings_for(store)
+    settings = app.settings
     if not locate(settings.store).keeps_files:
         raise UsageError("--store: the diff is kept beside an embedded store's generations, not on a SPARQL server")
     data, diffs = read_diff(settings.store, article)
@@ -158,15 +185,13 @@ def diff(article: str | None, fmt: str, store: str | None) -> None:
 
 @main.command()
 @click.argument("what", type=click.Choice(["ontology", "corpus", "graph", "all"]), default="all")
-@store_option
+@with_app("check")
 @click.option("--no-reason", is_flag=True, help="ontology: skip the HermiT reasoner (no Java needed).")
-@handle_errors
-def check(what: str, store: str | None, no_reason: bool) -> None:
+def check(app: App, what: str, no_reason: bool) -> None:
     """Validate the ontology, the corpus or the built graph; exit 1 on errors."""
     from sahelkg.checks import run_checks
 
-    settings = settings_for(store)
-    problems = run_checks(settings, what, reason=not no_reason)
+    problems = run_checks(app.settings, what, reason=not no_reason)
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         click.echo(f"{p.severity}: {p}", err=p.severity == "error")
@@ -176,13 +201,12 @@ def check(what: str, store: str | None, no_reason: bool) -> None:
 
 
 @main.command()
-@store_option
-@handle_errors
-def stats(store: str | None) -> None:
+@with_app("stats")
+def stats(app: App) -> None:
     """Counts per class and per graph, and the store's size."""
     from sahelkg.store import locate
 
-    settings = settings_for(store)
+    settings = app.settings
     location = locate(settings.store)
     s = location.stats(settings.base_iri)
     click.echo("graph\tquads")
@@ -207,15 +231,13 @@ def stats(store: str | None) -> None:
 @click.option("--format", "fmt", default="table", show_default=True,
               type=click.Choice(["table", "csv", "tsv", "json", "jsonl", "md"]), help="Output format.")
 @click.option("--list", "list_", is_flag=True, help="List the named queries with their summaries.")
-@store_option
-@handle_errors
-def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: str, fmt: str,
-          list_: bool, store: str | None) -> None:
+@with_app("query")
+def query(app: App, name: str | None, file: Path | None, params: tuple[str, ...], lang: str, fmt: str,
+          list_: bool) -> None:
     """Run a named query (NAME), a query file (-f FILE) or standard input (-)."""
     from sahelkg import queries as q
-    from sahelkg.store import open_store
 
-    settings = settings_for(store)
+    settings = app.settings
     if list_:
         for nq in q.list_queries(settings.queries_dir):
             click.echo(f"{nq.name}\t{nq.summary}")
@@ -244,7 +266,7 @@ def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: st
         if declared:
             click.echo("note: declared " + ", ".join(f"PREFIX {p}:" for p in declared) + " (not in the query)",
                        err=True)
-    store_ = open_store(settings.store)
+    store_ = app.open_store()
     table = q.run_select(store_, text, bindings, str(named.path or named.name), shift=shift)
     labels = {}
     if fmt in ("table", "md"):
@@ -256,14 +278,13 @@ def query(name: str | None, file: Path | None, params: tuple[str, ...], lang: st
 
 
 @main.command()
-@store_option
-@handle_errors
-def watch(store: str | None) -> None:
+@with_app("watch")
+def watch(app: App) -> None:
     """Journal the corpus's changes so that builds of the store need not stat every file (Linux)."""
     from sahelkg.build.watch import Watcher
     from sahelkg.store import StoreLayout, locate
 
-    settings = settings_for(store)
+    settings = app.settings
     if not locate(settings.store).keeps_files:
         raise UsageError("--store: sahelkg watch speeds up the builds of an embedded store, not of a SPARQL server")
     layout = StoreLayout(settings.store)
@@ -275,22 +296,28 @@ def watch(store: str | None) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=7878, show_default=True, type=int)
-@click.option("--timeout", default=30.0, show_default=True, type=float, help="Per-query timeout in seconds.")
-@click.option("--workers", default=4, show_default=True, type=int, help="Query worker processes.")
+@with_app("serve")
 @click.option("--write-token-env", default=None, metavar="VAR",
               help="Enable SPARQL Update and Graph Store writes with the bearer token in environment variable VAR.")
-@store_option
-@handle_errors
-def serve(host: str, port: int, timeout: float, workers: int, write_token_env: str | None, store: str | None) -> None:
+@click.option("--get", "get_path", metavar="PATH", default=None,
+              help="Answer one GET of PATH (e.g. /api/search?q=gao) without opening a port, print the body, "
+                   "and exit: 0 for a 2xx or 3xx status, 1 otherwise.")
+@click.option("--header", "-H", "headers", multiple=True, metavar="'NAME: VALUE'",
+              help="--get: a request header, e.g. -H 'Accept: text/turtle' (repeatable).")
+def serve(app: App, write_token_env: str | None, get_path: str | None, headers: tuple[str, ...]) -> None:
     """Serve the graph: SPARQL endpoint at /sparql, web page at /, entity pages at /id/..."""
     import os
 
-    from sahelkg.serving.endpoint import serve as run_server
+    from sahelkg.serving.app import get, run
     from sahelkg.store import locate
 
-    settings = settings_for(store)
+    settings, limits = app.settings, app.limits
+    request_headers = {}
+    for item in headers:
+        name, sep, value = item.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(f"--header {item!r}: write 'NAME: VALUE'")
+        request_headers[name.strip()] = value.strip()
     if not locate(settings.store).exists():
         click.echo(f"no store at {settings.store}: building it first", err=True)
         from sahelkg.build import build as run_build
@@ -301,15 +328,18 @@ def serve(host: str, port: int, timeout: float, workers: int, write_token_env: s
         token = os.environ.get(write_token_env)
         if not token:
             raise UsageError(f"--write-token-env {write_token_env}: that environment variable is empty")
+    if get_path is not None:
+        if not get_path.startswith("/"):
+            raise UsageError(f"--get {get_path!r}: give a path starting with /, e.g. /api/search?q=gao")
+        answer = get(app.web_app(write_token=token), get_path, request_headers)
+        click.echo(answer.body, nl=False)
+        if not answer.ok:
+            _err(f"HTTP {answer.status} for GET {get_path}")
+            sys.exit(1)
+        return
+    host, port = limits.host, limits.port
     click.echo(f"serving {settings.store} at http://{host}:{port}/ (SPARQL: http://{host}:{port}/sparql)", err=True)
-    run_server(settings.store, host=host, port=port, timeout_s=timeout, workers=workers, write_token=token,
-               queries_dir=settings.queries_dir, base_iri=settings.base_iri)
-
-
-corpus_option = click.option(
-    "--corpus", metavar="DIR", default=None, type=click.Path(file_okay=False, path_type=Path),
-    help="brat, xmi: the corpus folder. Default: $SAHELKG_CORPUS, else corpus/ in the project.",
-)
+    run(app.web_app(write_token=token), host, port)
 
 
 @main.command("export")
@@ -327,12 +357,9 @@ corpus_option = click.option(
 @click.option("--no-events", is_flag=True, help="gexf, graphml, full projection: hide the event nodes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--article", "articles", multiple=True, metavar="ID", help="brat, xmi: only this article (repeatable).")
-@corpus_option
-@store_option
-@handle_errors
-def export(fmt: str, output: str | None, rdf_format: str | None, graph: str | None, lang: str,
-           projection: str, no_events: bool, quiet: bool, articles: tuple[str, ...], corpus: Path | None,
-           store: str | None) -> None:
+@with_app("export")
+def export(app: App, fmt: str, output: str | None, rdf_format: str | None, graph: str | None, lang: str,
+           projection: str, no_events: bool, quiet: bool, articles: tuple[str, ...]) -> None:
     """Export the graph: gexf (Gephi), graphml, owl (Protégé), rdf (ttl|nt|nq|trig|jsonld|rdfxml), acled-csv;
     or the corpus's annotations for brat or INCEpTION (brat, xmi: -o DIR)."""
     from sahelkg.console import progress_bar
@@ -343,14 +370,14 @@ def export(fmt: str, output: str | None, rdf_format: str | None, graph: str | No
 
         if not output:
             raise UsageError(f"export {fmt}: give the folder to write to with -o DIR")
-        result = export_articles(Settings.from_env(store=store, corpus_dir=corpus), fmt, Path(output), list(articles) or None)
-        for line in result.lines():
+        written = export_articles(app.settings, fmt, Path(output), list(articles) or None)
+        for line in written.lines():
             _err(line)
-        _err(f"wrote {len(result.files)} file(s) to {output}")
+        _err(f"wrote {len(written.files)} file(s) to {output}")
         return
 
     with progress_bar(disabled=quiet) as progress:
-        result = export_store(settings_for(store), fmt, output, rdf_format=rdf_format, graph=graph, lang=lang,
+        result = export_store(app.settings, fmt, output, rdf_format=rdf_format, graph=graph, lang=lang,
                               projection=projection, events=not no_events, progress=progress)
     for w in result.warnings:
         _err(f"warning: {w}")
@@ -362,17 +389,17 @@ def export(fmt: str, output: str | None, rdf_format: str | None, graph: str | No
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--language", type=click.Choice(EXPORT_LANGS), default=None,
               help="The article's language, when it has no annotation file yet and the file does not say.")
-@corpus_option
-@store_option
-@handle_errors
-def import_(fmt: str, path: Path, language: str | None, corpus: Path | None, store: str | None) -> None:
+@with_app("import")
+def import_(app: App, fmt: str, path: Path, language: str | None) -> None:
     """Bring annotations back from brat (.ann + .txt) or INCEpTION (.xmi) into corpus/annotations/."""
     from sahelkg.exchange import import_articles
 
-    result = import_articles(Settings.from_env(store=store, corpus_dir=corpus), fmt, path, language=language)
+    result = import_articles(app.settings, fmt, path, language=language)
     for line in result.lines():
         _err(line)
     click.echo(f"wrote {len(result.files)} annotation file(s): " + ", ".join(str(p) for p in result.files))
+
+
 @main.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--id", "article_id", metavar="ID", help="Article id (default: the file name without .txt).")
@@ -382,15 +409,14 @@ def import_(fmt: str, path: Path, language: str | None, corpus: Path | None, sto
 @click.option("--force", is_flag=True, help="Replace an existing annotation file (never done without it).")
 @click.option("--no-model", is_flag=True, help="Rules only: do not use spaCy even when it is installed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@store_option
-@handle_errors
-def annotate(path: Path, article_id: str | None, output: Path | None, force: bool, no_model: bool, quiet: bool,
-             store: str | None) -> None:
+@with_app("annotate")
+def annotate(app: App, path: Path, article_id: str | None, output: Path | None, force: bool, no_model: bool,
+             quiet: bool) -> None:
     """Draft the annotation of a new article (or of each article of a folder) for a person to review."""
     from sahelkg.annotate import annotate_file, annotate_folder, load_annotator
     from sahelkg.console import progress_bar
 
-    settings = settings_for(store)
+    settings = app.settings
     if path.is_dir() and article_id:
         raise UsageError("--id names one article: not with a folder")
     annotator = load_annotator(settings.corpus_dir, settings.ontology_file, use_model=not no_model)

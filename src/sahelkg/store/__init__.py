@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sahelkg.settings import Settings, is_remote
+from sahelkg.settings import Settings
 from sahelkg.store.embedded import EmbeddedLocation, StoreLayout, directory_size, open_read_only, release_free_memory
 from sahelkg.store.protocol import BuildTarget, Location, Store
 
@@ -21,6 +21,15 @@ __all__ = [
     "BuildTarget", "Location", "Store", "StoreLayout", "build_target", "directory_size", "generation", "locate",
     "open_read_only", "open_store", "release_free_memory", "store_stats",
 ]
+
+
+def is_remote(location: str) -> bool:
+    """True if ``location`` names a SPARQL server rather than a directory.
+
+    >>> is_remote("http://localhost:7878/query"), is_remote("build/store")
+    (True, False)
+    """
+    return str(location).startswith(("http://", "https://"))
 
 
 def locate(location: Path | str) -> Location:

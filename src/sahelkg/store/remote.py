@@ -17,7 +17,7 @@ or set with ``SAHELKG_STORE_KIND``):
   dataset, one PUT per graph otherwise) or SPARQL Update ``INSERT DATA`` where there is no GSP, in
   batches of a bounded size, split in two and retried when the server answers 413.
 
-Credentials come from the environment, never from the command line (a URL with a user or password
+Credentials come from the environment (read by :class:`sahelkg.settings.RemoteOptions`, docs/settings.md), never from the command line (a URL with a user or password
 in it is refused):
 
 =============================  ===================================================================
@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -58,13 +57,13 @@ import pyoxigraph
 
 from sahelkg.errors import StoreError, TooLarge
 from sahelkg.iris import Iris
+from sahelkg.settings import RemoteOptions
 from sahelkg.sparql import inject_values, query_form, substitute_terms, with_base
 
 if TYPE_CHECKING:
     from sahelkg.settings import Settings
     from sahelkg.store.remote_build import RemoteTarget
 
-DEFAULT_BATCH_BYTES = 4_000_000
 XML_RESULTS = "application/sparql-results+xml"
 N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
@@ -135,13 +134,11 @@ class Auth:
     With a user and no ``SAHELKG_STORE_AUTH``, the scheme is the one the server's first 401 asks for.
     """
 
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self.user = env.get("SAHELKG_STORE_USER")
-        self.password = env.get("SAHELKG_STORE_PASSWORD", "")
-        self.token = env.get("SAHELKG_STORE_TOKEN")
-        self.scheme = (env.get("SAHELKG_STORE_AUTH") or "").lower() or None
-        if self.scheme not in (None, "basic", "digest"):
-            raise StoreError(f"SAHELKG_STORE_AUTH={self.scheme!r}: use basic or digest")
+    def __init__(self, options: RemoteOptions) -> None:
+        self.user = options.user
+        self.password = options.password
+        self.token = options.token
+        self.scheme = options.auth
 
     @property
     def given(self) -> bool:
@@ -346,23 +343,19 @@ class RemoteStore:
     """
 
     def __init__(self, url: str, env: Mapping[str, str] | None = None) -> None:
-        env = os.environ if env is None else env
         parts = urlsplit(url)
         if parts.username or parts.password:
             clean = urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")))
             raise StoreError(f"{clean}: credentials in the URL are refused (they end up in shell history and process "
                              "lists); set SAHELKG_STORE_USER and SAHELKG_STORE_PASSWORD, or SAHELKG_STORE_TOKEN")
         self.url = url
-        self.env = env
-        self.auth = Auth(env)
-        self.timeout = float(env.get("SAHELKG_STORE_TIMEOUT") or 600)
-        try:
-            self.batch_bytes = int(env.get("SAHELKG_STORE_BATCH_BYTES") or DEFAULT_BATCH_BYTES)
-        except ValueError:
-            raise StoreError(f"SAHELKG_STORE_BATCH_BYTES={env.get('SAHELKG_STORE_BATCH_BYTES')!r}: give a number of bytes") from None
+        self.options = options = RemoteOptions.from_env(env)  # env None: the process's environment
+        self.auth = Auth(options)
+        self.timeout = options.timeout
+        self.batch_bytes = options.batch_bytes
         self._client = httpx.Client(auth=self.auth.httpx_auth(), timeout=self.timeout, follow_redirects=True)
         self._profile: Profile | None = None
-        kind = env.get("SAHELKG_STORE_KIND")
+        kind = options.kind
         if kind:
             if kind not in PROFILES:
                 raise StoreError(f"SAHELKG_STORE_KIND={kind!r}: use one of {', '.join(PROFILES)}")
@@ -388,7 +381,7 @@ class RemoteStore:
 
     @property
     def update_url(self) -> str:
-        given = self.env.get("SAHELKG_STORE_UPDATE_URL")
+        given = self.options.update_url
         if given:
             return given
         p = self.profile
@@ -396,7 +389,7 @@ class RemoteStore:
 
     @property
     def gsp_url(self) -> str | None:
-        given = self.env.get("SAHELKG_STORE_GSP_URL")
+        given = self.options.gsp_url
         if given:
             return None if given.lower() == "none" else given
         p = self.profile

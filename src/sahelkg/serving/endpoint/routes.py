@@ -10,7 +10,6 @@ See ``docs/endpoint.md`` for the routes, the status codes and the limits.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -367,18 +366,6 @@ class CORSMiddleware:
         await self.app(scope, receive, send_with_cors)
 
 
-def _default_extra_routes(queries_dir: str | Path | None, base_iri: str | None) -> list[BaseRoute]:
-    # The web pages live in sahelkg.serving.web (another module); mount them when it exists.
-    if importlib.util.find_spec("sahelkg.serving.web") is None:
-        return []
-    from sahelkg.serving import web
-    from sahelkg.settings import Settings
-
-    settings = Settings.from_env(queries_dir=queries_dir, base_iri=base_iri)
-    routes: list[BaseRoute] = list(web.web_routes(settings.queries_dir, base_iri=settings.base_iri))
-    return routes
-
-
 def create_app(
     store_path: str | Path,
     *,
@@ -392,8 +379,6 @@ def create_app(
     max_long_queries: int | None = None,
     max_long_queries_per_client: int | None = None,
     extra_routes: list[BaseRoute] | None = None,
-    queries_dir: str | Path | None = None,
-    base_iri: str | None = None,
 ) -> Starlette:
     """The endpoint as an ASGI app over the store at ``store_path`` (opens nothing until it starts).
 
@@ -407,9 +392,8 @@ def create_app(
     :param max_long_queries: queries that may run longer than ``LONG_QUERY_S`` at once, each on a worker
         of its own beside the ``workers`` (default: ``workers``); one more is stopped (503).
     :param max_long_queries_per_client: the same for one client (default: half of ``workers``, at least 1; 429).
-    :param extra_routes: more routes (by default the web pages of :mod:`sahelkg.serving.web`, if present).
-    :param queries_dir: the named queries the default web pages offer (default: from :class:`~sahelkg.settings.Settings`).
-    :param base_iri: the graph's base IRI, for the default web pages (default: from the settings).
+    :param extra_routes: more routes (``sahelkg serve`` composes the web pages here:
+        :func:`sahelkg.serving.app.build_app`).
     :raises ValueError: on a nonsensical setting.
 
     >>> app = create_app("/nonexistent/store")
@@ -438,7 +422,7 @@ def create_app(
 
     routes: list[BaseRoute] = [
         *sparql_routes(),
-        *(extra_routes if extra_routes is not None else _default_extra_routes(queries_dir, base_iri)),
+        *(extra_routes or ()),
     ]
     app = Starlette(routes=routes, lifespan=pool_lifespan(service), exception_handlers={EndpointError: endpoint_error})
     app.add_middleware(CORSMiddleware)

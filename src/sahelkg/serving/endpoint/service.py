@@ -32,14 +32,16 @@ from sahelkg.serving.endpoint.workers import (
     UpdateJob,
     WorkerPool,
 )
+from sahelkg.settings import BY_NAME
 from sahelkg.sparql import add_using, has_dataset_clause, keywords, uses_network
 from sahelkg.store import generation
 
-DEFAULT_WORKERS = 4
-DEFAULT_TIMEOUT_S = 30.0
-DEFAULT_MAX_RESULT_BYTES = 50_000_000
-DEFAULT_MAX_BODY_BYTES = 1_000_000
-DEFAULT_MAX_QUERY_CHARS = 100_000
+# The defaults are the settings' (sahelkg.settings.SETTINGS, where `serve`'s options come from): one place.
+DEFAULT_WORKERS: int = BY_NAME[("endpoint", "workers")].default
+DEFAULT_TIMEOUT_S: float = BY_NAME[("endpoint", "timeout_s")].default
+DEFAULT_MAX_RESULT_BYTES: int = BY_NAME[("endpoint", "max_result_bytes")].default
+DEFAULT_MAX_BODY_BYTES: int = BY_NAME[("endpoint", "max_body_bytes")].default
+DEFAULT_MAX_QUERY_CHARS: int = BY_NAME[("endpoint", "max_query_chars")].default
 
 
 @dataclass(frozen=True)

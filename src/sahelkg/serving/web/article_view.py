@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sahelkg.serving.web.entity_data import Sparql, bindings, cell, fetch_labels, most_specific_types, nt
+from sahelkg.serving.web.negotiation import DEFAULT_LANGUAGE, choose_language
+from sahelkg.serving.web.pages import Presenter, Site, not_found_page, render_page
 from sahelkg.vocab import DCTERMS, OA, RDF, RDFS, SK
 
 # sk:reviewStatus and sk:Draft are the draft marking of the annotation format (COMMON.md item 1);
@@ -38,6 +41,8 @@ class Highlight:
 
 @dataclass
 class ArticleView:
+    """An article's text, the annotations over it, and the labels and types of what they annotate."""
+
     iri: str
     text: str
     label: str
@@ -47,113 +52,94 @@ class ArticleView:
     types: dict[str, str] = field(default_factory=dict)  # body -> most specific type label
 
 
-async def read_article(sparql, iri: str, lang: str) -> ArticleView | None:  # type: ignore[no-untyped-def]
+async def read_article(sparql: Sparql, iri: str, lang: str) -> ArticleView | None:
     """The article's text and every annotation over it, or None if the store has no text for it."""
-    from sahelkg.serving.web import _most_specific_types, _nt, _rows, _val, fetch_labels
-
-    art = _nt(iri)
-    rows = _rows(await sparql.select_json(
-        f"SELECT ?text ?lang WHERE {{ {art} {_nt(SK.text)} ?text OPTIONAL {{ {art} {_nt(DCTERMS.language)} ?lang }} }} LIMIT 1"))
+    art = nt(iri)
+    rows = bindings(await sparql.select_json(
+        f"SELECT ?text ?lang WHERE {{ {art} {nt(SK.text)} ?text OPTIONAL {{ {art} {nt(DCTERMS.language)} ?lang }} }} LIMIT 1"))
     if not rows:
         return None
-    view = ArticleView(iri, rows[0]["text"]["value"], iri, language=_val(rows[0], "lang") or "")
+    view = ArticleView(iri, rows[0]["text"]["value"], iri, language=cell(rows[0], "lang") or "")
     result = await sparql.select_json(f"""
 SELECT ?ann ?body ?motivation ?start ?end ?family ?draft ?annDraft WHERE {{
-  ?target {_nt(OA.hasSource)} {art} ; {_nt(OA.hasSelector)} ?pos .
-  ?pos {_nt(OA.start)} ?start ; {_nt(OA.end)} ?end .
-  ?ann {_nt(OA.hasTarget)} ?target ; {_nt(OA.hasBody)} ?body .
-  OPTIONAL {{ ?ann {_nt(OA.motivatedBy)} ?motivation }}
-  OPTIONAL {{ VALUES ?family {{ {" ".join(_nt(SK.term(f)) for f in FAMILIES)} }}
-             ?body {_nt(RDF.type)}/{_nt(RDFS.subClassOf)}* ?family }}
-  OPTIONAL {{ ?body {_nt(REVIEW_STATUS)} ?draft FILTER(?draft = {_nt(DRAFT)}) }}
-  OPTIONAL {{ ?ann {_nt(REVIEW_STATUS)} ?annDraft FILTER(?annDraft = {_nt(DRAFT)}) }}
+  ?target {nt(OA.hasSource)} {art} ; {nt(OA.hasSelector)} ?pos .
+  ?pos {nt(OA.start)} ?start ; {nt(OA.end)} ?end .
+  ?ann {nt(OA.hasTarget)} ?target ; {nt(OA.hasBody)} ?body .
+  OPTIONAL {{ ?ann {nt(OA.motivatedBy)} ?motivation }}
+  OPTIONAL {{ VALUES ?family {{ {" ".join(nt(SK.term(f)) for f in FAMILIES)} }}
+             ?body {nt(RDF.type)}/{nt(RDFS.subClassOf)}* ?family }}
+  OPTIONAL {{ ?body {nt(REVIEW_STATUS)} ?draft FILTER(?draft = {nt(DRAFT)}) }}
+  OPTIONAL {{ ?ann {nt(REVIEW_STATUS)} ?annDraft FILTER(?annDraft = {nt(DRAFT)}) }}
 }}""")  # (OPTIONAL rather than BIND(EXISTS ...): the same query runs on the remote stores)
     found: dict[tuple[int, int, str, str], Highlight] = {}
-    for row in _rows(result):
+    for row in bindings(result):
         body = row["body"]["value"]
         if body.startswith(iri + "/"):  # the article's own publication-date anchor
             continue
-        start, end = int(_val(row, "start") or 0), int(_val(row, "end") or 0)
-        identifying = _val(row, "motivation") == OA.identifying
-        family = (_val(row, "family") or SK.base + "Other")[len(SK.base):]
+        start, end = int(cell(row, "start") or 0), int(cell(row, "end") or 0)
+        identifying = cell(row, "motivation") == OA.identifying
+        family = (cell(row, "family") or SK.base + "Other")[len(SK.base):]
         is_fact = family in ("Event", "Claim", "Observation", "RelationStatement")
         kind = "trigger" if identifying and is_fact else "mention" if identifying else "quote"
         key = (start, end, body, kind)
         h = found.get(key)
         if h is None or (family != "Other" and h.family == "Other"):
-            found[key] = Highlight(start, end, body, kind, family, bool(_val(row, "draft") or _val(row, "annDraft")))
+            found[key] = Highlight(start, end, body, kind, family, bool(cell(row, "draft") or cell(row, "annDraft")))
     view.highlights = sorted(found.values(), key=lambda h: (h.start, -h.end, h.kind))
     bodies = {h.body for h in view.highlights}
-    types = await _most_specific_types(sparql, bodies)
+    types = await most_specific_types(sparql, bodies)
     view.labels = await fetch_labels(sparql, bodies | {iri} | {t for ts in types.values() for t in ts}, lang)
     view.types = {b: ", ".join(sorted(view.labels.get(t, t.rsplit("#", 1)[-1]) for t in ts)) for b, ts in types.items()}
     view.label = view.labels.get(iri, iri)
     return view
 
 
-def render_text(view: ArticleView, link) -> str:  # type: ignore[no-untyped-def]
-    """The text as HTML: cut at every annotation boundary; each piece nests the quotes over it, then one
-    link for the mentions and triggers on it (links cannot nest)."""
-    from sahelkg.serving.web import h
+@dataclass
+class Piece:
+    """A stretch of the text between two annotation boundaries, and what is over it."""
 
+    text: str
+    quotes: list[Highlight]  # the quotes over it, shortest (innermost) first
+    link: Highlight | None = None  # the mention or trigger it links to (an event's trigger first)
+    classes: str = ""
+    title: str = ""
+
+
+def text_pieces(view: ArticleView) -> list[Piece]:
+    """The text cut at every annotation boundary; each piece with the quotes over it, then one link for
+    the mentions and triggers on it (links cannot nest)."""
     text = view.text
     cuts = sorted({0, len(text), *(x.start for x in view.highlights), *(x.end for x in view.highlights)})
-    out = []
+    pieces = []
     for a, b in zip(cuts, cuts[1:]):
-        piece = h(text[a:b])
         over = [x for x in view.highlights if x.start <= a and b <= x.end and x.start < x.end]
+        quotes = sorted((x for x in over if x.kind == "quote"), key=lambda x: x.end - x.start)
+        piece = Piece(text[a:b], quotes)
         marks = sorted((x for x in over if x.kind != "quote"), key=lambda x: x.kind != "trigger")  # an event first
         if marks:
-            first = marks[0]
-            names = "; ".join(f"{view.labels.get(x.body, x.body)} ({view.types.get(x.body, x.family)})"
-                              + (" [draft]" if x.draft else "") for x in marks)
-            classes = " ".join(sorted({f"{x.kind} f-{x.family}" + (" draft" if x.draft else "") for x in marks}))
-            piece = link(first.body, piece, classes, names)
-        for q in sorted((x for x in over if x.kind == "quote"), key=lambda x: x.end - x.start):
-            piece = (f'<span class="quote f-{q.family}{" draft" if q.draft else ""}" data-fact="{h(q.body)}" '
-                     f'title="{h(view.labels.get(q.body, q.body))}">{piece}</span>')
-        out.append(piece)
-    return "".join(out)
+            piece.link = marks[0]
+            piece.title = "; ".join(f"{view.labels.get(x.body, x.body)} ({view.types.get(x.body, x.family)})"
+                                    + (" [draft]" if x.draft else "") for x in marks)
+            piece.classes = " ".join(sorted({f"{x.kind} f-{x.family}" + (" draft" if x.draft else "") for x in marks}))
+        pieces.append(piece)
+    return pieces
 
 
-async def article_page(request: Request, site, article_id: str) -> Response:  # type: ignore[no-untyped-def]
+async def article_page(request: Request, site: Site, article_id: str) -> Response:
     """``/article/ID``: the article's text with its annotations, and the list of its facts."""
-    from sahelkg.serving.web import _page, choose_language, h
-
     lang = choose_language(request)
     iri = f"{site.id_base}article/{article_id}"
     view = await read_article(request.app.state.sparql, iri, lang)
     if view is None:
-        return _page("Not found", f"<h1>Not found</h1><p>The store holds no text for the article <code>{h(article_id)}</code>.</p>",
-                     lang=lang, path=request.url.path, status=404)
+        return not_found_page(site, lang, request.url.path, "The store holds no text for the article ", article_id, ".")
 
-    def link(body: str, inner: str, classes: str, title: str) -> str:
+    def href(body: str) -> str:
         local = site.local_path(body)
-        href = h(local + ("?lang=" + lang if lang != "en" else "")) if local else h(body)
-        return f'<a class="{h(classes)}" href="{href}" title="{h(title)}" data-iri="{h(body)}">{inner}</a>'
+        return local + ("?lang=" + lang if lang != DEFAULT_LANGUAGE else "") if local else body
 
     facts = sorted({(x.body, x.family, x.draft) for x in view.highlights if x.kind == "quote"},
                    key=lambda t: (t[1], t[0]))
-
-    def fact_list(items: list[tuple[str, str, bool]]) -> str:
-        return "".join(
-            f'<li class="fact f-{h(fam)}{" draft" if draft else ""}" data-iri="{h(body)}">'
-            + link(body, h(view.labels.get(body, body)), f"f-{fam}", view.types.get(body, fam))
-            + (' <span class="badge draft-badge">draft</span>' if draft else "")
-            + f' <span class="type">{h(view.types.get(body, ""))}</span></li>'
-            for body, fam, draft in items)
-
-    reviewed = [f for f in facts if not f[2]]
-    drafts = [f for f in facts if f[2]]
-    sections = f'<section><h2>Facts stated in this article ({len(reviewed)})</h2><ul class="article-facts">{fact_list(reviewed)}</ul></section>'
-    if drafts:  # drafts apart: a machine's proposals, not yet checked by a reviewer
-        sections += (f'<section class="drafts"><h2>Drafts, not yet reviewed ({len(drafts)})</h2>'
-                     f'<ul class="article-facts">{fact_list(drafts)}</ul></section>')
-    legend = " ".join(f'<span class="mention f-{f}">{f}</span>' for f in ("Agent", "Place", "Equipment")) + \
-        ' <span class="trigger f-Event">event trigger</span> <span class="quote f-Event">quote of a fact</span>' \
-        ' <span class="quote f-Event draft">draft</span>'
-    body = (f'<h1>{h(view.label)}</h1><p class="iri">{link(iri, h(site.compact(iri)), "", "the article resource")}</p>'
-            f'<p class="legend">{legend}</p>'
-            f'<div class="article-text" lang="{h(view.language or lang)}">{render_text(view, link)}</div>{sections}')
-    return _page(view.label, body, lang=lang, path=request.url.path,
-                 extra_head='<link rel="stylesheet" href="/static/article.css">')
+    # drafts apart: a machine's proposals, not yet checked by a reviewer
+    return render_page("article.html", title=view.label, lang=lang, path=request.url.path,
+                       r=Presenter(site, view.labels, lang), view=view, pieces=text_pieces(view), href=href,
+                       reviewed=[f for f in facts if not f[2]], drafts=[f for f in facts if f[2]])
