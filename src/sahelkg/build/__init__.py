@@ -37,7 +37,7 @@ from typing import Any
 import pyoxigraph
 
 from sahelkg import __version__
-from sahelkg.corpus import Article, CorpusReader, Registry, checked_schemas, iter_articles, vouch_for_schemas
+from sahelkg.corpus import Article, CorpusReader, Registry, iter_articles
 from sahelkg.errors import BuildInterrupted, CorpusError, GraphError, Problem, StoreError, UsageError
 from sahelkg.graph.inference import Reasoner, Triple
 from sahelkg.build.diff import DIFF, ArticleDiff, compare, graph_facts, write_diff
@@ -154,9 +154,9 @@ def _init_worker(settings: Settings, ontology: Ontology, registry: Registry, che
     global _WORKER
     # Ctrl-C reaches the whole process group: the parent alone handles it (it stops the pool)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    vouch_for_schemas(checked)  # type: ignore[arg-type]  # the parent checked these schema files
-    _WORKER = _Mapper(Builder(settings), CorpusReader(settings.corpus_dir, ontology), registry, ontology,
-                      Reasoner(ontology))
+    reader = CorpusReader(settings.corpus_dir, ontology)
+    reader.schemas.vouch(checked)  # type: ignore[arg-type]  # the parent checked these schema files
+    _WORKER = _Mapper(Builder(settings), reader, registry, ontology, Reasoner(ontology))
 
 
 def _map_in_worker(ids: list[str]) -> tuple[list[MappedArticle], list[Problem]]:
@@ -578,7 +578,7 @@ class Builder:
             return
         pool = ProcessPoolExecutor(jobs, mp_context=_mp_context(), initializer=_init_worker,
                                    initargs=(self.settings, mapper.ontology, mapper.registry,
-                                             checked_schemas(mapper.reader.schema_dir)))
+                                             mapper.reader.schemas.checked()))
         pending: deque[Future[tuple[list[MappedArticle], list[Problem]]]] = deque()
         todo = iter(batches)
         try:
@@ -844,13 +844,13 @@ class Builder:
         cached = _read_pickle(path)
         if isinstance(cached, tuple) and len(cached) == 3 and isinstance(cached[0], Registry):
             problems.extend(cached[1])
-            vouch_for_schemas(cached[2])  # the same schema files, checked by the build that cached this
+            reader.schemas.vouch(cached[2])  # the same schema files, checked by the build that cached this
             return cached[0]
         found: list[Problem] = []
         registry = reader.read_registry(found)
         problems.extend(found)
         if not [p for p in found if p.severity == "error"]:
-            _replace_cache(path, (registry, found, checked_schemas(reader.schema_dir)))
+            _replace_cache(path, (registry, found, reader.schemas.checked()))
         return registry
 
     def ontology(self) -> Ontology:

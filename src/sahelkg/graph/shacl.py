@@ -1032,9 +1032,12 @@ def locate(store: pyoxigraph.Store, focus: str, settings: Settings) -> tuple[str
     if not m:
         return "graph", f"<{focus}>"
     article_id, fact_id = m.group(1), m.group(2)
-    file = str(settings.corpus_dir / "annotations" / f"{article_id}.yaml")
+    from sahelkg.corpus.scan import CorpusFiles  # (the graph's modules import the corpus only when locating)
+
+    files = CorpusFiles(settings.corpus_dir)
+    file = str(files.annotation_file(article_id))
     if "/article/" not in focus and fact_id is None:
-        return str(settings.corpus_dir / "registry"), f"entity {article_id}"
+        return str(files.registry_dir), f"entity {article_id}"
     if fact_id is None:
         return file, f"article {article_id}"
     ann = f"{settings.id_base}{article_id}/{fact_id}/annotation"
