@@ -100,14 +100,25 @@ class Mention(Reviewed):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Event(Reviewed):
-    """Something that happened, as one article tells it: its type, quote, date, place and participants."""
+class ArticleFact(Reviewed):
+    """What an article states (an event, relation, claim or observation): its id in the annotation
+    file, the quote that states it, when it holds, and the annotator's note.
+
+    ``date_from`` is the id of the fact of the same file whose date this one shares (``date_of``)."""
 
     id: str
-    type: str
     anchor: Anchor
-    trigger: Anchor | None
     date: DateSpec | None
+    note: str | None
+    date_from: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event(ArticleFact):
+    """Something that happened, as one article tells it: its type, quote, date, place and participants."""
+
+    type: str
+    trigger: Anchor | None
     place: PlaceRef | None
     participants: tuple[tuple[str, str], ...]  # (role, entity id)
     instruments: tuple[str, ...]
@@ -119,34 +130,26 @@ class Event(Reviewed):
     about: tuple[str, ...]
     award: str | None
     certainty: str | None
-    note: str | None
     label: str | None
     modality: str | None = None
-    date_from: str | None = None  # the fact of this file whose time node this event shares (date_of)
     after: tuple[str, ...] = ()  # events ("e5" or "<article id>/e5") this one happened after
     hedged: tuple[tuple[str, str, str], ...] = ()  # (role, entity id, certainty) of a hedged participant
 
 
 @dataclass(frozen=True, kw_only=True)
-class Relation(Reviewed):
+class Relation(ArticleFact):
     """A statement ``subject property object`` that an article makes, possibly dated and hedged."""
 
-    id: str
     property: str
     subject: str
     object: str
-    anchor: Anchor
-    date: DateSpec | None
     certainty: str | None
-    note: str | None
-    date_from: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class Claim(Reviewed):
+class Claim(ArticleFact):
     """What a speaker says (claims, denies...) about facts of the article or who attacked whom."""
 
-    id: str
     speaker: str
     stance: str
     certainty: str | None
@@ -154,31 +157,19 @@ class Claim(Reviewed):
     attackers: tuple[str, ...]
     victims: tuple[str, ...]
     disjunctive: bool
-    date: DateSpec | None
-    anchor: Anchor
-    note: str | None
-    date_from: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class Observation(Reviewed):
+class Observation(ArticleFact):
     """A measured state of a subject (a number of troops, of displaced people...), with its source."""
 
-    id: str
     type: str
     subject: str
     count: Count
-    date: DateSpec | None
     place: str | None
     outcome: str | None
     according_to: str | None
-    anchor: Anchor
-    note: str | None
     modality: str | None = None
-    date_from: str | None = None
-
-
-ArticleFact = Event | Relation | Claim | Observation  # what an article states, each with an id and a quote
 
 
 @dataclass(frozen=True, kw_only=True)
