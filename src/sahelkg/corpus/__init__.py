@@ -8,8 +8,10 @@ do. Nothing here knows about RDF; :mod:`sahelkg.graph.rdf` maps the records to t
 - :mod:`~sahelkg.corpus.yaml_lines`: YAML loaded with the line of every value;
 - :mod:`~sahelkg.corpus.schema`: the JSON Schemas, with a fast path for valid files;
 - :mod:`~sahelkg.corpus.anchors` and :mod:`~sahelkg.corpus.dates`: quotes and dates as written;
+- :mod:`~sahelkg.corpus.classes`: the ontology's classes by name, and the type checks;
 - :mod:`~sahelkg.corpus.records`: the typed records;
-- :mod:`~sahelkg.corpus.reader`: the validation of the registry and of each article;
+- :mod:`~sahelkg.corpus.reader`: the corpus read as a whole, and the registry;
+- :mod:`~sahelkg.corpus.article`: the validation of one article's annotation file, step by step;
 - :mod:`~sahelkg.corpus.lint`: warnings about valid but probably wrong annotations;
 - :mod:`~sahelkg.corpus.names`: names as people type them.
 
@@ -27,7 +29,7 @@ from sahelkg.corpus.reader import (
     CorpusReader, CorpusReport, check_corpus, copied_fact_problems, fact_index, iter_articles, load_corpus,
 )
 from sahelkg.corpus.records import (
-    Anchor, Article, ArticleMeta, Claim, Coordinates, Count, DateSpec, Entity, Event, Fact, LocalEntity,
+    Anchor, Article, ArticleFact, ArticleMeta, Claim, Coordinates, Count, DateSpec, Entity, Event, Fact, LocalEntity,
     Mention, Observation, PlaceRef, Registry, Relation, Reviewed,
 )
 from sahelkg.corpus.scan import ARTICLE_ID_RE, CorpusFiles, annotation_line, sha256_bytes
@@ -35,7 +37,7 @@ from sahelkg.corpus.schema import CONTROLLED, Schemas
 from sahelkg.corpus.yaml_lines import FileProblems, line_of, load_yaml
 
 __all__ = [
-    "ARTICLE_ID_RE", "CONTEXT_CHARS", "CONTROLLED", "Anchor", "Article", "ArticleMeta", "Claim", "Coordinates",
+    "ARTICLE_ID_RE", "CONTEXT_CHARS", "CONTROLLED", "Anchor", "Article", "ArticleFact", "ArticleMeta", "Claim", "Coordinates",
     "CorpusFiles", "CorpusReader", "CorpusReport", "Count", "DateSpec", "Entity", "Event", "Fact", "FileProblems",
     "LocalEntity", "Mention", "Observation", "PlaceRef", "Quotes", "Registry", "Relation", "Reviewed",
     "Schemas", "annotation_line", "check_corpus", "copied_fact_problems", "day_of_year", "fact_index",
