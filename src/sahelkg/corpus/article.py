@@ -84,6 +84,7 @@ class ArticleReading:
         )
 
     def anchor(self, spec: Any, path: list[Any], what: str, within: Anchor | None = None) -> Anchor | None:
+        """The quote ``spec`` located in the text (see :meth:`Quotes.anchor`); None if it is not there."""
         return self.quotes.anchor(spec, self.ctx, path, what, within)
 
     # ---- entities and references
