@@ -29,10 +29,6 @@ from sahelkg.errors import CorpusError, Problem
 from sahelkg.vocab import SK
 
 
-def _error_count(problems: list[Problem]) -> int:
-    return sum(1 for p in problems if p.severity == "error")
-
-
 class CorpusReader(CorpusFiles):
     """Validates corpus files against the schema, the texts, the registry and the ontology.
 
@@ -129,7 +125,7 @@ class CorpusReader(CorpusFiles):
         known_facts: dict[str, frozenset[str]] | None = None,
     ) -> Article | None:
         """Load and validate one article; returns None if it has errors (they are appended)."""
-        before = _error_count(problems)
+        before = len(problems)  # (only appended to: the errors of this article are the ones after it)
         loaded = self._load_article(article_id, problems)
         if loaded is None:
             return None
@@ -137,7 +133,7 @@ class CorpusReader(CorpusFiles):
         file = str(self.annotation_file(article_id))
         reading = ArticleReading(self.classes, article_id, text, data, registry, FileProblems(file, data, problems), known_facts)
         article = reading.article(hashlib.sha256(raw_text).hexdigest())
-        if _error_count(problems) > before:
+        if any(p.severity == "error" for p in problems[before:]):
             return None
         problems.extend(article_warnings(article, registry, self.ontology, data, file))
         return article
