@@ -35,7 +35,7 @@ import re
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from sahelkg.annotate.events import Types  # noqa: E402
 from sahelkg.annotate.pipeline import Annotator  # noqa: E402
 from sahelkg.corpus import (  # noqa: E402
-    Article, CorpusReader, Entity, Quotes, Registry, _Ctx, fact_index, normalise_text, split_header,
+    Article, CorpusReader, Entity, FileProblems, Quotes, Registry, fact_index, normalise_text, split_header,
 )
 from sahelkg.errors import Problem  # noqa: E402
 from sahelkg.graph.ontology import load_ontology  # noqa: E402
@@ -137,16 +137,15 @@ def leave_one_out(registry: Registry, srcs: dict[str, set[str]], aid: str) -> Re
     out: dict[str, Entity] = {}
     for eid in keep:
         e = registry.entities[eid]
-        out[eid] = Entity(e.id, e.types, e.labels, e.aliases, e.description, e.coordinates,
-                          tuple(f for f in e.facts if f.object in keep), e.file, e.line)
-    return Registry(out)
+        out[eid] = replace(e, facts=tuple(f for f in e.facts if f.object in keep))
+    return Registry(entities=out)
 
 
 # ---------------------------------------------------------------------------- reading a draft
 
 def anchor(q: Quotes, spec: Any, within: Any = None) -> Any:
     problems: list[Problem] = []
-    return q.anchor(spec, _Ctx("draft", {}, problems), [], "draft", within)
+    return q.anchor(spec, FileProblems("draft", {}, problems), [], "draft", within)
 
 
 def draft_items(doc: dict[str, Any], body: str) -> tuple[list[tuple[str, int, int]], list[dict[str, Any]]]:

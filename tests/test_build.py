@@ -386,7 +386,7 @@ def test_the_schemas_are_checked_once_per_content(tmp_path, corpus_copy, monkeyp
     registry; a later build process, finding that cache, does not run it again until a schema changes."""
     import jsonschema
 
-    from sahelkg import corpus
+    from sahelkg.corpus import schema
 
     checked: list[str] = []
     real = jsonschema.Draft202012Validator.check_schema.__func__  # type: ignore[attr-defined]
@@ -394,8 +394,8 @@ def test_the_schemas_are_checked_once_per_content(tmp_path, corpus_copy, monkeyp
                         classmethod(lambda cls, schema: checked.append(schema.get("title", "?")) or real(cls, schema)))
 
     def new_process() -> None:
-        corpus._validator.cache_clear()
-        corpus._VOUCHED.clear()
+        schema._checked_against_metaschema.cache_clear()
+        schema._compiled.cache_clear()
 
     new_process()  # earlier tests in this process vouched for the same schema texts
     s = settings_for(tmp_path, corpus_copy)

@@ -361,3 +361,27 @@ def test_a_place_between_two_places(min_corpus, ontology):
         f"{ann}:{line_of(ann, 'place:')}: event e1 place between: unknown entity 'nowhere': add it to the registry or "
         "to this file's entities",
     ]
+
+
+def test_records_are_built_with_keywords_only():
+    """A record of many fields written positionally could swap two of them unseen: it is refused."""
+    from sahelkg.corpus import Count
+
+    assert Count(best=2, low=None, high=3, approximate=False, text="two", unit=None).high == 3
+    with pytest.raises(TypeError):
+        Count(2, None, 3, False, "two", None)  # type: ignore[misc]
+
+
+def test_a_facts_annotation_file_and_line():
+    """The graph's problems find the annotation file of an article and the line of a fact in it."""
+    from sahelkg.corpus import CorpusFiles, annotation_line
+
+    files = CorpusFiles(PACKAGE_ROOT / "corpus")
+    ann = files.annotation_file("000_8c355021fff2e163")
+    assert ann == PACKAGE_ROOT / "corpus" / "annotations" / "000_8c355021fff2e163.yaml"
+    assert annotation_line(ann, "e1") == line_of(ann, "  - id: e1")
+    assert annotation_line(ann, "r1") == line_of(ann, "  - id: r1")
+    assert annotation_line(ann, None) == line_of(ann, "article:")
+    assert annotation_line(ann, "e999") is None
+    assert annotation_line(files.annotation_file("no-such-article"), "e1") is None
+

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sahelkg import __version__
 from sahelkg.build.changes import GRAPH_FORMAT, file_hash
-from sahelkg.corpus import CorpusReader, Registry, checked_schemas, vouch_for_schemas
+from sahelkg.corpus import CorpusReader, Registry
 from sahelkg.errors import Problem
 from sahelkg.graph.ontology import Ontology, load_ontology
 
@@ -88,11 +88,11 @@ def cached_registry(folder: Path, reader: CorpusReader, stamps: dict[str, str], 
     cached = read_pickle(path)
     if isinstance(cached, tuple) and len(cached) == 3 and isinstance(cached[0], Registry):
         problems.extend(cached[1])
-        vouch_for_schemas(cached[2])  # the same schema files, checked by the build that cached this
+        reader.schemas.vouch(cached[2])  # type: ignore[arg-type]  # the same schema files, checked by the build that cached this
         return cached[0]
     found: list[Problem] = []
     registry = reader.read_registry(found)
     problems.extend(found)
     if not [p for p in found if p.severity == "error"]:
-        replace_cache(path, (registry, found, checked_schemas(reader.schema_dir)))
+        replace_cache(path, (registry, found, reader.schemas.checked()))
     return registry

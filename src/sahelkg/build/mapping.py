@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sahelkg.build.changes import Changes
 from sahelkg.build.manifest import Manifest, Stat
-from sahelkg.corpus import Article, CorpusReader, Registry, checked_schemas, iter_articles, vouch_for_schemas
+from sahelkg.corpus import Article, CorpusReader, Registry, iter_articles
 from sahelkg.errors import Problem, StoreError
 from sahelkg.graph.inference import Reasoner
 from sahelkg.graph.ontology import Ontology
@@ -107,9 +107,9 @@ def _init_worker(settings: Settings, ontology: Ontology, registry: Registry, che
     global _WORKER
     # Ctrl-C reaches the whole process group: the parent alone handles it (it stops the pool)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    vouch_for_schemas(checked)  # type: ignore[arg-type]  # the parent checked these schema files
-    _WORKER = Mapper(Iris(settings.base_iri), CorpusReader(settings.corpus_dir, ontology), registry, ontology,
-                     Reasoner(ontology))
+    reader = CorpusReader(settings.corpus_dir, ontology)
+    reader.schemas.vouch(checked)  # type: ignore[arg-type]  # the parent checked these schema files
+    _WORKER = Mapper(Iris(settings.base_iri), reader, registry, ontology, Reasoner(ontology))
 
 
 def _map_in_worker(ids: list[str]) -> tuple[list[MappedArticle], list[Problem]]:
@@ -144,7 +144,7 @@ def map_articles(mapper: Mapper, ids: list[str], problems: list[Problem], *, job
         return
     pool = ProcessPoolExecutor(jobs, mp_context=_mp_context(), initializer=_init_worker,
                                initargs=(settings, mapper.ontology, mapper.registry,
-                                         checked_schemas(mapper.reader.schema_dir)))
+                                         mapper.reader.schemas.checked()))
     pending: deque[Future[tuple[list[MappedArticle], list[Problem]]]] = deque()
     todo = iter(batches)
     try:

@@ -12,22 +12,23 @@ line of the annotation file:
   ``memberOf``, ``affiliatedWith``, ``partOf``, ``leads``, ``commands``... in the file or the registry): questions asked by
   force, such as ``soldiers-killed``, silently leave it out.
 
-They run when :class:`sahelkg.corpus.CorpusReader` has validated an article without error, so
+They run when :class:`sahelkg.corpus.reader.CorpusReader` has validated an article without error, so
 ``check corpus`` and ``build`` both show them.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from sahelkg.corpus import Article, DateSpec, Problem, Registry, line_of, load_yaml
 from sahelkg.corpus.names import fold
+from sahelkg.corpus.records import Article, ArticleFact, DateSpec, Registry
+from sahelkg.corpus.scan import annotation_line
+from sahelkg.corpus.yaml_lines import line_of
+from sahelkg.errors import Problem
 from sahelkg.vocab import SK
 
 WEEKDAYS = {
@@ -210,8 +211,11 @@ def _unmentioned_names(article: Article, registry: Registry, data: Any) -> Itera
 def _dated(article: Article, data: Any) -> Iterator[tuple[list[Any], str, DateSpec]]:
     if article.meta.published is not None:
         yield ["article", "published"], "article published", article.meta.published
-    for kind, items in (("events", article.events), ("relations", article.relations),
-                        ("claims", article.claims), ("observations", article.observations)):
+    groups: tuple[tuple[str, tuple[ArticleFact, ...]], ...] = (
+        ("events", article.events), ("relations", article.relations),
+        ("claims", article.claims), ("observations", article.observations),
+    )
+    for kind, items in groups:
         for i, x in enumerate(items):
             if x.date is not None:
                 yield [kind, i, "date"], f"{kind[:-1]} {x.id}", x.date
@@ -271,24 +275,5 @@ def fact_line(file: str, where: str) -> int | None:
     (``"e3 (quote ...)"``, ``"article 001"``), for the graph's problems (SHACL, health checks)."""
     if not file.endswith(".yaml"):
         return None
-    try:
-        data = _loaded(file, os.stat(file).st_mtime_ns)
-    except OSError:
-        return None
-    if not isinstance(data, dict):
-        return None
     head = where.split(" ", 1)[0]
-    if head == "article":
-        return line_of(data, ["article"])
-    for kind in ("events", "relations", "claims", "observations", "entities"):
-        for i, item in enumerate(data.get(kind) or []):
-            if isinstance(item, dict) and item.get("id") == head:
-                return line_of(data, [kind, i])
-    return None
-
-
-
-@lru_cache(maxsize=8)
-def _loaded(file: str, mtime_ns: int) -> Any:
-    """An annotation file loaded with its lines, once per version (a report names a file many times)."""
-    return load_yaml(Path(file), [])
+    return annotation_line(file, None if head == "article" else head)

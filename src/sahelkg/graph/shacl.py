@@ -1013,10 +1013,13 @@ def locate(store: pyoxigraph.Store, focus: str, settings: Settings) -> tuple[str
     node = iris.node(focus)
     if node is None:
         return "graph", f"<{focus}>"
+    from sahelkg.corpus.scan import CorpusFiles  # (the graph's modules import the corpus only when locating)
+
+    files = CorpusFiles(settings.corpus_dir)
     if node.kind == "entity":
-        return str(settings.corpus_dir / "registry"), f"entity {node.local}"
+        return str(files.registry_dir), f"entity {node.local}"
     article_id, fact_id = str(node.article), node.local
-    file = str(settings.corpus_dir / "annotations" / f"{article_id}.yaml")
+    file = str(files.annotation_file(article_id))
     if fact_id is None:
         return file, f"article {article_id}"
     ann = iris.annotation(article_id, fact_id)
