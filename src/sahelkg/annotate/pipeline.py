@@ -31,6 +31,7 @@ from sahelkg.annotate.model import DateMention, Mention
 from sahelkg.annotate.text import sentences
 from sahelkg.annotate.writer import dump, quote
 from sahelkg.corpus import ARTICLE_ID_RE, normalise_text, parse_date_value, split_header
+from sahelkg.corpus.scan import CorpusFiles
 from sahelkg.corpus.lint import quote_names
 from sahelkg.errors import SahelKGError
 from sahelkg.vocab import RELATION_PROPERTIES, SK, STANCES
@@ -593,7 +594,7 @@ def read_article_text(path: Path) -> str:
 def default_output(path: Path, article_id: str) -> Path:
     """Where a draft goes: ``annotations/<id>.yaml`` beside an ``articles/`` folder, else ``<id>.yaml`` beside the text."""
     if path.parent.name == "articles":
-        return path.parent.parent / "annotations" / f"{article_id}.yaml"
+        return CorpusFiles(path.parent.parent).annotation_file(article_id)
     return path.parent / f"{article_id}.yaml"
 
 

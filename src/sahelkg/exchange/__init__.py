@@ -101,7 +101,7 @@ def export_articles(settings: Settings, fmt: str, out_dir: Path, article_ids: li
         article = reader.read_article(aid, registry, problems, facts)
         if article is None:
             raise CorpusError(problems)
-        raw = load_yaml(reader.annotations_dir / f"{aid}.yaml", problems) or {}
+        raw = load_yaml(reader.annotation_file(aid), problems) or {}
         doc, report = to_doc(article, raw, registry)
         result.reports[aid] = report
         if fmt == "brat":
@@ -275,7 +275,7 @@ def import_articles(settings: Settings, fmt: str, path: Path, *, language: str |
             continue
         if language and not doc.language:
             doc.language = language
-        ann_path = reader.annotations_dir / f"{aid}.yaml"
+        ann_path = reader.annotation_file(aid)
         base = _plain(load_yaml(ann_path, problems)) if ann_path.exists() else None
         data, errors, report = from_doc(doc, aid, registry, ontology, base if isinstance(base, dict) else None)
         for err in errors:
@@ -323,10 +323,10 @@ def _validate_and_write(reader: CorpusReader, registry: Any, produced: dict[str,
     reader.annotations_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=reader.annotations_dir, prefix=".import-"))
     try:
-        for aid, content in produced.items():
-            (staging / f"{aid}.yaml").write_text(content, encoding="utf-8")
         check = CorpusReader(reader.corpus_dir, reader.ontology)
         check.annotations_dir = staging
+        for aid, content in produced.items():
+            check.annotation_file(aid).write_text(content, encoding="utf-8")
         facts = fact_index(reader, reader.article_ids())
         facts.update(fact_index(check, produced))
         problems: list[Problem] = []
@@ -341,7 +341,7 @@ def _validate_and_write(reader: CorpusReader, registry: Any, produced: dict[str,
         if problems:
             raise ExchangeError(problems)
         for aid in produced:
-            os.replace(staging / f"{aid}.yaml", reader.annotations_dir / f"{aid}.yaml")
+            os.replace(check.annotation_file(aid), reader.annotation_file(aid))
             result.files.append(reader.annotations_dir / f"{aid}.yaml")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
