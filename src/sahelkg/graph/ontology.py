@@ -144,27 +144,13 @@ class Ontology:
         individual_types_frozen = {i: frozenset(individual_types.get(i, ())) for i in individuals}
 
         # Class hierarchy: named classes only; owl:equivalentClass counts both ways.
-        up: dict[str, set[str]] = defaultdict(set)
-        for s, o in graph.subject_objects(_RDFS.subClassOf):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                up[str(s)].add(str(o))
-        for s, o in graph.subject_objects(_OWL.equivalentClass):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                up[str(s)].add(str(o))
-                up[str(o)].add(str(s))
+        up = _direct_supers(graph, _RDFS.subClassOf, _OWL.equivalentClass)
         class_terms = classes | frozenset(up) | frozenset(c for cs in up.values() for c in cs)
         superclasses = _closure(class_terms, up)
         subclasses = _invert(superclasses)
 
         # Property hierarchy: rdfs:subPropertyOf and owl:equivalentProperty (both ways).
-        pup: dict[str, set[str]] = defaultdict(set)
-        for s, o in graph.subject_objects(_RDFS.subPropertyOf):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                pup[str(s)].add(str(o))
-        for s, o in graph.subject_objects(_OWL.equivalentProperty):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                pup[str(s)].add(str(o))
-                pup[str(o)].add(str(s))
+        pup = _direct_supers(graph, _RDFS.subPropertyOf, _OWL.equivalentProperty)
         properties = object_properties | datatype_properties | annotation_properties
         property_terms = properties | frozenset(pup) | frozenset(p for ps in pup.values() for p in ps)
         superproperties = _closure(property_terms, pup)
@@ -264,6 +250,20 @@ class Ontology:
             self.classes | self.object_properties | self.datatype_properties
             | self.annotation_properties | self.individuals | self.datatypes
         )
+
+
+def _direct_supers(graph: Graph, sub: URIRef, equivalent: URIRef) -> dict[str, set[str]]:
+    """Each named term's direct super-terms by ``sub`` (rdfs:subClassOf, rdfs:subPropertyOf); an
+    ``equivalent`` pair (owl:equivalentClass, owl:equivalentProperty) counts both ways."""
+    up: dict[str, set[str]] = defaultdict(set)
+    for s, o in graph.subject_objects(sub):
+        if isinstance(s, URIRef) and isinstance(o, URIRef):
+            up[str(s)].add(str(o))
+    for s, o in graph.subject_objects(equivalent):
+        if isinstance(s, URIRef) and isinstance(o, URIRef):
+            up[str(s)].add(str(o))
+            up[str(o)].add(str(s))
+    return up
 
 
 def _closure(terms: Iterable[str], up: Mapping[str, Iterable[str]]) -> dict[str, frozenset[str]]:
