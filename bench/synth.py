@@ -10,8 +10,11 @@ Every article is a few paragraphs of sentences built from templates (English or 
 annotation file anchors ~10-20 mentions, ~5 events with roles (attacker, target, victim, agent),
 dates (stated, relative, context, spans, unknown), places (some relative: "30 km north of X"),
 counts (exact, approximate, low-high), instruments, ~2 relations, ~1 claim and sometimes an
-observation, to a registry of thousands of entities (persons, armed groups, units, forces,
-operations, places with coordinates and a place hierarchy, equipment, ranks, positions) whose
+observation, and, in a few percent of articles each, what only some real articles have: a disputed or
+denied claim, an aggregate toll, a named person neutralized, a position held, a planned (modal) event,
+another account of an earlier event (same_as), drafted relations; all anchored to a registry of
+thousands of entities (persons, armed groups, units, forces, operations, places with coordinates and a
+place hierarchy, equipment, ranks, positions) whose
 types respect the ontology's domains and ranges. Quotes are computed from the generated text, so
 they are exact, and made unambiguous with ``occurrence`` where a string repeats.
 
