@@ -581,26 +581,20 @@ class ArticleMaker:
                     eq = reg.all[rng.choice(["armoured-vehicle", "transport-helicopter", "attack-helicopter"])]
                     self.name(eq)
                     ev["instruments"] = [eq.id]
-            elif etype == "Neutralization" and neutralized_person:
-                # a named fighter neutralized (the outcome as stated: killed or captured is not said)
-                op = pick(rng, reg.operations)
-                role("attacker", op)
-                self.say(" said it had ", " a affirmé avoir ")
-                trg("neutralized", "neutralisé")
-                self.say(" ", " ")
-                role("victim", pick(rng, reg.fighters))
-                ev["place"] = self.place()
-                ev["date"] = self.date()
-                ev["operation"] = op.id
             elif etype == "Neutralization":
                 op = pick(rng, reg.operations)
-                role("agent", op)
+                # a named fighter neutralized, its victim (as real articles: killed or captured is not said),
+                # or a number of fighters of a group, its target
+                role("attacker" if neutralized_person else "agent", op)
                 self.say(" said it had ", " a affirmé avoir ")
                 trg("neutralized", "neutralisé")
                 self.say(" ", " ")
-                ev["count"] = self.count("fighters", "combattants")
-                self.say(" of ", " du ")
-                role("target", pick(rng, reg.armed))
+                if neutralized_person:
+                    role("victim", pick(rng, reg.fighters))
+                else:
+                    ev["count"] = self.count("fighters", "combattants")
+                    self.say(" of ", " du ")
+                    role("target", pick(rng, reg.armed))
                 ev["place"] = self.place()
                 ev["date"] = self.date()
                 ev["operation"] = op.id
