@@ -85,7 +85,6 @@ VIRTUOSO_DIVERGES = {
       for name in ("actor-network", "persons-by-role")),
     "test_csv_and_json_parse_back[virtuoso-actor-network]",
     "test_soldiers_killed[virtuoso]", "test_soldiers_killed_in_french[virtuoso]",
-    "test_events_by_place_includes_places_inside[virtuoso]",
     # not investigated yet: Virtuoso answers no row where a UNION branch BINDs a boolean that a FILTER then reads
     "test_events_by_place_relative_to_a_place_inside[virtuoso]",
     "test_armed_group_affiliations[virtuoso]", "test_group_members_of_al_qaeda[virtuoso]",
