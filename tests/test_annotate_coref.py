@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conftest import missing
 from sahelkg.annotate import Annotator
 from sahelkg.annotate.entities import rule_proposals
 from sahelkg.corpus import CorpusReader
@@ -304,7 +305,7 @@ def test_spacy_takes_no_name_from_a_title_case_line(lang: str, headline: str, bo
     from sahelkg.annotate.entities import _spacy_model, spacy_available, spacy_proposals
 
     if not spacy_available(lang):
-        pytest.skip(f"spaCy's {lang} model is not installed")
+        missing(f"spaCy or its {lang} model is not installed: pip install -e '.[nlp]'")
     text = f"{headline}\n\n{body}"
     # the model does read a name in the headline ("Soldier Injured", "Soldat Blessé") ...
     assert [e for e in _spacy_model(lang)(text).ents if e.end_char <= len(headline) and e.label_ in ("PER", "PERSON", "ORG")]

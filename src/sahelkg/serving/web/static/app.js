@@ -58,6 +58,14 @@
     return typeof entry === "function" ? entry(...args) : entry;
   }
 
+  // "Nothing here" as its own element (tag p or li, class "empty") appended to parent, in the page's language.
+  function appendEmpty(parent, tag, key) {
+    const node = document.createElement(tag);
+    node.className = "empty";
+    node.textContent = t(key);
+    parent.appendChild(node);
+  }
+
   function translatePage() {
     document.documentElement.lang = state.lang;
     for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
@@ -442,10 +450,7 @@
       return;
     }
     if (!result.rows.length) {
-      const p = document.createElement("p");
-      p.className = "empty";
-      p.textContent = t("noResults");
-      view.appendChild(p);
+      appendEmpty(view, "p", "noResults");
       return;
     }
     const table = document.createElement("table");
@@ -554,10 +559,7 @@
     const points = [...byPlace.values()];
     if (!points.length) {  // a message, not an empty base map
       view.textContent = "";
-      const p = document.createElement("p");
-      p.className = "empty";
-      p.textContent = t("noCoordinates");
-      view.appendChild(p);
+      appendEmpty(view, "p", "noCoordinates");
       return;
     }
     const selection = document.createElement("div");
@@ -638,12 +640,7 @@
   function renderQueryList() {
     const list = $("query-list");
     list.textContent = "";
-    if (!state.queries.length) {
-      const li = document.createElement("li");
-      li.className = "empty";
-      li.textContent = t("noQueries");
-      list.appendChild(li);
-    }
+    if (!state.queries.length) appendEmpty(list, "li", "noQueries");
     for (const q of state.queries) {
       const li = document.createElement("li");
       const b = document.createElement("button");
