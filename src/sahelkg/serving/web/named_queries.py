@@ -50,14 +50,17 @@ def events_query() -> str:
     return (
         f"PREFIX sk: <{SK.base}>\nPREFIX rdfs: <{RDFS.base}>\n"
         + """
-# Every dated event, with its most specific type, its place and the place's coordinates.
+# Every dated event, with its most specific type (sk:specificType, written by the build), its place and the
+# place's coordinates: one pattern per OPTIONAL, looked up from the row.
 SELECT DISTINCT ?event ?type ?date ?begin ?place ?lat ?long WHERE {
-  ?event a ?type . ?type rdfs:subClassOf* sk:Event .
-  FILTER NOT EXISTS { ?event a ?sub . ?sub rdfs:subClassOf ?type . FILTER(?sub != ?type) }
-  ?event sk:hasTime ?time . ?time sk:isoDate ?date .
+  ?event sk:specificType ?type ; sk:hasTime ?time .
+  { SELECT DISTINCT ?type WHERE { ?type rdfs:subClassOf* sk:Event } }
+  ?time sk:isoDate ?date .
   OPTIONAL { ?time sk:beginDate ?begin }
-  OPTIONAL { ?event sk:occurredAt ?place .
-             OPTIONAL { ?place sk:latitude ?lat ; sk:longitude ?long } }
+  OPTIONAL { ?event sk:occurredAt ?place }
+  BIND(COALESCE(?place, <urn:sahelkg:unbound>) AS ?placeKey)
+  OPTIONAL { ?placeKey sk:latitude ?lat }
+  OPTIONAL { ?placeKey sk:longitude ?long }
 }
 ORDER BY ?begin ?event
 """
