@@ -133,6 +133,8 @@ graph:article/001_af0646745c3fb3a7 {
 graph:inferred {
   id:001_af0646745c3fb3a7/e1 a sk:OutcomeEvent , sk:Event ; sk:hasParticipant id:maxime-blasco .
   id:maxime-blasco a sk:Agent . id:french-armed-forces a sk:Agent . id:gossi a sk:Place .
+  # the death's most specific asserted class (the build's sk:specificType shortcut: the page's events query reads it)
+  id:001_af0646745c3fb3a7/e1 sk:specificType sk:Death .
 }
 """
 
