@@ -101,6 +101,11 @@ def export(store: ox.Store, fmt: str, out: BinaryIO, *, rdf_format: str | None =
     from sahelkg.exports.network import read_network
 
     net = read_network(store, projection=projection, lang=lang, events=events, base_iri=base_iri, progress=progress)
+    located = sum(1 for n in net.nodes.values() if "latitude" in n.attrs)
+    timed = sum(1 for n in net.nodes.values() if n.spells) + sum(1 for e in net.edges if e.spells)
+    result = ExportResult(fmt, "", len(net.nodes), "nodes", {"edges": len(net.edges), "with coordinates": located,
+                                                             "dated nodes and edges": timed},
+                          notes=[f"projection {projection}" + ("" if events else ", events hidden")])
     if fmt == "gexf":
         from sahelkg.exports.gexf import write_gexf
 
@@ -108,12 +113,8 @@ def export(store: ox.Store, fmt: str, out: BinaryIO, *, rdf_format: str | None =
     else:
         from sahelkg.exports.graphml import write_graphml
 
-        write_graphml(net, out)
-    located = sum(1 for n in net.nodes.values() if "latitude" in n.attrs)
-    timed = sum(1 for n in net.nodes.values() if n.spells) + sum(1 for e in net.edges if e.spells)
-    return ExportResult(fmt, "", len(net.nodes), "nodes", {"edges": len(net.edges), "with coordinates": located,
-                                                           "dated nodes and edges": timed},
-                        notes=[f"projection {projection}" + ("" if events else ", events hidden")])
+        write_graphml(net, out, consume=True)  # the network is not needed after: freed as it is copied
+    return result
 
 
 def export_store(settings: Settings, fmt: str, output: str | Path | None = None, **options: object) -> ExportResult:
