@@ -10,10 +10,14 @@ format     module                                           memory
 ========== ================================================ =======================================
 gexf       :mod:`~sahelkg.exports.gexf` (Gephi, GEXF 1.3)  the network of the projection
 graphml    :mod:`~sahelkg.exports.graphml` (networkx)       the network of the projection
-owl        :mod:`~sahelkg.exports.owl` (Protégé, RDF/XML)   constant (individuals sorted on disk)
-rdf        :mod:`~sahelkg.exports.dumps` (6 syntaxes)       constant (streamed by pyoxigraph)
-acled-csv  :mod:`~sahelkg.exports.acled` (one row/event)    constant (row by row, bounded caches)
+owl        :mod:`~sahelkg.exports.owl` (Protégé, RDF/XML)   bounded (individuals sorted on disk)
+rdf        :mod:`~sahelkg.exports.dumps` (6 syntaxes)       bounded (streamed by pyoxigraph)
+acled-csv  :mod:`~sahelkg.exports.acled` (one row/event)    bounded (row by row, bounded caches)
 ========== ================================================ =======================================
+
+*Bounded*: besides the caches of pyoxigraph's RocksDB (at most 160 MiB whatever the store's size,
+plus the index blocks of its table files, about 1 MB per 1,000 articles), which any read of a large
+store fills; ``docs/exports.md`` has the figures.
 
 >>> import io, pyoxigraph
 >>> out = io.BytesIO()
