@@ -10,10 +10,14 @@ format     module                                           memory
 ========== ================================================ =======================================
 gexf       :mod:`~sahelkg.exports.gexf` (Gephi, GEXF 1.3)  the network of the projection
 graphml    :mod:`~sahelkg.exports.graphml` (networkx)       the network of the projection
-owl        :mod:`~sahelkg.exports.owl` (Protégé, RDF/XML)   constant (individuals sorted on disk)
-rdf        :mod:`~sahelkg.exports.dumps` (6 syntaxes)       constant (streamed by pyoxigraph)
-acled-csv  :mod:`~sahelkg.exports.acled` (one row/event)    constant (row by row, bounded caches)
+owl        :mod:`~sahelkg.exports.owl` (Protégé, RDF/XML)   bounded (individuals sorted on disk)
+rdf        :mod:`~sahelkg.exports.dumps` (6 syntaxes)       bounded (streamed by pyoxigraph)
+acled-csv  :mod:`~sahelkg.exports.acled` (one row/event)    bounded (row by row, bounded caches)
 ========== ================================================ =======================================
+
+*Bounded*: besides the caches of pyoxigraph's RocksDB (at most 160 MiB whatever the store's size,
+plus the index blocks of its table files, about 1 MB per 1,000 articles), which any read of a large
+store fills; ``docs/exports.md`` has the figures.
 
 >>> import io, pyoxigraph
 >>> out = io.BytesIO()
@@ -101,6 +105,11 @@ def export(store: ox.Store, fmt: str, out: BinaryIO, *, rdf_format: str | None =
     from sahelkg.exports.network import read_network
 
     net = read_network(store, projection=projection, lang=lang, events=events, base_iri=base_iri, progress=progress)
+    located = sum(1 for n in net.nodes.values() if "latitude" in n.attrs)
+    timed = sum(1 for n in net.nodes.values() if n.spells) + sum(1 for e in net.edges if e.spells)
+    result = ExportResult(fmt, "", len(net.nodes), "nodes", {"edges": len(net.edges), "with coordinates": located,
+                                                             "dated nodes and edges": timed},
+                          notes=[f"projection {projection}" + ("" if events else ", events hidden")])
     if fmt == "gexf":
         from sahelkg.exports.gexf import write_gexf
 
@@ -108,12 +117,8 @@ def export(store: ox.Store, fmt: str, out: BinaryIO, *, rdf_format: str | None =
     else:
         from sahelkg.exports.graphml import write_graphml
 
-        write_graphml(net, out)
-    located = sum(1 for n in net.nodes.values() if "latitude" in n.attrs)
-    timed = sum(1 for n in net.nodes.values() if n.spells) + sum(1 for e in net.edges if e.spells)
-    return ExportResult(fmt, "", len(net.nodes), "nodes", {"edges": len(net.edges), "with coordinates": located,
-                                                           "dated nodes and edges": timed},
-                        notes=[f"projection {projection}" + ("" if events else ", events hidden")])
+        write_graphml(net, out, consume=True)  # the network is not needed after: freed as it is copied
+    return result
 
 
 def export_store(settings: Settings, fmt: str, output: str | Path | None = None, **options: object) -> ExportResult:

@@ -574,8 +574,9 @@ class _Writer:
         }
 
     def rows(self, result: AcledResult, progress: Progress) -> Iterator[dict[str, str]]:
-        articles = [g for g in self.graphs.in_store(self.store) if self.graphs.kind(g) == "article"]
-        order = {a: i for i, a in enumerate(articles)}
+        # article graphs in name order; a row is written at the first (by name) of its reports' articles
+        articles = sorted(g.value for g in self.store.named_graphs()
+                          if isinstance(g, ox.NamedNode) and self.graphs.kind(g.value) == "article")
         for i, graph in enumerate(articles):
             progress("acled rows", i, len(articles))
             events = sorted({text(q.subject) for q in self.store.quads_for_pattern(None, TYPE, None, nn(graph))
@@ -584,11 +585,12 @@ class _Writer:
             for e in events:
                 if self.acled(e):
                     group = self.same_group(e)
-                    graphs_of = [order.get(self._graph_of(m), i) for m in group]
-                    if min(graphs_of) < i:
+                    # a member with no article graph ranks with this article
+                    graph_of = {m: self._graph_of(m) or graph for m in group}
+                    if min(graph_of.values()) < graph:
                         result.skip("reported in an earlier article's row (sameEventAs)", e)
                         continue
-                    group.sort(key=lambda m: (order.get(self._graph_of(m), i), _natural(m)))
+                    group.sort(key=lambda m: (graph_of[m], _natural(m)))
                     row = self.row(group, result)
                     if row is not None:
                         yield row

@@ -15,11 +15,12 @@ With ``graph`` (an IRI, e.g. ``https://w3id.org/sahelkg/graph/registry``) only t
 written, as triples in every syntax. The union is the same default graph the endpoint queries:
 the ontology, the registry, every article and the inferred graphs.
 
-Memory: constant. The dataset formats and single graphs are streamed quad by quad by
+Memory: nothing that grows with the store, beyond RocksDB's own caches (see
+``docs/exports.md``). The dataset formats and single graphs are streamed quad by quad by
 ``Store.dump``; the flattened union is streamed too, and writes a triple stated in several graphs
-(a relation in the registry and in an article, a type in an article and in the inferred graph)
-once, by an index lookup per quad rather than a set of the triples seen (about 2.5 times the
-time of a plain scan; ``bench/bench_exports.py`` measures it).
+(a relation in the registry and in an article) once, with no set of the triples seen: see
+:func:`~sahelkg.exports.common.distinct_triples` (about twice the CPU of the N-Quads dump;
+``bench/bench_exports.py`` measures it).
 """
 
 from __future__ import annotations

@@ -32,21 +32,31 @@ def _typed(key: str, value: object) -> object:
     return str(value)
 
 
-def to_networkx(net: Network) -> nx.MultiDiGraph | nx.MultiGraph:
-    """``net`` as a networkx multigraph (directed unless the projection is ``actors``)."""
+def to_networkx(net: Network, *, consume: bool = False) -> nx.MultiDiGraph | nx.MultiGraph:
+    """``net`` as a networkx multigraph (directed unless the projection is ``actors``).
+
+    :param consume: empty ``net`` while copying it, each node and edge dropped once copied, so that
+        the network and the graph never both exist whole (the export's peak memory is the larger
+        of the two instead of their sum).
+    """
     g: nx.MultiDiGraph | nx.MultiGraph = nx.MultiDiGraph() if net.directed else nx.MultiGraph()
     g.graph.update(projection=net.projection, lang=net.lang)
     for iri in sorted(net.nodes):
-        n = net.nodes[iri]
+        n = net.nodes.pop(iri) if consume else net.nodes[iri]
         attrs = {k: _typed(k, v) for k, v in n.attrs.items() if v is not None and v != ""}
         g.add_node(iri, label=n.label, type=n.type, **{"class": n.cls}, **attrs, **_times(n.spells))
-    for i, e in enumerate(net.edges):
+    edges = net.edges
+    if consume:
+        net.edges = []
+        edges.reverse()  # popped from the end, in their order
+    for i in range(len(edges)):
+        e = edges.pop() if consume else edges[i]
         attrs = {k: _typed(k, v) for k, v in e.attrs.items() if v is not None and v != ""}
         g.add_edge(e.source, e.target, key=f"e{i}", kind=e.kind, label=e.label, weight=float(e.weight),
                    **attrs, **_times(e.spells))
     return g
 
 
-def write_graphml(net: Network, out: BinaryIO) -> None:
-    """Write ``net`` to ``out`` (binary) as GraphML."""
-    nx.write_graphml(to_networkx(net), out, encoding="utf-8", prettyprint=True)
+def write_graphml(net: Network, out: BinaryIO, *, consume: bool = False) -> None:
+    """Write ``net`` to ``out`` (binary) as GraphML (``consume``: see :func:`to_networkx`)."""
+    nx.write_graphml(to_networkx(net, consume=consume), out, encoding="utf-8", prettyprint=True)

@@ -180,6 +180,7 @@ class _Reader:
         self.labels: dict[str, dict[str, str]] = defaultdict(dict)
         self.coords: dict[str, dict[str, float]] = defaultdict(dict)
         self.times: dict[str, tuple[str | None, str | None, str | None]] = {}
+        self.released = False
 
     def quads(self, prop: str) -> Iterator[ox.Quad]:
         return asserted_quads(self.store, self.graphs, None, sk(prop), None)
@@ -239,6 +240,18 @@ class _Reader:
                     self.acled[s] = a["event_type"]
         p("reading types", 5, 5)
 
+    def release(self) -> None:
+        """Drop what only :meth:`node` needs, once every node is made: types, ACLED types, labels but places'.
+
+        The network's peak memory is reached after the nodes are made (relations, statistics, the
+        sort of the edges); the nodes hold their own copy of all this.
+        """
+        self.released = True
+        self.types.clear()
+        self.acled.clear()
+        for iri in [i for i in self.labels if self.cats.get(i) != "Place"]:
+            del self.labels[iri]  # a place's label names an actor's location
+
     def label(self, iri: str) -> str:
         found = pick_label(self.labels.get(iri, {}), self.lang)
         if found:
@@ -247,6 +260,7 @@ class _Reader:
         return iri.split("/id/", 1)[-1] if "/id/" in iri else local_name(iri)
 
     def node(self, iri: str) -> Node:
+        assert not self.released, "a node made after release()"
         cat = self.cats[iri]
         kind = "event" if cat == "Event" else "place" if cat == "Place" else "actor"
         cls = self.onto.most_specific(self.types[iri]) or SK.term(cat)
@@ -355,9 +369,15 @@ def read_network(store: ox.Store, *, projection: str = "full", lang: str = "en",
             nodes[iri] = r.node(iri)
         return nodes[iri]
 
+    spells_of: dict[str, list[tuple[str, str]]] = {}
+
     def event_spells(e: str) -> list[tuple[str, str]]:
-        b, en, _ = r.times.get(e, (None, None, None))
-        return [(b, en)] if b and en else []
+        """The event's interval, one list for all its edges (never changed in place: merging makes a new one)."""
+        found = spells_of.get(e)
+        if found is None:
+            b, en, _ = r.times.get(e, (None, None, None))
+            found = spells_of[e] = [(b, en)] if b and en else []
+        return found
 
     if projection == "actors":
         pairs: dict[tuple[str, str], _Pair] = {}
@@ -383,6 +403,7 @@ def read_network(store: ox.Store, *, projection: str = "full", lang: str = "en",
                 edge.spells = [(days[0], days[-1])]
                 edge.attrs.update(first_date=days[0], last_date=days[-1])
             edges.append(edge)
+        r.release()
         _actor_stats(r, nodes, participation, incidents, incident_deaths, deaths, same)
         return _finish(Network(projection, lang, nodes, edges, directed=False))
 
@@ -391,6 +412,7 @@ def read_network(store: ox.Store, *, projection: str = "full", lang: str = "en",
         for iri in sorted(r.cats):
             if r.cats[iri] != "Event" or with_events:
                 add(iri)
+        r.release()  # every node is made: the event and place nodes below are among these
         edges.extend(_relations(r, set(nodes)))
     if with_events:
         for e in event_ids:
@@ -420,6 +442,7 @@ def read_network(store: ox.Store, *, projection: str = "full", lang: str = "en",
                     add(up)
                     todo.append(up)
         edges.extend(e for e in _relations(r, set(nodes)) if e.kind == "locatedIn")
+    r.release()
     if projection == "full" and with_events:
         for e, role, a in participation:
             edge = Edge(e, a, role, r.onto.label(SK.term(_role_prop(role)), lang), 1.0, event_spells(e))
