@@ -88,21 +88,29 @@ def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "", jobs
     from sahelkg.settings import Settings
 
     marks: dict[str, float] = {}
+    # CPU seconds at the same marks: of the process (every thread: the loader's bulk_load and RocksDB's
+    # own), and of the main thread (the mapping, writing the chunks); so each stage's CPU, which the
+    # shared machine's load does not stretch as it does the wall time
+    cpu: dict[str, tuple[float, float]] = {"start": (time.process_time(), time.thread_time())}
     t0 = time.perf_counter()
     orig = shacl.validate_graphs
 
     def timed_validate(*a: Any, **k: Any) -> Any:
         marks["shacl_start"] = time.perf_counter()
+        cpu["shacl_start"] = (time.process_time(), time.thread_time())
         try:
             return orig(*a, **k)
         finally:
             marks["shacl_end"] = time.perf_counter()
+            cpu["shacl_end"] = (time.process_time(), time.thread_time())
 
     shacl.validate_graphs = timed_validate  # type: ignore[assignment]
 
     def progress(stage: str, done: int, total: int) -> None:
         now = time.perf_counter()
         if stage == "articles":
+            if "articles_start" not in marks:
+                cpu["articles_start"] = (time.process_time(), time.thread_time())
             marks.setdefault("articles_start", now)
             marks["articles_end"] = now
         elif stage == "loading":
@@ -118,8 +126,14 @@ def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "", jobs
     if "shacl_start" in marks:
         stages["shacl"] = marks["shacl_end"] - marks["shacl_start"]
         stages["commit"] = t_end - marks["shacl_end"]
+    stages_cpu: dict[str, float] = {}
+    if "articles_start" in cpu and "shacl_start" in cpu:
+        (p0, _), (p1, m1), (p2, m2), (p3, _) = (cpu[k] for k in ("start", "articles_start", "shacl_start", "shacl_end"))
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # --jobs > 1: reaped when the pool shut down
+        stages_cpu = {"inputs": p1 - p0, "mapping (main thread)": m2 - m1, "loading (other threads)": (p2 - p1) - (m2 - m1),
+                      "shacl": p3 - p2, "mapping workers": workers.ru_utime + workers.ru_stime}
     return {
-        "seconds": result.seconds, "wall_in_process": t_end - t0, "quads": result.quads,
+        "seconds": result.seconds, "wall_in_process": t_end - t0, "quads": result.quads, "stages_cpu": stages_cpu,
         "rebuilt": len(result.articles_rebuilt), "full": result.full, "stages": stages,
         "peak_rss_mib": rss_kib / 1024, "reason": result.reason, "jobs": jobs or "default",
         # the largest mapping worker (--jobs > 1): each is a process of its own beside the build's
@@ -332,7 +346,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             lines.append(
                 f"| {r['articles']:,} | build --jobs {b['jobs']} | {b['seconds']:.1f} | {b.get('cpu_s', 0):.1f} | "
                 f"{b['seconds'] / bl['seconds']:.2f} | {b['peak_rss_mib']:.0f} ({b.get('worker_peak_rss_mib', 0):.0f}) | "
-                f"{', '.join(str(x) for x in b.get('loadavg', []))} | " + ", ".join(f"{k} {v:.1f}" for k, v in b["stages"].items()) + " |")
+                f"{', '.join(str(x) for x in b.get('loadavg', []))} | " + ", ".join(f"{k} {v:.1f}" for k, v in b["stages"].items())
+                + "; CPU s: " + ", ".join(f"{k} {v:.1f}" for k, v in b.get("stages_cpu", {}).items()) + " |")
         lines.append(f"| {r['articles']:,} | one bulk_load | {bl['seconds']:.1f} | {bl.get('cpu_s', 0):.1f} | 1.00 | "
                      f"{bl['peak_rss_mib']:.0f} | {', '.join(str(x) for x in bl.get('loadavg', []))} | |")
     lines.append("")
