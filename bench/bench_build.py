@@ -88,21 +88,29 @@ def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "", jobs
     from sahelkg.settings import Settings
 
     marks: dict[str, float] = {}
+    # CPU seconds at the same marks: of the process (every thread: the loader's bulk_load and RocksDB's
+    # own), and of the main thread (the mapping, writing the chunks); so each stage's CPU, which the
+    # shared machine's load does not stretch as it does the wall time
+    cpu: dict[str, tuple[float, float]] = {"start": (time.process_time(), time.thread_time())}
     t0 = time.perf_counter()
     orig = shacl.validate_graphs
 
     def timed_validate(*a: Any, **k: Any) -> Any:
         marks["shacl_start"] = time.perf_counter()
+        cpu["shacl_start"] = (time.process_time(), time.thread_time())
         try:
             return orig(*a, **k)
         finally:
             marks["shacl_end"] = time.perf_counter()
+            cpu["shacl_end"] = (time.process_time(), time.thread_time())
 
     shacl.validate_graphs = timed_validate  # type: ignore[assignment]
 
     def progress(stage: str, done: int, total: int) -> None:
         now = time.perf_counter()
         if stage == "articles":
+            if "articles_start" not in marks:
+                cpu["articles_start"] = (time.process_time(), time.thread_time())
             marks.setdefault("articles_start", now)
             marks["articles_end"] = now
         elif stage == "loading":
@@ -118,8 +126,14 @@ def child_build(corpus: str, store: str, full: bool, keep_nquads: str = "", jobs
     if "shacl_start" in marks:
         stages["shacl"] = marks["shacl_end"] - marks["shacl_start"]
         stages["commit"] = t_end - marks["shacl_end"]
+    stages_cpu: dict[str, float] = {}
+    if "articles_start" in cpu and "shacl_start" in cpu:
+        (p0, _), (p1, m1), (p2, m2), (p3, _) = (cpu[k] for k in ("start", "articles_start", "shacl_start", "shacl_end"))
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN)  # --jobs > 1: reaped when the pool shut down
+        stages_cpu = {"inputs": p1 - p0, "mapping (main thread)": m2 - m1, "loading (other threads)": (p2 - p1) - (m2 - m1),
+                      "shacl": p3 - p2, "mapping workers": workers.ru_utime + workers.ru_stime}
     return {
-        "seconds": result.seconds, "wall_in_process": t_end - t0, "quads": result.quads,
+        "seconds": result.seconds, "wall_in_process": t_end - t0, "quads": result.quads, "stages_cpu": stages_cpu,
         "rebuilt": len(result.articles_rebuilt), "full": result.full, "stages": stages,
         "peak_rss_mib": rss_kib / 1024, "reason": result.reason, "jobs": jobs or "default",
         # the largest mapping worker (--jobs > 1): each is a process of its own beside the build's
@@ -151,8 +165,12 @@ def child_dump(store: str, out: str) -> dict[str, Any]:
 
 
 def run_child(func: str, *args: str) -> dict[str, Any]:
-    """Run ``func(*args)`` of this file in a fresh Python process; returns its JSON result and wall time."""
+    """Run ``func(*args)`` of this file in a fresh Python process; returns its JSON result, its wall
+    time, its CPU seconds (its own children's included) and the machine's load average around it."""
     t0 = time.perf_counter()
+    # the child's CPU and that of its own children (the mapping workers): reaped descendants count
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", func, *args],
         capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"},
@@ -160,8 +178,13 @@ def run_child(func: str, *args: str) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"child {func} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     out["wall"] = wall
+    out["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # the machine's 1-minute load average before and after (the cores are shared: a load above
+    # the child's own CPU share means others ran meanwhile)
+    out["loadavg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return out
 
 
@@ -314,13 +337,19 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{r['quads_per_s']:,.0f} | {b['peak_rss_mib']:.0f} | {bl['seconds']:.1f} | {r['ratio_build_bulk_load']:.2f} | "
             f"{bl['peak_rss_mib']:.0f} | {inc['seconds']:.2f} ({inc['wall']:.1f}) | {inc['peak_rss_mib']:.0f} |"
         )
+    lines.append("")
+    lines.append("| articles | run | wall s | CPU s | / bulk_load (wall) | peak RSS MiB (largest worker) | load avg before, after | stages s |")
+    lines.append("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        if len(r.get("builds", [])) > 1:
-            lines.append("")
-            lines.append(f"Full builds of {r['articles']:,} articles by mapping processes: " + "; ".join(
-                f"--jobs {b['jobs']}: {b['seconds']:.1f} s ({b['seconds'] / r['bulk_load']['seconds']:.2f}x bulk_load), "
-                f"{b['peak_rss_mib']:.0f} MiB (largest worker {b.get('worker_peak_rss_mib', 0):.0f} MiB), " + ", ".join(f"{k} {v:.1f}" for k, v in b["stages"].items())
-                for b in r["builds"]))
+        bl = r["bulk_load"]
+        for b in r.get("builds", [r["build"]]):
+            lines.append(
+                f"| {r['articles']:,} | build --jobs {b['jobs']} | {b['seconds']:.1f} | {b.get('cpu_s', 0):.1f} | "
+                f"{b['seconds'] / bl['seconds']:.2f} | {b['peak_rss_mib']:.0f} ({b.get('worker_peak_rss_mib', 0):.0f}) | "
+                f"{', '.join(str(x) for x in b.get('loadavg', []))} | " + ", ".join(f"{k} {v:.1f}" for k, v in b["stages"].items())
+                + "; CPU s: " + ", ".join(f"{k} {v:.1f}" for k, v in b.get("stages_cpu", {}).items()) + " |")
+        lines.append(f"| {r['articles']:,} | one bulk_load | {bl['seconds']:.1f} | {bl.get('cpu_s', 0):.1f} | 1.00 | "
+                     f"{bl['peak_rss_mib']:.0f} | {', '.join(str(x) for x in bl.get('loadavg', []))} | |")
     lines.append("")
     lines.append("Stages of the full build (s): " + "; ".join(
         f"{label(r['articles'])}: " + ", ".join(f"{k} {v:.1f}" for k, v in r["build"]["stages"].items()) for r in rows))

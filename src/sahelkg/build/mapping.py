@@ -48,7 +48,8 @@ def default_jobs() -> int:
 
     The build's own process (receiving the mapped lines, then SHACL) and the loader thread's
     ``bulk_load`` each keep a core busy: on 2 cores a pool only competes with them (1k articles:
-    ``--jobs 2`` took 1.29x the time of ``--jobs 1``), so there the mapping stays in the build's process.
+    ``--jobs 2`` took 1.29x the time of ``--jobs 1``; later, with other benchmarks running, 1.00x the time
+    and 1.02x the CPU), so there the mapping stays in the build's process.
     """
     try:
         cores = len(os.sched_getaffinity(0))
