@@ -183,25 +183,34 @@ def write_owl(store: ox.Store, out: BinaryIO, *, base_iri: str = DEFAULT_BASE,
         return any(q.predicate.value in object_props and graphs.asserted(q.graph_name)
                    for q in store.quads_for_pattern(None, None, node, None))
 
-    # one pass: individuals (subjects, and IRI values that are individuals), classes, property usage
+    # one pass: individuals (subjects, and IRI values that are individuals), classes, property usage.
+    # It reads every ABox quad in Python, so the loop keeps to local names and skips what it can: the
+    # store lists a graph's quads by subject, so a subject is recorded once per run of its quads.
     progress("owl: reading individuals", 0, 1)
+    schema = frozenset(iri for iri, k in tbox.kinds.items() if k - {"individual"})
+    add_individual = individuals.add
+    rdf_type, NamedNode, Literal = RDF.type, ox.NamedNode, ox.Literal
     for g in abox:
+        last_subject = None
         for q in store.quads_for_pattern(None, None, None, nn(g)):
-            subject, prop, value = q.subject, q.predicate.value, q.object
-            if isinstance(subject, ox.NamedNode) and not tbox.is_schema(subject.value):
-                individuals.add(subject.value)
-            if prop == RDF.type:
-                if isinstance(value, ox.NamedNode):
+            subject = q.subject
+            if subject != last_subject:
+                last_subject = subject
+                if isinstance(subject, NamedNode) and subject.value not in schema:
+                    add_individual(subject.value)
+            prop, value = q.predicate.value, q.object
+            if prop == rdf_type:
+                if isinstance(value, NamedNode):
                     classes.add(value.value)
                 continue
             u = usage[prop]
-            if isinstance(value, ox.Literal):
+            if isinstance(value, Literal):
                 u.literals += 1
                 u.datatypes.add(value.datatype.value)
-            elif isinstance(value, ox.NamedNode) and not tbox.is_schema(value.value) and (
+            elif isinstance(value, NamedNode) and value.value not in schema and (
                     prop in object_props or individual(value.value)):
                 u.individuals += 1
-                individuals.add(value.value)
+                add_individual(value.value)
             else:
                 u.other_iris += 1
     progress("owl: reading individuals", 1, 1)
@@ -256,21 +265,25 @@ def write_owl(store: ox.Store, out: BinaryIO, *, base_iri: str = DEFAULT_BASE,
                 yield ox.Triple(nn(iri), TYPE, nn(DECLARATIONS[decl]))
         individuals.close()
         n = 0
+        kinds = {nn(p): k for p, k in prop_kind.items()}  # keyed by the term: no string per triple
+        Literal = ox.Literal
         for t in distinct_triples(store, abox):
-            subj, pred, obj = t.subject, t.predicate, t.object
-            kind = prop_kind.get(pred.value)
-            if kind == "object" and isinstance(obj, ox.Literal):
-                warnings[f"{pred.value}: object property with a literal value, triple left out"] += 1
-                continue
-            if kind == "data" and not isinstance(obj, ox.Literal):
+            pred, obj = t.predicate, t.object
+            kind = kinds.get(pred)
+            if isinstance(obj, Literal):
+                if kind == "object":
+                    warnings[f"{pred.value}: object property with a literal value, triple left out"] += 1
+                    continue
+                converted = _convert(obj, retyped)
+                if converted is not obj:
+                    t = ox.Triple(t.subject, pred, converted)
+            elif kind == "data":
                 warnings[f"{pred.value}: data property with an IRI value, triple left out"] += 1
                 continue
-            if isinstance(obj, ox.Literal):
-                obj = _convert(obj, retyped)
             n += 1
             if n % 10000 == 0:
                 progress("owl: writing", n, 0)
-            yield ox.Triple(subj, pred, obj)
+            yield t
         progress("owl: writing", n, n)
 
     prefixes = {k: v for k, v in PREFIXES.items()} | {"id": base_iri + "id/", "vann": "http://purl.org/vocab/vann/"}
