@@ -95,11 +95,20 @@ VIRTUOSO_DIVERGES = {
 }
 
 
+# Virtuoso answers these differently from one server to another (same package, same data): on a fresh CI machine
+# persons-by-role's `BIND(IF(?earliest = "~", ?none, ?earliest) AS ?asOf)` gave "~" on every undated row, where the
+# server of this workstation leaves ?asOf unbound, as SPARQL 1.1 says. Not strict, since both happen; not investigated.
+VIRTUOSO_UNSTABLE = {"test_persons_by_role[virtuoso]"}
+
+
 @pytest.fixture(autouse=True)
 def _virtuoso_divergences(request: pytest.FixtureRequest) -> None:
     if request.node.name in VIRTUOSO_DIVERGES:
         request.applymarker(pytest.mark.xfail(reason="Virtuoso 7.2.5 departs from SPARQL 1.1 here (see VIRTUOSO_DIVERGES)",
                                               strict=True))
+    elif request.node.name in VIRTUOSO_UNSTABLE:
+        request.applymarker(pytest.mark.xfail(reason="Virtuoso 7.2.5 answers this differently between servers "
+                                                     "(see VIRTUOSO_UNSTABLE)", strict=False))
 
 
 # --------------------------------------------------------------------------- every query
