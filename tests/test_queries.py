@@ -95,9 +95,10 @@ VIRTUOSO_DIVERGES = {
 }
 
 
-# Virtuoso answers these differently from one server to another (same package, same data): on a fresh CI machine
-# persons-by-role's `BIND(IF(?earliest = "~", ?none, ?earliest) AS ?asOf)` gave "~" on every undated row, where the
-# server of this workstation leaves ?asOf unbound, as SPARQL 1.1 says. Not strict, since both happen; not investigated.
+# Virtuoso answers these differently from one run to another (same package, same data): in the CI run of a fresh
+# clone, persons-by-role's `BIND(IF(?earliest = "~", ?none, ?earliest) AS ?asOf)` gave "~" on every undated row; in
+# the runs on the development machine it leaves ?asOf unbound, as SPARQL 1.1 says. Not strict, since both happen; the
+# cause (the server's state, the order of the tests before it) is not investigated.
 VIRTUOSO_UNSTABLE = {"test_persons_by_role[virtuoso]"}
 
 
