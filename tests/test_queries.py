@@ -77,7 +77,7 @@ TESTED = {
 # `?t rdfs:subClassOf* sk:Event`) returns no rows where Oxigraph returns 12; a FILTER inside OPTIONAL does not see
 # a variable bound outside by VALUES or BIND (parameters are therefore written in place for Virtuoso, which fixed
 # `timeline`); actor-network stops with "SR084: Division by 0" (Virtuoso raises the error of `1/0` in a SELECT
-# expression; persons-by-role leaves ?asOf unbound with `IF(..., ?none, ...)` instead and now agrees). Marked strict:
+# expression; persons-by-role groups its dates over the dated statements alone instead and now agrees). Marked strict:
 # a test here that starts passing on Virtuoso fails, so the list stays exact.
 VIRTUOSO_DIVERGES = {
     "test_query_parses_and_runs[virtuoso-en-actor-network]", "test_query_parses_and_runs[virtuoso-fr-actor-network]",
@@ -95,21 +95,11 @@ VIRTUOSO_DIVERGES = {
 }
 
 
-# Virtuoso answers these differently from one run to another (same package, same data): in the CI run of a fresh
-# clone, persons-by-role's `BIND(IF(?earliest = "~", ?none, ?earliest) AS ?asOf)` gave "~" on every undated row; in
-# the runs on the development machine it leaves ?asOf unbound, as SPARQL 1.1 says. Not strict, since both happen; the
-# cause (the server's state, the order of the tests before it) is not investigated.
-VIRTUOSO_UNSTABLE = {"test_persons_by_role[virtuoso]"}
-
-
 @pytest.fixture(autouse=True)
 def _virtuoso_divergences(request: pytest.FixtureRequest) -> None:
     if request.node.name in VIRTUOSO_DIVERGES:
         request.applymarker(pytest.mark.xfail(reason="Virtuoso 7.2.5 departs from SPARQL 1.1 here (see VIRTUOSO_DIVERGES)",
                                               strict=True))
-    elif request.node.name in VIRTUOSO_UNSTABLE:
-        request.applymarker(pytest.mark.xfail(reason="Virtuoso 7.2.5 answers this differently between servers "
-                                                     "(see VIRTUOSO_UNSTABLE)", strict=False))
 
 
 # --------------------------------------------------------------------------- every query
