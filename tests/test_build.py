@@ -461,6 +461,7 @@ def test_a_full_build_loads_in_chunks_and_gets_the_same_quads(tmp_path, monkeypa
     result = build(chunked, full=True)
     assert len(loads) >= 5 and sum(loads) == result.quads  # a chunk closes after the graph that fills it
     assert set(result.timings) == {"mapping", "articles", "loading", "load wait", "shacl+commit"}
+    assert 0 < result.timings["articles"] <= result.timings["mapping"]  # the articles' part of the mapping stage
     assert_same_quads(quads(chunked.store), quads(one.store))
     assert not list(Path(chunked.store).with_name("store.d").glob("*.nq"))
 
