@@ -104,7 +104,7 @@ def pid_gone(pid: int, timeout: float = 10.0) -> bool:
                 state = f.read().rsplit(")", 1)[1].split()[0]
             if state == "Z":  # dead, not yet reaped by its parent
                 return True
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # gone before the open, or between the open and the read
             return True
         time.sleep(0.05)
     return False
