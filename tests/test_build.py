@@ -77,7 +77,8 @@ def test_one_named_graph_per_article_plus_ontology_registry_inferred(real_store)
     articles = ["000_8c355021fff2e163", "001_af0646745c3fb3a7", "002_b43efc41ee202923",
                 "003_284cecf88603a7fc", "004_6c0a91cd67c955b8"]
     assert graphs == (
-        {GRAPH + "ontology", GRAPH + "registry", GRAPH + "inferred/registry", GRAPH + "inferred/closure"}
+        {GRAPH + "ontology", GRAPH + "registry", GRAPH + "inferred/registry", GRAPH + "inferred/closure",
+         GRAPH + "inferred/links"}
         | {GRAPH + "article/" + a for a in articles}
         | {GRAPH + "inferred/article/" + a for a in articles}
     )
@@ -157,19 +158,67 @@ def test_inverse_and_subproperty_closure(real_store):
 
 def test_transitive_affiliation_across_sources(real_store):
     # 004: the katiba du Gourma is "membre du ... (RVIM)"; 001: the GSIM is "Al-Qaeda-affiliated":
-    # the chain katiba -> JNIM -> al-Qaeda is materialised in the closure graph.
+    # the chain katiba -> JNIM -> al-Qaeda is materialised in the closure graph (and, as every link
+    # between two registry entities, once in the links graph).
     rows = select(real_store, """
         SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/sahelkg/id/katiba-du-gourma> sk:affiliatedWith
                                      <https://w3id.org/sahelkg/id/al-qaeda> } }""")
-    assert {r["g"] for r in rows} == {GRAPH + "inferred/closure"}
+    assert {r["g"] for r in rows} == {GRAPH + "inferred/closure", GRAPH + "inferred/links"}
     # the place hierarchy: 003 puts the Adrar des Ifoghas in Northern Mali, the registry puts Northern
     # Mali in Mali: the closure says the Adrar is in Mali, and the inverse that Mali contains it.
     assert select(real_store, """
         SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/sahelkg/id/adrar-des-ifoghas> sk:locatedIn
-                                     <https://w3id.org/sahelkg/id/mali> } }""") == [{"g": GRAPH + "inferred/closure"}]
+                                     <https://w3id.org/sahelkg/id/mali> }
+                             FILTER(?g != <https://w3id.org/sahelkg/graph/inferred/links>) }""") == [{"g": GRAPH + "inferred/closure"}]
     assert select(real_store, """
         SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/sahelkg/id/mali> sk:contains
-                                     <https://w3id.org/sahelkg/id/adrar-des-ifoghas> } }""") == [{"g": GRAPH + "inferred/closure"}]
+                                     <https://w3id.org/sahelkg/id/adrar-des-ifoghas> }
+                             FILTER(?g != <https://w3id.org/sahelkg/graph/inferred/links>) }""") == [{"g": GRAPH + "inferred/closure"}]
+
+
+LINKS = GRAPH + "inferred/links"
+
+
+def entity_links(store: pyoxigraph.Store) -> tuple[Counter[tuple[str, str, str]], set[tuple[str, str, str]]]:
+    """The triples between two entities (of the registry, or local to an article: a node with an
+    article and no quote of its own, other than a registry fact): those of the links graph, counted,
+    and the distinct ones of every other graph but the ontology."""
+    def subjects(prop: str) -> set[str]:
+        return {q.subject.value for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(SK + prop), None)}
+
+    local = {x for x in subjects("sourceArticle") - subjects("quote") if not x.startswith(ID + "registry/")}
+
+    def entity(t: object) -> bool:
+        return isinstance(t, pyoxigraph.NamedNode) and (
+            t.value in local or (t.value.startswith(ID) and "/" not in t.value[len(ID):]))
+
+    in_links: Counter[tuple[str, str, str]] = Counter()
+    elsewhere: set[tuple[str, str, str]] = set()
+    for q in store.quads_for_pattern(None, None, None):
+        if q.graph_name.value != GRAPH + "ontology" and entity(q.subject) and entity(q.object):
+            t = (q.subject.value, q.predicate.value, q.object.value)
+            if q.graph_name.value == LINKS:
+                in_links[t] += 1
+            else:
+                elsewhere.add(t)
+    return in_links, elsewhere
+
+
+def test_the_links_graph_holds_every_link_between_registry_entities_once(real_store):
+    """Each triple between two entities (of the registry, or local to an article) that a graph states
+    or entails (asserted by an article or the registry, inferred, or entailed across sources) is in
+    the links graph, once, and nothing else is: no fact, no article."""
+    links, elsewhere = entity_links(real_store)
+    assert set(links) == elsewhere and set(links.values()) == {1}
+    # stated by an article (002), inferred from one (a super-property, an inverse), entailed across
+    # articles (004 and 001: katiba -> JNIM -> al-Qaeda)
+    assert {(ID + "boubacar-banon", SK + "affiliatedWith", ID + "al-qaeda"), (ID + "boubacar-banon", SK + "memberOf", ID + "jnim"),
+            (ID + "boubacar-banon", SK + "affiliatedWith", ID + "jnim"), (ID + "northern-mali", SK + "contains", ID + "adrar-des-ifoghas"),
+            (ID + "katiba-du-gourma", SK + "affiliatedWith", ID + "al-qaeda")} <= set(links)
+    # 001's sniper, a local entity, is a member of the local armed group; 001's commando group is part of Barkhane
+    a001 = ID + "001_af0646745c3fb3a7/"
+    assert {(a001 + "sniper", SK + "memberOf", a001 + "armed-terrorist-group"),
+            (a001 + "commando-group", SK + "partOf", ID + "operation-barkhane")} <= set(links)
 
 
 def test_inferred_graphs_never_repeat_their_source(real_store):
@@ -595,9 +644,9 @@ def test_jobs_must_be_positive(tmp_path):
 
 
 def test_the_closure_is_recomputed_only_when_transitive_edges_change(tmp_path, corpus_copy, monkeypatch):
-    """An edit that leaves an article's transitive edges as they were keeps the closure graph (it is
-    not recomputed); one that removes an edge recomputes it from the manifest's edges, and the store
-    equals a full build."""
+    """An edit that leaves an article's edges as they were keeps the closure and links graphs (they
+    are not recomputed); one that removes an edge recomputes them from the manifest's edges, and the
+    store equals a full build."""
     from sahelkg.graph.inference import Reasoner
 
     s = settings_for(tmp_path, corpus_copy)
@@ -613,9 +662,15 @@ def test_the_closure_is_recomputed_only_when_transitive_edges_change(tmp_path, c
     assert closures == []
     r2 = text[text.index("  - id: r2\n"):text.index("  - id: r3\n")]
     assert "affiliatedWith" in r2
+    banon_al_qaeda = """SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/sahelkg/id/boubacar-banon> sk:affiliatedWith
+                                                <https://w3id.org/sahelkg/id/al-qaeda> } }"""
+    assert {r["g"] for r in select(open_read_only(s.store), banon_al_qaeda)} == {
+        GRAPH + "article/002_b43efc41ee202923", LINKS}
     ann.write_text(text.replace(r2, ""), encoding="utf-8")
     assert build(s).articles_rebuilt == ["002_b43efc41ee202923"]
     assert len(closures) == 1
+    # no article states it now; it is still entailed (Banon is a member of the JNIM, affiliated with al-Qaeda)
+    assert {r["g"] for r in select(open_read_only(s.store), banon_al_qaeda)} == {GRAPH + "inferred/closure", LINKS}
     full = settings_for(tmp_path / "full", corpus_copy)
     build(full, full=True)
     assert_same_quads(quads(s.store), quads(full.store))

@@ -12,6 +12,7 @@ see ``docs/graph-model.md``):
 ``<base>graph/article/<article>``      one article's facts and their provenance
 ``<base>graph/inferred/<source>``      what is inferred from one source graph
 ``<base>graph/inferred/closure``       the transitive closure across all sources
+``<base>graph/inferred/links``         every link between two registry entities, once
 ``<base>graph/build``                  a remote build's manifest
 ``<base>graph/staging/<build>/<rest>`` a remote build's upload of ``graph/<rest>``
 ``<base>graph/backup/<build>/<rest>``  the graph ``graph/<rest>`` a remote build replaced
@@ -72,6 +73,7 @@ class Iris:
         self.base = base
         self.id = base + "id/"
         self.graph = base + "graph/"
+        self._entity_prefix = "<" + self.id
         self._node = re.compile(re.escape(self.id) + rf"(article/)?({_NAME})(?:/({_LOCAL}))?")
 
     # ---- nodes
@@ -132,6 +134,22 @@ class Iris:
     def closure_graph(self) -> str:
         """The transitive closure across all sources."""
         return self.inferred_graph("closure")
+
+    @property
+    def links_graph(self) -> str:
+        """Every link between two registry entities that any graph states or entails, once."""
+        return self.inferred_graph("links")
+
+    def is_entity_term(self, term: str) -> bool:
+        """Whether the N-Triples term ``term`` is a registry entity's IRI (``<base>id/<entity>``).
+
+        >>> iris = Iris("https://w3id.org/sahelkg/")
+        >>> [iris.is_entity_term(t) for t in ("<https://w3id.org/sahelkg/id/mali>", "<https://w3id.org/sahelkg/id/a1/e3>",
+        ...                                   "<https://w3id.org/sahelkg/id/article/a1>", '"mali"')]
+        [True, False, False, False]
+        """
+        # an article's IRI, a fact's or a node of the registry's such as a geometry has a "/" after the prefix
+        return term.startswith(self._entity_prefix) and "/" not in term[len(self._entity_prefix):]
 
     @property
     def build_graph(self) -> str:

@@ -16,7 +16,7 @@ from sahelkg.build.manifest import Manifest, Stat
 from sahelkg.corpus import CorpusReader
 from sahelkg.settings import Settings
 
-GRAPH_FORMAT = "2"  # bump when the mapping or the manifest changes: it forces a full rebuild
+GRAPH_FORMAT = "3"  # bump when the mapping or the manifest changes: it forces a full rebuild
 RACY_NS = 2_000_000_000  # a file modified this close to the last build is hashed even if its stat matches
 CHANGED_BEHIND = ("the store was changed after its build (written over HTTP, or opened for writing): "
                   "rebuilt from the corpus, without those changes")

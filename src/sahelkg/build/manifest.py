@@ -2,10 +2,11 @@
 
 Per article it keeps the content hash of its text and annotation file, the ``(mtime_ns, size)``
 of both files (a file whose stat did not change is not read again, as git's index does), the ids
-of its facts (the targets of other articles' ``same_as``) and its transitive edges (the closure
-graph is recomputed from them, never by scanning the store). Beside them: the stamps that force a
-full build when they change (format, version, base IRI, ontology and registry hashes), the time
-the build began, and the registry's own transitive edges.
+of its facts (the targets of other articles' ``same_as``) and its edges: its transitive triples and
+its links between registry entities (the closure and links graphs are recomputed from them, never
+by scanning the store). Beside them: the stamps that force a full build when they change (format,
+version, base IRI, ontology and registry hashes), the time the build began, and the registry's own
+edges.
 
 An embedded store keeps one SQLite file per generation (``gen-N.manifest.sqlite``), so that an
 incremental build reads only what it needs: every article's hash and stat (one indexed scan),
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 Stat = tuple[int, int, int, int]  # text (mtime_ns, size), annotation (mtime_ns, size); 0, 0 for a missing file
-Edge = tuple[str, str, str]
+Edge = tuple[str, ...]  # a triple of N-Triples terms, with "link" as a fourth element when it links two entities
 MEMORY = ":memory:"
 
 SCHEMA = """
@@ -189,11 +190,11 @@ class Manifest:
         return {aid: json.loads(f) for aid, f in self._rows("facts", article_ids)}
 
     def edges_of(self, article_ids: Iterable[str]) -> dict[str, set[Edge]]:
-        """The transitive edges of the given articles that the manifest holds."""
+        """The edges (transitive triples, links between registry entities) of the given articles."""
         return {aid: {tuple(e) for e in json.loads(e_)} for aid, e_ in self._rows("edges", article_ids)}  # type: ignore[misc]
 
     def all_edges(self, skip: Iterable[str] = ()) -> Iterator[Edge]:
-        """The transitive edges of the registry and of every article but those in ``skip``."""
+        """The edges of the registry and of every article but those in ``skip``."""
         yield from self.registry_edges
         left_out = set(skip)
         for aid, edges in self.conn.execute("SELECT id, edges FROM articles WHERE edges != '[]'"):

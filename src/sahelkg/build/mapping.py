@@ -2,8 +2,9 @@
 
 The work is independent per article, so a full build maps batches of articles in worker
 processes (:func:`map_articles`); the order of the articles, hence of the graphs, is the one of
-the ids whatever the number of workers. The transitive closure, which crosses articles, is
-recomputed from the transitive edges each article's manifest entry records (:func:`closure_lines`).
+the ids whatever the number of workers. The two graphs that cross articles, the transitive
+closure and the links between registry entities, are recomputed from the edges each article's
+manifest entry records (:func:`derived_graphs`), never by scanning the store.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sahelkg.build.changes import Changes
-from sahelkg.build.manifest import Manifest, Stat
+from sahelkg.build.manifest import Edge, Manifest, Stat
 from sahelkg.corpus import Article, CorpusReader, Registry, iter_articles
 from sahelkg.errors import Problem, StoreError
 from sahelkg.graph.inference import Reasoner
 from sahelkg.graph.ontology import Ontology
 from sahelkg.graph.rdf import article_triples, nquads
-from sahelkg.iris import Iris, Triple
+from sahelkg.iris import Iris, Triple, iri
 from sahelkg.settings import Settings
 
 MAP_BATCH = 16  # articles per task of a mapping worker: enough to amortise the pickling of a task
@@ -65,7 +66,7 @@ class MappedArticle:
     id: str
     fact_ids: frozenset[str]
     refs: list[tuple[str, str, str]]
-    edges: set[Triple]
+    edges: set[Edge]
     content_hash: str
     graphs: list[tuple[str, list[str]]]  # (graph, N-Quads lines): its graph and its inferred graph
 
@@ -77,17 +78,17 @@ class Mapper:
                  reasoner: Reasoner) -> None:
         self.iris, self.reader, self.registry, self.ontology, self.reasoner = iris, reader, registry, ontology, reasoner
 
-    def article_graphs(self, article: Article) -> tuple[list[tuple[str, list[str]]], set[Triple]]:
+    def article_graphs(self, article: Article) -> tuple[list[tuple[str, list[str]]], set[Edge]]:
         """``[(graph, N-Quads lines)]`` of one article (its graph and its inferred graph), and its
-        transitive edges."""
+        edges (:func:`edges_of`)."""
         # An article may state one fact twice (two relations with the same ends, each with its own
         # quote): its triple is written once, so that the count of quads written is the store's.
         triples = list(dict.fromkeys(article_triples(article, self.registry, self.ontology, self.iris)))
         inferred = self.reasoner.entail(triples) | self.reasoner.specific_types(triples)
         g, gi = self.iris.article_graph(article.id), self.iris.inferred_graph(f"article/{article.id}")
         graphs = [(g, list(nquads(triples, g))), (gi, list(nquads(sorted(inferred), gi)))]
-        edges = self.reasoner.transitive_edges(triples) | self.reasoner.transitive_edges(inferred)
-        return graphs, edges
+        local = frozenset(iri(self.iris.local(article.id, e.id)) for e in article.entities)
+        return graphs, edges_of(self.iris, self.reasoner, triples, inferred, local)
 
     def map(self, ids: list[str]) -> tuple[list[MappedArticle], list[Problem]]:
         """The valid articles of ``ids`` mapped, in order, and the problems of all of them."""
@@ -174,8 +175,8 @@ class Mapped:
     manifest: Manifest
     ids: list[str] = field(default_factory=list)
     refs: list[tuple[str, str, str]] = field(default_factory=list)
-    edges: dict[str, set[Triple]] = field(default_factory=dict)  # per article
-    registry_edges: set[Triple] = field(default_factory=set)
+    edges: dict[str, set[Edge]] = field(default_factory=dict)  # per article
+    registry_edges: set[Edge] = field(default_factory=set)
 
     @classmethod
     def following(cls, previous: Manifest, path: Path | str, changes: Changes) -> Mapped:
@@ -186,7 +187,7 @@ class Mapped:
         manifest.set_stats(changes.restat)
         return cls(manifest)
 
-    def add(self, article: Article | MappedArticle, edges: set[Triple], content_hash: str, stat: Stat) -> None:
+    def add(self, article: Article | MappedArticle, edges: set[Edge], content_hash: str, stat: Stat) -> None:
         """Record an article: its manifest entry keeps its content hash, the (mtime, size) of its files
         that let the next build skip hashing it, its fact ids (cross-references) and its transitive
         edges (the closure is recomputed from the manifests' edges, never by scanning the store)."""
@@ -196,21 +197,63 @@ class Mapped:
         self.edges[article.id] = edges
 
 
-def closure_lines(iris: Iris, edges: set[Triple], reasoner: Reasoner) -> list[str]:
-    """The closure graph's lines, from the transitive edges of the registry and every article."""
-    return list(nquads(sorted(reasoner.closure(edges)), iris.closure_graph))
+LINK = "link"  # the fourth element of an edge between two entities (see edges_of)
 
 
-def new_closure(iris: Iris, previous: Manifest, mapped: Mapped, removed: list[str], reasoner: Reasoner) -> list[str] | None:
-    """The closure graph's lines after an incremental build, or None when the transitive edges of
-    the changed and removed articles are the ones the previous build recorded (then the closure
-    is unchanged). The other articles' edges come from the manifest, never from the store."""
+def edges_of(iris: Iris, reasoner: Reasoner, triples: Iterable[Triple], inferred: Iterable[Triple],
+             local_entities: frozenset[str] = frozenset()) -> set[Edge]:
+    """What one source graph (an article's, or the registry's) gives the graphs that cross sources:
+    its asserted and inferred triples that link two entities (registry entities, or the article's
+    own ``local_entities``, as N-Triples terms), marked ``(s, p, o, "link")``; and the others whose
+    property is transitive, ``(s, p, o)`` (an event's ``sk:subEventOf``), which the closure also needs.
+
+    A local entity's IRI has the form of a fact's, so only the mapping of its article can tell them
+    apart: the mark keeps that for the links graph (:func:`derived_graphs`)."""
+    def entity(term: str) -> bool:
+        return term in local_entities or iris.is_entity_term(term)
+
+    out: set[Edge] = set()
+    for part in (triples, inferred):
+        for t in part:
+            if entity(t[0]) and entity(t[2]):
+                out.add((*t, LINK))
+            elif t[1] in reasoner.transitive:
+                out.add(t)
+    return out
+
+
+def derived_graphs(iris: Iris, edges: set[Edge], reasoner: Reasoner) -> list[tuple[str, list[str]]]:
+    """The graphs that cross sources, from the edges (:func:`edges_of`) of the registry and of every article:
+
+    - the closure graph, what transitivity entails from the transitive edges (and no triple a
+      source already holds);
+    - the links graph, every link between two entities that a source states or that is entailed,
+      once: over the union of the graphs a link restated by thousands of articles matches thousands
+      of times, so a query that wants each link once reads it here (``docs/graph-model.md``).
+    """
+    entailed = reasoner.closure({(e[0], e[1], e[2]) for e in edges if e[1] in reasoner.transitive})
+    links = {(e[0], e[1], e[2]) for e in edges if len(e) == 4}
+    entities = {term for s, _, o in links for term in (s, o)}
+
+    def entity(term: str) -> bool:
+        return term in entities or iris.is_entity_term(term)
+
+    links.update(t for t in entailed if entity(t[0]) and entity(t[2]))
+    return [(iris.closure_graph, list(nquads(sorted(entailed), iris.closure_graph))),
+            (iris.links_graph, list(nquads(sorted(links), iris.links_graph)))]
+
+
+def new_derived_graphs(iris: Iris, previous: Manifest, mapped: Mapped, removed: list[str],
+                       reasoner: Reasoner) -> list[tuple[str, list[str]]]:
+    """The graphs that cross sources after an incremental build, or none when the edges of the
+    changed and removed articles are the ones the previous build recorded (then they are unchanged).
+    The other articles' edges come from the manifest, never from the store."""
     touched = mapped.ids + removed
     old = previous.edges_of(touched)
     if all(old.get(aid, set()) == mapped.edges.get(aid, set()) for aid in touched):
-        return None
+        return []
     edges = set(previous.all_edges(skip=touched)).union(*mapped.edges.values())
-    return closure_lines(iris, edges, reasoner)
+    return derived_graphs(iris, edges, reasoner)
 
 
 def check_cross_refs(refs: list[tuple[str, str, str]], manifest: Manifest, reader: CorpusReader,

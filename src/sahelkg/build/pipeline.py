@@ -6,7 +6,7 @@
 3. map them to triples and infer (:mod:`sahelkg.build.mapping`);
 4. write them into the build target (:func:`sahelkg.store.build_target`, chosen once): a new
    generation of the embedded store, or staging graphs on a SPARQL server; a full build writes
-   every graph, an incremental one only the changed articles' (plus the transitive closure if needed);
+   every graph, an incremental one only the changed articles' (plus the closure and links graphs if needed);
 5. validate with the SHACL shapes (:mod:`sahelkg.graph.shacl`);
 6. commit: the manifest is kept with the store and readers see the new graph at once.
 
@@ -27,9 +27,9 @@ from sahelkg.build.changes import (
     CHANGED_BEHIND, Changes, changed_articles, full_reason, input_stamps,
 )
 from sahelkg.build.diff import DIFF, ArticleDiff, compare, graph_facts, write_diff
-from sahelkg.build.manifest import MEMORY, Manifest, Stat
+from sahelkg.build.manifest import MEMORY, Edge, Manifest, Stat
 from sahelkg.build.mapping import (
-    Mapped, Mapper, check_cross_refs, closure_lines, default_jobs, map_articles, new_closure, same_as_refs,
+    Mapped, Mapper, check_cross_refs, default_jobs, derived_graphs, edges_of, map_articles, new_derived_graphs, same_as_refs,
 )
 from sahelkg.build.migrate import migrate_json_manifest
 from sahelkg.build.watch import Seen, sync
@@ -168,7 +168,7 @@ class Builder:
     def graphs_of(self, article_ids: Iterable[str]) -> set[str]:
         """The graphs a build of these articles wrote."""
         i = self.iris
-        graphs = {i.ontology_graph, i.registry_graph, i.inferred_graph("registry"), i.closure_graph}
+        graphs = {i.ontology_graph, i.registry_graph, i.inferred_graph("registry"), i.closure_graph, i.links_graph}
         for aid in article_ids:
             graphs |= {i.article_graph(aid), i.inferred_graph(f"article/{aid}")}
         return graphs
@@ -193,7 +193,7 @@ class Builder:
         g, gi = self.iris.registry_graph, self.iris.inferred_graph("registry")
         yield g, list(nquads(reg, g))
         yield gi, list(nquads(sorted(reg_inferred), gi))
-        mapped.registry_edges = reasoner.transitive_edges(reg) | reasoner.transitive_edges(reg_inferred)
+        mapped.registry_edges = edges_of(self.iris, reasoner, reg, reg_inferred)
         ids = sorted(files)
         n = 0
         mapper = Mapper(self.iris, reader, registry, ontology, reasoner)
@@ -215,7 +215,7 @@ class Builder:
         if [p for p in problems if p.severity == "error"]:
             raise CorpusError(problems)
         edges = set(mapped.registry_edges).union(*mapped.edges.values())
-        yield self.iris.closure_graph, closure_lines(self.iris, edges, reasoner)
+        yield from derived_graphs(self.iris, edges, reasoner)
 
     def _ontology_lines(self, ontology: Ontology, graph: str) -> Iterator[str]:
         """The ontology's triples in ``graph``, from the graph :func:`load_ontology` parsed (whatever
@@ -335,9 +335,7 @@ class Builder:
                     mapped.add(article, edges, *changes.new[article.id])
                     yield from graphs
                     self.progress("articles", n, len(articles))
-                lines = new_closure(self.iris, previous, mapped, changes.removed, reasoner)
-                if lines is not None:
-                    yield self.iris.closure_graph, lines
+                yield from new_derived_graphs(self.iris, previous, mapped, changes.removed, reasoner)
 
             counted = Counted()
             target.write(counted(changed_graphs()))
@@ -374,7 +372,7 @@ class Builder:
             raise GraphError(violations)
         return [w for w in report if w.severity != "error"]
 
-    def _commit(self, manifest: Manifest, stamps: dict[str, str], registry_edges: set[Triple] | None) -> None:
+    def _commit(self, manifest: Manifest, stamps: dict[str, str], registry_edges: set[Edge] | None) -> None:
         manifest.set_meta(stamps, self.started_ns, registry_edges)
         self._record_watched()
         self.target.commit(manifest)
