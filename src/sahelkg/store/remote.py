@@ -69,6 +69,7 @@ N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
 FORM = "application/x-www-form-urlencoded"
 MANIFEST_PREDICATE = "https://w3id.org/sahelkg/build#manifest"  # in a remote build's graph (sahelkg.iris.Iris.build_graph)
+MANIFEST_PART_CHARS = 8_000  # a part's literal stays far below the 64 KiB Virtuoso reads to guess an upload's syntax
 REMOTE_GENERATION_SECONDS = 60
 
 
@@ -289,7 +290,7 @@ class Uploader:
                 store.request("POST", store.gsp_url, content=body, headers={"Content-Type": N_QUADS})
             elif store.gsp_url:
                 for graph, lines in batch:
-                    body = "".join(_triple_line(line) for line in lines).encode("utf-8")
+                    body = _triples_body(lines)
                     store.request("PUT", store.gsp_url, params={"graph": graph}, content=body,
                                   headers={"Content-Type": N_TRIPLES})
             else:
@@ -314,7 +315,7 @@ class Uploader:
         store = self.store
         try:
             if store.gsp_url:
-                body = "".join(_triple_line(line) for line in lines).encode("utf-8")
+                body = _triples_body(lines)
                 store.request("POST", store.gsp_url, params={"graph": graph}, content=body,
                               headers={"Content-Type": N_TRIPLES})
             else:
@@ -325,6 +326,28 @@ class Uploader:
             half = len(lines) // 2
             self._append(graph, lines[:half])
             self._append(graph, lines[half:])
+
+
+SNIFFED_BYTES = 65_536  # Virtuoso 7.2 guesses a Graph Store upload's syntax from its first 64 KiB
+
+
+def _triples_body(nquads: list[str]) -> bytes:
+    """The N-Triples body of a Graph Store upload of ``nquads``, a short line first.
+
+    Virtuoso 7.2 ignores the Content-Type of a Graph Store PUT or POST and guesses the syntax from
+    the start of the body: when the first line is longer than that (an article's ``sk:text``), the
+    guess fails and the server answers 500 "unsupported type text/plain". The order of the triples
+    means nothing, so a line short enough goes first.
+
+    >>> [len(line) for line in _triples_body(["<a> <p> " + '"' + "x" * 70_000 + '" <g> .', '<a> <p> "y" <g> .']).decode().splitlines()]
+    [13, 70012]
+    """
+    lines = [_triple_line(line) for line in nquads]
+    if lines and len(lines[0]) >= SNIFFED_BYTES // 4:  # 4: the most bytes a character takes in UTF-8
+        short = next((i for i, line in enumerate(lines) if len(line) < SNIFFED_BYTES // 4), None)
+        if short is not None:
+            lines[0], lines[short] = lines[short], lines[0]
+    return "".join(lines).encode("utf-8")
 
 
 def _triple_line(nquad: str) -> str:
@@ -538,11 +561,14 @@ class RemoteStore:
         return sorted(g.value for g in self.named_graphs() if iris.is_data_graph(g.value))
 
     def read_manifest(self, iris: Iris) -> dict[str, Any] | None:
-        """The manifest of the last build into this server (None: none, or unreadable)."""
+        """The manifest of the last build into this server (None: none, or unreadable): the JSON
+        text of :func:`manifest_lines`' parts in order (one literal on the graph's own IRI, as
+        builds before the parts wrote it, is read as well)."""
         graph = iris.build_graph
-        rows = list(self.query(f"SELECT ?m WHERE {{ GRAPH <{graph}> {{ <{graph}> <{MANIFEST_PREDICATE}> ?m }} }}"))
+        rows = list(self.query(f"SELECT ?part ?m WHERE {{ GRAPH <{graph}> {{ ?part <{MANIFEST_PREDICATE}> ?m }} }}"))
+        parts = sorted((row["part"].value, row["m"].value) for row in rows)
         try:
-            manifest = json.loads(rows[0]["m"].value) if rows else None
+            manifest = json.loads("".join(text for _, text in parts)) if parts else None
         except ValueError:
             return None
         return manifest if isinstance(manifest, dict) else None
@@ -554,6 +580,19 @@ class RemoteStore:
             if data:
                 into.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(g))
         return into
+
+
+def manifest_lines(graph: str, into: str, text: str) -> list[str]:
+    """The N-Quads lines (in graph ``into``) that keep a build's manifest, its JSON ``text``, in the
+    build graph ``graph``: one literal per part of :data:`MANIFEST_PART_CHARS` characters, on
+    ``<graph#part-NNNNNN>``, in order. One literal of the whole text was refused by Virtuoso once it
+    passed 64 KiB (a corpus of a few dozen articles), see :func:`_triples_body`.
+
+    >>> [line.split(" ", 1)[0] for line in manifest_lines("urn:b", "urn:s", "x" * 16_001)]
+    ['<urn:b#part-000000>', '<urn:b#part-000001>', '<urn:b#part-000002>']
+    """
+    return [f"<{graph}#part-{n:06d}> <{MANIFEST_PREDICATE}> {pyoxigraph.Literal(text[i:i + MANIFEST_PART_CHARS])} <{into}> .\n"
+            for n, i in enumerate(range(0, max(len(text), 1), MANIFEST_PART_CHARS))]
 
 
 def _server_message(response: httpx.Response) -> str:

@@ -25,11 +25,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph
-
 from sahelkg.iris import Iris, iri
 from sahelkg.store.protocol import Graphs, SavedManifest, Store
-from sahelkg.store.remote import MANIFEST_PREDICATE, RemoteStore
+from sahelkg.store.remote import RemoteStore, manifest_lines
 
 
 def renamed_lines(lines: list[str], graph: str, new: str) -> Iterator[str]:
@@ -138,9 +136,8 @@ class RemoteTarget:
         """Write the manifest (staged, then moved into place) and drop the backups."""
         self.committing = True
         graph = self.iris.build_graph
-        literal = pyoxigraph.Literal(manifest.to_json(built=int(time.time())))
         staged = self.iris.staging(self.build_id, graph)
-        self.store.upload([(staged, [f"{iri(graph)} <{MANIFEST_PREDICATE}> {literal} {iri(staged)} .\n"])])
+        self.store.upload([(staged, manifest_lines(graph, staged, manifest.to_json(built=int(time.time()))))])
         self.store.move_graphs([(staged, graph)])
         self.store.drop_graphs([self.iris.backup(self.build_id, g) for g in self.written + self.gone if g in self.existing])
 
