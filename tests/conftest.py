@@ -73,6 +73,16 @@ def select(store: pyoxigraph.Store, query: str) -> list[dict[str, str]]:
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
 
 
+def run_query(store: pyoxigraph.Store, name: str, lang: str = "en", **params: str) -> list[dict[str, str]]:
+    """Rows of the named query ``name`` (queries/) as {column: plain value} ('' for unbound), its
+    parameters bound as the CLI binds them."""
+    from sahelkg import queries as q
+
+    named = q.find_query(PACKAGE_ROOT / "queries", name)
+    table = q.run_select(store, named.text, q.bind_params(named, params, lang), name)
+    return [dict(zip(table.variables, map(q.term_value, row))) for row in table.rows]
+
+
 def missing(reason: str) -> None:
     """A tool the test needs is absent: skip on a developer's machine, fail in CI (CI=true),
     where .ci/run installs everything, so a broken install step can never pass as skipped tests."""

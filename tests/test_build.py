@@ -204,7 +204,7 @@ def entity_links(store: pyoxigraph.Store) -> tuple[Counter[tuple[str, str, str]]
     return in_links, elsewhere
 
 
-def test_the_links_graph_holds_every_link_between_registry_entities_once(real_store):
+def test_the_links_graph_holds_every_link_between_entities_once(real_store):
     """Each triple between two entities (of the registry, or local to an article) that a graph states
     or entails (asserted by an article or the registry, inferred, or entailed across sources) is in
     the links graph, once, and nothing else is: no fact, no article."""

@@ -21,6 +21,7 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
+from conftest import run_query as run
 from sahelkg import queries as q
 from sahelkg.cli import main
 from sahelkg.settings import PACKAGE_ROOT, Settings
@@ -37,13 +38,6 @@ A000, A001, A002, A003, A004 = (
 
 
 # --------------------------------------------------------------------------- helpers
-
-def run(store: pyoxigraph.Store, name: str, lang: str = "en", **params: str) -> list[dict[str, str]]:
-    """Rows of the named query as {column: plain value} ('' for unbound), params bound as the CLI binds them."""
-    named = q.find_query(QUERIES_DIR, name)
-    table = q.run_select(store, named.text, q.bind_params(named, params, lang), name)
-    return [dict(zip(table.variables, map(q.term_value, row))) for row in table.rows]
-
 
 def cols(rows: list[dict[str, str]], *names: str) -> list[tuple[str, ...]]:
     """The given columns of each row, in row order."""

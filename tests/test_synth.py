@@ -6,16 +6,15 @@ import hashlib
 import importlib.util
 import sys
 from pathlib import Path
-
 from typing import Any
 
 import pyoxigraph
 import pytest
 import yaml
 
+from conftest import run_query, select
 from sahelkg.build import build
 from sahelkg.checks import run_checks
-from sahelkg.queries import bind_params, find_query, run_select
 from sahelkg.settings import Settings
 from sahelkg.store import open_read_only
 
@@ -99,13 +98,6 @@ def test_validates_and_builds(corpus: Path, tmp_path: Path) -> None:
 # Each named query below answers on the synthetic store exactly what the annotation files state: the rows
 # are compared with the items computed from the YAML, not just counted.
 
-def _run(store: pyoxigraph.Store, name: str, given: dict[str, str] | None = None) -> list[dict[str, str | None]]:
-    """The rows of named query ``name`` (its defaults, then ``given``), as {variable: value or None}."""
-    q = find_query(ROOT / "queries", name)
-    table = run_select(store, q.text, bind_params(q, given or {}))
-    return [{v: (t.value if t is not None else None) for v, t in zip(table.variables, row)} for row in table.rows]  # type: ignore[attr-defined]
-
-
 def _items(anns: dict[str, dict[str, Any]], section: str) -> list[tuple[str, dict[str, Any]]]:
     """(article id, item) for every item of ``section`` (events, relations, claims, observations) of every file."""
     return [(aid, x) for aid, a in anns.items() for x in a.get(section, [])]
@@ -114,7 +106,7 @@ def _items(anns: dict[str, dict[str, Any]], section: str) -> list[tuple[str, dic
 def test_disputed_facts(built: pyoxigraph.Store, anns: dict[str, dict[str, Any]]) -> None:
     disputes = {(aid, ID + f"{aid}/{c['about'][0]}", c["speaker"]) for aid, c in _items(anns, "claims")
                 if c["stance"] in ("disputes", "denies")}
-    rows = _run(built, "disputed-facts")
+    rows = run_query(built, "disputed-facts")
     assert disputes and {(r["disputeArticle"], r["fact"], r["disputedByLabel"]) for r in rows} == {
         (aid, fact, _label(built, speaker)) for aid, fact, speaker in disputes}
     assert all(r["assertStanceLabel"] in ("claims", "alleges") and r["disputeStanceLabel"] in ("disputes", "denies")
@@ -123,14 +115,13 @@ def test_disputed_facts(built: pyoxigraph.Store, anns: dict[str, dict[str, Any]]
 
 def _label(store: pyoxigraph.Store, eid: str) -> str:
     """The English label of registry entity ``eid``."""
-    table = run_select(store, f'SELECT ?l WHERE {{ <{ID}{eid}> <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = "en") }}')
-    return str(table.rows[0][0].value)  # type: ignore[union-attr]
+    return select(store, f'SELECT ?l WHERE {{ <{ID}{eid}> rdfs:label ?l FILTER(LANG(?l) = "en") }}')[0]["l"]
 
 
 def test_aggregate_counts(built: pyoxigraph.Store, anns: dict[str, dict[str, Any]]) -> None:
     expected = {(ID + f"{aid}/{o['id']}", o["count"]["text"], o["date"]["text"])
                 for aid, o in _items(anns, "observations") if o["type"] == "AggregateCount"}
-    rows = _run(built, "aggregate-counts")
+    rows = run_query(built, "aggregate-counts")
     assert expected and {(r["observation"], r["asWritten"], r["dateAsWritten"]) for r in rows} == expected
     assert {r["countedOutcomeLabel"] for r in rows} <= {"killed", "neutralized"}
 
@@ -138,7 +129,7 @@ def test_aggregate_counts(built: pyoxigraph.Store, anns: dict[str, dict[str, Any
 def test_neutralized_persons(built: pyoxigraph.Store, anns: dict[str, dict[str, Any]]) -> None:
     expected = {(ID + f"{aid}/{e['id']}", ID + v) for aid, e in _items(anns, "events")
                 if e["type"] == "Neutralization" for v in e.get("participants", {}).get("victim", [])}
-    rows = _run(built, "neutralized-persons")
+    rows = run_query(built, "neutralized-persons")
     assert expected and {(r["event"], r["victim"]) for r in rows} == expected
     # every victim's group comes from the registry's memberOf fact (and, for a katiba, its affiliations)
     assert {r["victim"] for r in rows if r["relationLabel"] == "member of" and r["group"]} == {v for _, v in expected}
@@ -147,14 +138,14 @@ def test_neutralized_persons(built: pyoxigraph.Store, anns: dict[str, dict[str, 
 def test_positions_held(built: pyoxigraph.Store, anns: dict[str, dict[str, Any]]) -> None:
     expected = {(ID + f"{aid}/{r['id']}", ID + r["subject"], ID + r["object"]) for aid, r in _items(anns, "relations")
                 if r["property"] == "holdsPosition"}
-    rows = _run(built, "positions-held")
-    held = {(r["statement"], r["person"], r["object"]) for r in rows if (r["object"] or "").startswith(ID + "minister-of-defence-of-")}
+    rows = run_query(built, "positions-held")
+    held = {(r["statement"], r["person"], r["object"]) for r in rows if r["object"].startswith(ID + "minister-of-defence-of-")}
     assert expected and held == expected
 
 
 def test_planned_events(built: pyoxigraph.Store, anns: dict[str, dict[str, Any]]) -> None:
     expected = {(ID + f"{aid}/{e['id']}", e["modality"]) for aid, e in _items(anns, "events") if "modality" in e}
-    rows = _run(built, "planned-events")
+    rows = run_query(built, "planned-events")
     assert expected and {(r["fact"], r["modalityLabel"]) for r in rows} == expected
     assert {r["kindLabel"] for r in rows} == {"deployment"} and not any(r["date"] for r in rows)
 
@@ -163,11 +154,11 @@ def test_event_accounts_of_the_stand_in(built: pyoxigraph.Store, anns: dict[str,
     synth = _synth()
     event = synth.stand_ins(synth.Registry(7, 400))["001_af0646745c3fb3a7/e1"]
     accounts = {ID + f"{aid}/{e['id']}" for aid, e in _items(anns, "events") if event in e.get("same_as", [])}
-    rows = _run(built, "event-accounts", {"event": ID + event})
+    rows = run_query(built, "event-accounts", event=ID + event)
     assert accounts and {r["report"] for r in rows} == accounts | {ID + event}
 
 
 def test_draft_facts(built: pyoxigraph.Store, anns: dict[str, dict[str, Any]]) -> None:
     expected = {(aid, r["id"], r["confidence"]) for aid, r in _items(anns, "relations") if r.get("status") == "draft"}
-    rows = _run(built, "draft-facts")
+    rows = run_query(built, "draft-facts")
     assert expected and {(r["articleId"], r["annotationId"], float(r["confidence"] or "nan")) for r in rows} == expected

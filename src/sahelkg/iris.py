@@ -12,7 +12,7 @@ see ``docs/graph-model.md``):
 ``<base>graph/article/<article>``      one article's facts and their provenance
 ``<base>graph/inferred/<source>``      what is inferred from one source graph
 ``<base>graph/inferred/closure``       the transitive closure across all sources
-``<base>graph/inferred/links``         every link between two registry entities, once
+``<base>graph/inferred/links``         every link between two entities (registry or local), once
 ``<base>graph/build``                  a remote build's manifest
 ``<base>graph/staging/<build>/<rest>`` a remote build's upload of ``graph/<rest>``
 ``<base>graph/backup/<build>/<rest>``  the graph ``graph/<rest>`` a remote build replaced
@@ -137,7 +137,7 @@ class Iris:
 
     @property
     def links_graph(self) -> str:
-        """Every link between two registry entities that any graph states or entails, once."""
+        """Every link between two entities (of the registry, or local to an article) that any graph states or entails, once."""
         return self.inferred_graph("links")
 
     def is_entity_term(self, term: str) -> bool:

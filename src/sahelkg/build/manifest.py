@@ -3,7 +3,7 @@
 Per article it keeps the content hash of its text and annotation file, the ``(mtime_ns, size)``
 of both files (a file whose stat did not change is not read again, as git's index does), the ids
 of its facts (the targets of other articles' ``same_as``) and its edges: its transitive triples and
-its links between registry entities (the closure and links graphs are recomputed from them, never
+its links between entities (the closure and links graphs are recomputed from them, never
 by scanning the store). Beside them: the stamps that force a full build when they change (format,
 version, base IRI, ontology and registry hashes), the time the build began, and the registry's own
 edges.
@@ -190,7 +190,7 @@ class Manifest:
         return {aid: json.loads(f) for aid, f in self._rows("facts", article_ids)}
 
     def edges_of(self, article_ids: Iterable[str]) -> dict[str, set[Edge]]:
-        """The edges (transitive triples, links between registry entities) of the given articles."""
+        """The edges (transitive triples, links between entities) of the given articles."""
         return {aid: {tuple(e) for e in json.loads(e_)} for aid, e_ in self._rows("edges", article_ids)}  # type: ignore[misc]
 
     def all_edges(self, skip: Iterable[str] = ()) -> Iterator[Edge]:

@@ -3,7 +3,7 @@
 The work is independent per article, so a full build maps batches of articles in worker
 processes (:func:`map_articles`); the order of the articles, hence of the graphs, is the one of
 the ids whatever the number of workers. The two graphs that cross articles, the transitive
-closure and the links between registry entities, are recomputed from the edges each article's
+closure and the links between entities, are recomputed from the edges each article's
 manifest entry records (:func:`derived_graphs`), never by scanning the store.
 """
 
@@ -189,8 +189,8 @@ class Mapped:
 
     def add(self, article: Article | MappedArticle, edges: set[Edge], content_hash: str, stat: Stat) -> None:
         """Record an article: its manifest entry keeps its content hash, the (mtime, size) of its files
-        that let the next build skip hashing it, its fact ids (cross-references) and its transitive
-        edges (the closure is recomputed from the manifests' edges, never by scanning the store)."""
+        that let the next build skip hashing it, its fact ids (cross-references) and its edges (the
+        closure and links graphs are recomputed from the manifests' edges, never by scanning the store)."""
         self.manifest.put(article.id, content_hash, stat, article.fact_ids, edges)
         self.ids.append(article.id)
         self.refs.extend(article.refs if isinstance(article, MappedArticle) else same_as_refs(article))
@@ -231,7 +231,7 @@ def derived_graphs(iris: Iris, edges: set[Edge], reasoner: Reasoner) -> list[tup
       once: over the union of the graphs a link restated by thousands of articles matches thousands
       of times, so a query that wants each link once reads it here (``docs/graph-model.md``).
     """
-    entailed = reasoner.closure({(e[0], e[1], e[2]) for e in edges if e[1] in reasoner.transitive})
+    entailed = reasoner.closure(reasoner.transitive_edges((e[0], e[1], e[2]) for e in edges))
     links = {(e[0], e[1], e[2]) for e in edges if len(e) == 4}
     entities = {term for s, _, o in links for term in (s, o)}
 

@@ -56,7 +56,7 @@ import httpx
 import pyoxigraph
 
 from sahelkg.errors import StoreError, TooLarge
-from sahelkg.iris import Iris
+from sahelkg.iris import Iris, iri
 from sahelkg.settings import RemoteOptions
 from sahelkg.sparql import inject_values, query_form, substitute_terms, with_base
 
@@ -591,7 +591,7 @@ def manifest_lines(graph: str, into: str, text: str) -> list[str]:
     >>> [line.split(" ", 1)[0] for line in manifest_lines("urn:b", "urn:s", "x" * 16_001)]
     ['<urn:b#part-000000>', '<urn:b#part-000001>', '<urn:b#part-000002>']
     """
-    return [f"<{graph}#part-{n:06d}> <{MANIFEST_PREDICATE}> {pyoxigraph.Literal(text[i:i + MANIFEST_PART_CHARS])} <{into}> .\n"
+    return [f"{iri(f'{graph}#part-{n:06d}')} {iri(MANIFEST_PREDICATE)} {pyoxigraph.Literal(text[i:i + MANIFEST_PART_CHARS])} {iri(into)} .\n"
             for n, i in enumerate(range(0, max(len(text), 1), MANIFEST_PART_CHARS))]
 
 
