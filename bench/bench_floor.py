@@ -70,7 +70,9 @@ def measure(store: pyoxigraph.Store, query: str, repeat: int) -> tuple[int, floa
     cpu, n = [], 0
     for _ in range(repeat):
         c0 = time.process_time()
-        n = int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+        result = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(result, pyoxigraph.QuerySolutions), "a SELECT gives solutions"
+        n = int(next(iter(result))["n"].value)
         cpu.append(time.process_time() - c0)
     return n, statistics.median(cpu)
 
