@@ -24,19 +24,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import statistics
-import time
+import sys
 from pathlib import Path
 
 import pyoxigraph
 
 PROJECT = Path(__file__).resolve().parents[1]
-OUT = PROJECT / "bench" / "out"
+sys.path.insert(0, str(PROJECT / "src"))
+sys.path.insert(0, str(PROJECT / "bench"))
+
+from bench_queries import OUT, store_specs, timed  # noqa: E402
+
+from sahelkg.store import open_read_only  # noqa: E402
+
 PREFIXES = "PREFIX sk: <https://w3id.org/sahelkg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 
-# (step, the value's pattern from ?event or ?timeKey, required?) in the order events-by-type reads them; ?timeKey is
-# ?time or, for an event with no time, a node with no values (an OPTIONAL on an unbound ?time would match every
-# time node of the corpus)
+# (step, the value's pattern from ?event or ?timeKey, required?) in the order events-by-type reads them
 STEPS = [
     ("specificType", "?event sk:specificType ?type", True),
     ("sourceArticle", "?event sk:sourceArticle ?source", True),
@@ -50,31 +53,29 @@ STEPS = [
     ("occurredAt", "?event sk:occurredAt ?place", False),
     ("quoteStart", "?event sk:quoteStart ?start", False),
 ]
+# After hasTime: ?timeKey is ?time or, for an event with no time, a node with no values (an OPTIONAL on an unbound
+# ?time would match every time node of the corpus), as the named queries write it.
+AFTER = {"hasTime": "BIND(COALESCE(?time, <urn:sahelkg:unbound>) AS ?timeKey)"}
 
 
 def step_query(upto: int, mode: str) -> str:
     """The count of the events with the first ``upto`` values of STEPS read by ``mode`` (lookup or scan)."""
     parts = ["{ SELECT DISTINCT ?event WHERE { ?event a sk:Event } }"]
-    for _, pattern, required in STEPS[:upto]:
+    for step, pattern, required in STEPS[:upto]:
         if mode == "scan":
             variables = " ".join(sorted({t for t in pattern.split() if t.startswith("?")}))
             pattern = f"SELECT {variables} WHERE {{ {pattern} }}"
         parts.append(f"{{ {pattern} }}" if required else f"OPTIONAL {{ {pattern} }}")
-        if "?time }" in parts[-1]:
-            parts.append("BIND(COALESCE(?time, <urn:sahelkg:unbound>) AS ?timeKey)")
+        if step in AFTER:
+            parts.append(AFTER[step])
     return PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE {\n  " + "\n  ".join(parts) + "\n}"
 
 
-def measure(store: pyoxigraph.Store, query: str, repeat: int) -> tuple[int, float]:
-    """The count the query gives and its median CPU seconds over ``repeat`` runs."""
-    cpu, n = [], 0
-    for _ in range(repeat):
-        c0 = time.process_time()
-        result = store.query(query, use_default_graph_as_union=True)
-        assert isinstance(result, pyoxigraph.QuerySolutions), "a SELECT gives solutions"
-        n = int(next(iter(result))["n"].value)
-        cpu.append(time.process_time() - c0)
-    return n, statistics.median(cpu)
+def count(store: pyoxigraph.Store, query: str) -> int:
+    """The count the query gives."""
+    result = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, pyoxigraph.QuerySolutions), "a SELECT gives solutions"
+    return int(next(iter(result))["n"].value)
 
 
 def main() -> None:
@@ -83,12 +84,7 @@ def main() -> None:
                     help="a built synthetic store, opened read-only (repeatable, smallest first)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    stores = []
-    for spec in args.store:
-        label, sep, path = spec.partition("=")
-        if not sep or not Path(path).is_dir():
-            raise SystemExit(f"--store {spec!r}: write LABEL=DIR, DIR a built store")
-        stores.append((label, pyoxigraph.Store.read_only(path)))
+    stores = [(label, open_read_only(path)) for label, path in store_specs(args.store)]
 
     results: dict[str, dict[str, dict[str, float]]] = {}
     for mode in ("lookup", "scan"):
@@ -98,7 +94,8 @@ def main() -> None:
                 continue
             row = results.setdefault(step, {})
             for label, store in stores:
-                n, cpu = measure(store, step_query(upto, mode), args.repeat)
+                query = step_query(upto, mode)
+                _, n, _, cpu = timed(lambda: count(store, query), args.repeat, give_up=float("inf"))
                 row[label] = {"rows": n, "cpu": cpu, "us_per_row": 1e6 * cpu / max(n, 1)}
             print(step, {k: f"{v['rows']} rows {v['cpu']:.3f} s" for k, v in row.items()}, flush=True)
 

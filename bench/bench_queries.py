@@ -43,6 +43,7 @@ sys.path.insert(0, str(PROJECT / "bench"))
 
 from sahelkg.queries import bind_params, list_queries, run_select  # noqa: E402
 from sahelkg.sparql import inject_values  # noqa: E402
+from sahelkg.store import open_read_only  # noqa: E402
 from synth import Registry, iter_article_ids, stand_ins  # noqa: E402
 
 ID = "https://w3id.org/sahelkg/id/"
@@ -132,6 +133,20 @@ def timed(fn, repeat: int, give_up: float) -> tuple[float, int, list[float], flo
     return statistics.median(times), rows, times, statistics.median(cpu)
 
 
+def store_specs(specs: list[str]) -> list[tuple[str, Path]]:
+    """``--store LABEL=DIR`` arguments as (label, directory), in the order given.
+
+    :raises SystemExit: an argument without ``=``, naming no directory.
+    """
+    out = []
+    for spec in specs:
+        label, sep, path = spec.partition("=")
+        if not sep or not Path(path).is_dir():
+            raise SystemExit(f"--store {spec!r}: write LABEL=DIR, DIR a built store")
+        out.append((label, Path(path)))
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -190,10 +205,10 @@ def main() -> None:
     ap.add_argument("--tag", default="", help="a word added to the output file names")
     args = ap.parse_args()
     only = {n for n in args.only.split(",") if n}
-    stores = [(s.split("=", 1)[0], Path(s.split("=", 1)[1])) for s in args.store]
+    stores = store_specs(args.store)
     results: dict[str, dict[str, dict[str, float | int]]] = {}
     for size, path in stores:
-        store = pyoxigraph.Store.read_only(str(path))
+        store = open_read_only(path)
         todo = [c for c in cases(args.seed, args.entities, store) if not only or c.name in only]
         for c in todo:
             text, subs = query_text(c)

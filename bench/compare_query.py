@@ -28,6 +28,7 @@ sys.path.insert(0, str(PROJECT / "bench"))
 from bench_queries import cases  # noqa: E402
 
 from sahelkg.queries import bind_params, parse_query_text, run_select  # noqa: E402
+from sahelkg.store import open_read_only  # noqa: E402
 
 
 def run(store: pyoxigraph.Store, name: str, path: Path, params: dict[str, str]) -> tuple[int, float, str]:
@@ -53,7 +54,7 @@ def main() -> None:
     ap.add_argument("--entities", type=int, default=5000)
     args = ap.parse_args()
     new = args.new or PROJECT / "queries" / f"{args.name}.rq"
-    store = pyoxigraph.Store.read_only(str(args.store))
+    store = open_read_only(args.store)
     if args.param:
         bad = [p for p in args.param if "=" not in p]
         if bad:

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -209,9 +209,7 @@ def edges_of(iris: Iris, reasoner: Reasoner, triples: Iterable[Triple], inferred
 
     A local entity's IRI has the form of a fact's, so only the mapping of its article can tell them
     apart: the mark keeps that for the links graph (:func:`derived_graphs`)."""
-    def entity(term: str) -> bool:
-        return term in local_entities or iris.is_entity_term(term)
-
+    entity = _entity_test(iris, local_entities)
     out: set[Edge] = set()
     for part in (triples, inferred):
         for t in part:
@@ -220,6 +218,11 @@ def edges_of(iris: Iris, reasoner: Reasoner, triples: Iterable[Triple], inferred
             elif t[1] in reasoner.transitive:
                 out.add(t)
     return out
+
+
+def _entity_test(iris: Iris, local: Collection[str]) -> Callable[[str], bool]:
+    """Whether an N-Triples term is an entity: a registry entity's IRI, or one of ``local``."""
+    return lambda term: term in local or iris.is_entity_term(term)
 
 
 def derived_graphs(iris: Iris, edges: set[Edge], reasoner: Reasoner) -> list[tuple[str, list[str]]]:
@@ -233,11 +236,8 @@ def derived_graphs(iris: Iris, edges: set[Edge], reasoner: Reasoner) -> list[tup
     """
     entailed = reasoner.closure(reasoner.transitive_edges((e[0], e[1], e[2]) for e in edges))
     links = {(e[0], e[1], e[2]) for e in edges if len(e) == 4}
-    entities = {term for s, _, o in links for term in (s, o)}
-
-    def entity(term: str) -> bool:
-        return term in entities or iris.is_entity_term(term)
-
+    # an entailed link between local entities: its ends are those of stated links
+    entity = _entity_test(iris, {term for s, _, o in links for term in (s, o)})
     links.update(t for t in entailed if entity(t[0]) and entity(t[2]))
     return [(iris.closure_graph, list(nquads(sorted(entailed), iris.closure_graph))),
             (iris.links_graph, list(nquads(sorted(links), iris.links_graph)))]
